@@ -1,0 +1,267 @@
+"""Catalogs: msgmerge-style update, review states and statistics.
+
+An entry's review state is read from gettext's own marks, so any PO editor can change it:
+
+- untranslated: empty msgstr;
+- machine draft: ``fuzzy``, with a ``#. machine translation: ENGINE, DATE`` comment;
+- needs update: ``fuzzy`` otherwise (a carried translation with its ``#| msgid``);
+- reviewed: not fuzzy and not empty. No engine ever touches a reviewed entry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Iterable, Sequence
+
+import polib
+from babel import Locale
+from babel.messages.plurals import get_plural
+
+from .extract import Segment
+
+UNTRANSLATED, DRAFT, NEEDS_UPDATE, REVIEWED = "untranslated", "machine draft", "needs update", "reviewed"
+STATES = (REVIEWED, DRAFT, NEEDS_UPDATE, UNTRANSLATED)
+
+MACHINE = "machine translation: "
+PROBLEM = "markup problem: "
+OBSOLETE_SINCE = "obsolete since: "
+_KEPT_COMMENTS = (MACHINE, PROBLEM)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def state(entry: polib.POEntry) -> str:
+    """The review state of an entry (see the module docstring)."""
+    if not entry.msgstr:
+        return UNTRANSLATED
+    if "fuzzy" not in entry.flags:
+        return REVIEWED
+    if machine_engine(entry) and not entry.previous_msgid:
+        return DRAFT
+    return NEEDS_UPDATE
+
+
+def machine_engine(entry: polib.POEntry) -> str | None:
+    """The engine named in a machine draft's comment, if any."""
+    for line in entry.comment.splitlines():
+        if line.startswith(MACHINE):
+            return line[len(MACHINE):].split(",")[0].strip()
+    return None
+
+
+def problems(entry: polib.POEntry) -> list[str]:
+    """Markup problems recorded on an entry by the engine step."""
+    return [ln[len(PROBLEM):] for ln in entry.comment.splitlines() if ln.startswith(PROBLEM)]
+
+
+def set_draft(entry: polib.POEntry, text: str, engine: str, today: date,
+              issues: Sequence[str] = ()) -> None:
+    """Store a machine draft: fuzzy, marked with the engine and date, and any markup problems."""
+    entry.msgstr = text
+    if "fuzzy" not in entry.flags:
+        entry.flags.append("fuzzy")
+    entry.previous_msgid = None
+    entry.previous_msgctxt = None
+    own = [ln for ln in entry.comment.splitlines() if not ln.startswith(_KEPT_COMMENTS)]
+    own.append(f"{MACHINE}{engine}, {today.isoformat()}")
+    own.extend(PROBLEM + p for p in issues)
+    entry.comment = "\n".join(own)
+
+
+def header(lang: str, project: str, now: datetime) -> dict[str, str]:
+    """A PO header for ``lang``, built with babel: Language, Plural-Forms, UTF-8."""
+    plural = get_plural(lang)
+    return {
+        "Project-Id-Version": project,
+        "PO-Revision-Date": now.strftime("%Y-%m-%d %H:%M%z"),
+        "Last-Translator": "",
+        "Language-Team": Locale.parse(lang).english_name,
+        "Language": lang,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural.plural_forms,
+    }
+
+
+_REQUIRED = ("Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms")
+
+
+def new_catalog(lang: str, project: str, now: datetime | None = None) -> polib.POFile:
+    po = polib.POFile(wrapwidth=79)
+    po.metadata = header(lang, project, now or datetime.now(timezone.utc))
+    return po
+
+
+@dataclass
+class UpdateResult:
+    """What :func:`update` did, counted per kind of change."""
+
+    added: int = 0
+    kept: int = 0
+    fuzzy: int = 0
+    obsoleted: int = 0
+    dropped: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.fuzzy or self.obsoleted or self.dropped)
+
+
+def _comment_lines(segments: Iterable[Segment]) -> list[str]:
+    lines: list[str] = []
+    for s in segments:
+        line = f"type: {s.kind}" + (f"; section: {s.section}" if s.section else "")
+        line = " ".join(line.split())  # a comment is one line
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str, lang: str, *,
+           today: date, similarity: float = 0.6, obsolete_days: int = 90,
+           project: str = "l10n") -> tuple[polib.POFile, UpdateResult]:
+    """Merge the article's segments into its catalog, as GNU msgmerge would.
+
+    New texts get empty entries; unchanged ones keep everything a translator put there;
+    changed ones borrow the closest old translation (fuzzy, with ``#| msgid``), except machine
+    drafts, which are simply translated again; vanished ones become obsolete and are dropped
+    ``obsolete_days`` after that.
+    """
+    result = UpdateResult()
+    now = datetime.combine(today, datetime.min.time(), timezone.utc)
+    po = new_catalog(lang, project, now)
+    if old is not None:
+        po.header = old.header
+        po.metadata_is_fuzzy = old.metadata_is_fuzzy
+        metadata = dict(old.metadata)
+        for key, value in header(lang, project, now).items():
+            if key in _REQUIRED or key not in metadata:
+                metadata[key] = value
+        po.metadata = metadata
+    grouped: dict[str, list[Segment]] = {}
+    for s in segments:
+        grouped.setdefault(s.text, []).append(s)
+    old_live = {e.msgid: e for e in (old or []) if not e.obsolete and e.msgid}
+    old_dead = {e.msgid: e for e in (old.obsolete_entries() if old else [])}
+    used: set[str] = set()
+    pending: list[polib.POEntry] = []
+    for text, group in grouped.items():
+        comments = _comment_lines(group)
+        prior = old_live.get(text) or old_dead.get(text)
+        if prior is not None:
+            used.add(text)
+            entry = _copy(prior)
+            entry.obsolete = False
+            kept = [ln for ln in prior.comment.splitlines() if ln.startswith(_KEPT_COMMENTS)]
+            entry.comment = "\n".join(comments + kept)
+            entry.occurrences = [(reference, "")]
+            result.kept += 1
+            if prior.obsolete:
+                result.added += 1
+        else:
+            entry = polib.POEntry(msgid=text, msgstr="", comment="\n".join(comments),
+                                  occurrences=[(reference, "")])
+            pending.append(entry)
+        po.append(entry)
+    # Changed texts: the closest unused old entry lends its translation.
+    candidates = {k: e for k, e in old_live.items() if k not in used and e.msgstr}
+    for entry in pending:
+        match = _closest(entry.msgid, candidates, similarity)
+        if match is None:
+            result.added += 1
+            continue
+        prior = candidates.pop(match)
+        used.add(match)
+        result.fuzzy += 1
+        if state(prior) == DRAFT:
+            continue  # a machine draft of old text: translated again, not carried
+        entry.msgstr = prior.msgstr
+        entry.flags = ["fuzzy"] + [f for f in prior.flags if f != "fuzzy"]
+        entry.tcomment = prior.tcomment
+        entry.previous_msgid = prior.previous_msgid if state(prior) == NEEDS_UPDATE and prior.previous_msgid else prior.msgid
+    # Vanished texts become obsolete; old obsolete ones age out.
+    for e in list(old_live.values()):
+        if e.msgid in used:
+            continue
+        dead = _copy(e)
+        dead.obsolete = True
+        dead.occurrences = []
+        dead.comment = "\n".join([OBSOLETE_SINCE + today.isoformat()] +
+                                 [ln for ln in e.comment.splitlines() if ln.startswith(_KEPT_COMMENTS)])
+        po.append(dead)
+        result.obsoleted += 1
+    for e in old_dead.values():
+        if e.msgid in used or e.msgid in old_live:
+            continue
+        since = _obsolete_since(e)
+        if obsolete_days >= 0 and since is not None and (today - since) > timedelta(days=obsolete_days):
+            result.dropped += 1
+            continue
+        po.append(e)
+    return po, result
+
+
+def _copy(entry: polib.POEntry) -> polib.POEntry:
+    return polib.POEntry(
+        msgid=entry.msgid, msgstr=entry.msgstr, msgctxt=entry.msgctxt,
+        msgid_plural=entry.msgid_plural, msgstr_plural=dict(entry.msgstr_plural),
+        comment=entry.comment, tcomment=entry.tcomment, occurrences=list(entry.occurrences),
+        flags=list(entry.flags), previous_msgid=entry.previous_msgid,
+        previous_msgctxt=entry.previous_msgctxt, obsolete=entry.obsolete)
+
+
+def _obsolete_since(entry: polib.POEntry) -> date | None:
+    for line in entry.comment.splitlines():
+        if line.startswith(OBSOLETE_SINCE) and _DATE.fullmatch(line[len(OBSOLETE_SINCE):].strip()):
+            return date.fromisoformat(line[len(OBSOLETE_SINCE):].strip())
+    return None
+
+
+def _closest(text: str, candidates: dict[str, polib.POEntry], cutoff: float) -> str | None:
+    """The candidate msgid most similar to ``text`` above ``cutoff`` (msgmerge's fuzzy match)."""
+    best, best_ratio = None, cutoff
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(text)
+    for key in candidates:
+        matcher.set_seq1(key)
+        if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio or (ratio == best_ratio and best is None):
+            best, best_ratio = key, ratio
+    return best
+
+
+@dataclass
+class Stats:
+    """Entries, words and characters per review state."""
+
+    entries: dict[str, int]
+    words: dict[str, int]
+    chars: dict[str, int]
+
+    @classmethod
+    def of(cls, po: polib.POFile) -> "Stats":
+        entries = dict.fromkeys(STATES, 0)
+        words = dict.fromkeys(STATES, 0)
+        chars = dict.fromkeys(STATES, 0)
+        for e in po:
+            if e.obsolete or not e.msgid:
+                continue
+            s = state(e)
+            entries[s] += 1
+            words[s] += len(e.msgid.split())
+            chars[s] += len(e.msgid)
+        return cls(entries, words, chars)
+
+    @property
+    def total_words(self) -> int:
+        return sum(self.words.values())
+
+    def share(self, which: str = REVIEWED) -> float:
+        """Share of source words in entries of state ``which`` (1.0 for an empty catalog)."""
+        total = self.total_words
+        return self.words[which] / total if total else 1.0

@@ -1,0 +1,271 @@
+"""Markdown to skeleton and segments.
+
+The body is parsed with markdown-it (CommonMark plus GFM tables). Every block with inline
+text becomes a :class:`Segment` whose text is the inline Markdown *as written*; the skeleton
+keeps every other byte. A segment spanning several source lines keeps its line breaks, and
+the skeleton remembers each line's container prefix (indentation, ``>`` markers), so an
+identity translation gives back the source byte for byte.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
+from markdown_it.token import Token
+
+from . import article as articles
+from .config import FrontMatterPolicy
+
+log = logging.getLogger(__name__)
+
+SKIP_MARKER = re.compile(r"<!--\s*l10n:\s*skip\s*-->")
+_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
+
+HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER = (
+    "heading", "paragraph", "list item", "blockquote", "table cell", "front matter")
+SINGLE_LINE = frozenset({HEADING, TABLE_CELL, FRONT_MATTER})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable text, where it came from (1-based line of the file) and what it is."""
+
+    text: str
+    kind: str
+    section: str
+    line: int
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A place in the body filled by segment ``index``.
+
+    ``prefixes`` are the container prefixes of the source's 2nd, 3rd… lines; a translation with
+    more lines continues with ``cont``. Headings and table cells join a translation's lines,
+    and a table cell escapes its pipes.
+    """
+
+    index: int
+    prefixes: tuple[str, ...]
+    cont: str
+    kind: str = PARAGRAPH
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """Everything of an article that is not translated, with slots for the segments."""
+
+    article: articles.Article
+    pieces: tuple[str | Slot, ...]
+    labels: frozenset[str] = field(default_factory=frozenset)
+
+
+def parser() -> MarkdownIt:
+    """The CommonMark parser used everywhere, with GFM tables."""
+    return MarkdownIt("commonmark").enable("table")
+
+
+_MD = parser()
+
+
+def extract(text: str, path: Path | None = None,
+            policy: FrontMatterPolicy | None = None) -> tuple[Skeleton, list[Segment]]:
+    """Split an article into its skeleton and its segments, in document order."""
+    policy = policy or FrontMatterPolicy()
+    doc = articles.parse(text, path)
+    segments = [
+        Segment(f.value, FRONT_MATTER, f.key, f.line, key=f.key)
+        for f in doc.fields
+        if f.key in policy.translate and isinstance(f.value, str) and f.value.strip()
+    ]
+    body = doc.body
+    env: dict = {}
+    tokens = _MD.parse(body, env)
+    lines = body.split("\n")
+    starts = [0]
+    for ln in lines[:-1]:
+        starts.append(starts[-1] + len(ln) + 1)
+    spans: list[tuple[int, int, Slot]] = []
+    offset = doc.body_line
+    for kind, section, first, content, single, heading in _blocks(tokens, lines):
+        for start, end, prefixes in _locate(lines, starts, first, content, single, heading):
+            text_ = body[start:end]
+            cont = _continuation(prefixes[0] if prefixes else "")
+            spans.append((start, end, Slot(len(segments), tuple(prefixes[1:]), cont, kind)))
+            line = offset + first + 1 + (body.count("\n", starts[first], start) if single else 0)
+            segments.append(Segment(_strip_prefixes(text_, prefixes), kind, section, line))
+    pieces: list[str | Slot] = []
+    pos = 0
+    for start, end, slot in sorted(spans, key=lambda s: s[0]):
+        pieces.append(body[pos:start])
+        pieces.append(slot)
+        pos = end
+    pieces.append(body[pos:])
+    labels = frozenset(env.get("references", {}))
+    return Skeleton(doc, tuple(pieces), labels), segments
+
+
+def _blocks(tokens: Sequence[Token], lines: list[str]) -> Iterator[tuple[str, str, int, object, bool, bool]]:
+    """Yield ``(kind, section, first_line, content, is_table_row, is_heading)`` per text block.
+
+    For table rows ``content`` is the number of cells markdown-it found.
+    """
+    section = ""
+    containers: list[str] = []
+    skip_level: int | None = None
+    skip_until = -1
+    for i, tok in enumerate(tokens):
+        if tok.type == "html_block" and SKIP_MARKER.search(tok.content):
+            skip_level = tok.level
+            continue
+        if skip_level is not None and tok.nesting >= 0 and tok.level == skip_level and tok.map:
+            skip_until, skip_level = tok.map[1], None
+        if tok.type in ("list_item_open", "blockquote_open"):
+            containers.append(tok.type)
+        elif tok.type in ("list_item_close", "blockquote_close"):
+            containers.pop()
+        elif tok.type == "tr_open" and tok.map:
+            cells = 0
+            j = i + 1
+            while tokens[j].type != "tr_close":
+                cells += tokens[j].type == "inline"
+                j += 1
+            if tok.map[0] >= skip_until:
+                yield TABLE_CELL, section, tok.map[0], cells, True, False
+        elif tok.type == "inline" and tok.map and tokens[i - 1].type in ("heading_open", "paragraph_open"):
+            parent = tokens[i - 1]
+            if parent.type == "heading_open":
+                section = tok.content
+                kind = HEADING
+            elif containers and containers[-1] == "list_item_open":
+                kind = LIST_ITEM
+            elif containers:
+                kind = BLOCKQUOTE
+            else:
+                kind = PARAGRAPH
+            if tok.map[0] < skip_until or not tok.content:
+                continue
+            yield kind, section, tok.map[0], tok.content, False, parent.type == "heading_open"
+
+
+def _locate(lines: list[str], starts: list[int], first: int, content: object, table: bool,
+            heading: bool) -> Iterator[tuple[int, int, list[str]]]:
+    """Find each text's ``(start, end, line prefixes)`` in the body.
+
+    A block whose text cannot be found exactly (tabs expanded by the parser, say) stays
+    in the skeleton untranslated, which is safe.
+    """
+    if table:
+        yield from _cells(lines[first], starts[first], int(content))  # type: ignore[arg-type]
+        return
+    clines = str(content).split("\n")
+    prefixes = []
+    start = end = 0
+    for k, c in enumerate(clines):
+        if first + k >= len(lines):
+            return
+        src = lines[first + k].rstrip("\r")
+        last = k == len(clines) - 1
+        text = src.rstrip() if last else src
+        if heading and last and not text.endswith(c):
+            text = _ATX_CLOSE.sub("", text)
+        if not text.endswith(c):
+            log.debug("line %d: text not found as written; left untranslated", first + k + 1)
+            return
+        pos = len(text) - len(c)
+        prefixes.append(src[:pos])
+        if k == 0:
+            start = starts[first] + pos
+        end = starts[first + k] + len(text)
+    yield start, end, prefixes
+
+
+def _cells(line: str, base: int, count: int) -> Iterator[tuple[int, int, list[str]]]:
+    """Spans of the non-empty cells of a GFM table row, split as markdown-it splits it."""
+    line = line.rstrip("\r")
+    bounds = []
+    cell_start = 0
+    escaped = False
+    for i, ch in enumerate(line):
+        if ch == "|" and not escaped:
+            bounds.append((cell_start, i))
+            cell_start = i + 1
+        escaped = ch == "\\" and not escaped
+    bounds.append((cell_start, len(line)))
+    if not line[: bounds[0][1]].strip():
+        bounds = bounds[1:]  # a leading pipe
+    if bounds and not line[bounds[-1][0]:].strip():
+        bounds = bounds[:-1]  # a trailing pipe
+    for a, b in bounds[:count]:
+        cell = line[a:b]
+        stripped = cell.strip()
+        if stripped:
+            s = a + len(cell) - len(cell.lstrip())
+            yield base + s, base + s + len(stripped), [line[:s]]
+
+
+def _strip_prefixes(text: str, prefixes: list[str]) -> str:
+    """The segment text: the body span without the container prefixes of later lines."""
+    if len(prefixes) <= 1:
+        return text
+    out = text.split("\n")
+    return "\n".join([out[0]] + [ln[len(p):] for ln, p in zip(out[1:], prefixes[1:])])
+
+
+def _continuation(prefix: str) -> str:
+    """The prefix for extra lines of a block: markers become spaces, ``>`` stays.
+
+    >>> _continuation("> 1. ")
+    '>    '
+    >>> _continuation("  - ")
+    '    '
+    """
+    return "".join(c if c in "> \t" else " " for c in prefix)
+
+
+def shortcut_labels(text: str, labels: frozenset[str]) -> list[tuple[int, int, str]]:
+    """Shortcut or collapsed reference links ``[text]`` / ``[text][]`` naming a known label."""
+    found = []
+    for m in _SHORTCUT.finditer(text):
+        label = m.group(2)
+        if normalizeReference(label) in labels:
+            found.append((m.start(), m.end(), label))
+    return found
+
+
+_SHORTCUT = re.compile(r"(?<![\]\\])(!?)\[([^\[\]\n]+(?:\n[^\[\]\n]+)*)\](?:\[\])?(?![\[(:])")
+
+
+def fix_shortcuts(source: str, translation: str, labels: frozenset[str]) -> str:
+    """Keep reference links working when their text is translated.
+
+    A shortcut reference ``[Model Card]`` translated as ``[Modellkarte]`` no longer names its
+    definition; it becomes ``[Modellkarte][Model Card]``.
+
+    >>> fix_shortcuts("See [Model Card].", "Siehe [Modellkarte].", frozenset({"MODEL CARD"}))
+    'Siehe [Modellkarte][Model Card].'
+    """
+    wanted = [label for _, _, label in shortcut_labels(source, labels)]
+    if not wanted:
+        return translation
+    out = []
+    pos = 0
+    k = 0
+    for m in _SHORTCUT.finditer(translation):
+        if k >= len(wanted):
+            break
+        text = m.group(2)
+        if normalizeReference(text) not in labels:
+            out.append(translation[pos:m.start()])
+            out.append(f"{m.group(1)}[{text}][{wanted[k]}]")
+            pos = m.end()
+        k += 1
+    out.append(translation[pos:])
+    return "".join(out)
