@@ -78,9 +78,11 @@ def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field,
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         data = yaml.load(source, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = offset_line + mark.line + 1 if mark is not None else 1
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        mark = getattr(e, "problem_mark", None)
+        if mark is None or "end of stream" in problem:  # an unclosed quote: where it opened
+            mark = getattr(e, "context_mark", None) or mark
+        line = offset_line + mark.line + 1 if mark is not None else 1
         raise InputError(f"broken YAML front matter: {problem}", path=path, line=line) from e
     if node is None:
         return ()

@@ -113,7 +113,12 @@ class UpdateResult:
 def _comment_lines(segments: Iterable[Segment]) -> list[str]:
     lines: list[str] = []
     for s in segments:
-        line = f"type: {s.kind}" + (f"; section: {s.section}" if s.section else "")
+        if s.key is not None:
+            line = f"type: {s.kind}; key: {s.key}"
+        elif s.kind == "heading" or not s.section:
+            line = f"type: {s.kind}"
+        else:
+            line = f"type: {s.kind}; section: {s.section}"
         line = " ".join(line.split())  # a comment is one line
         if line not in lines:
             lines.append(line)

@@ -56,6 +56,7 @@ class Slot:
     prefixes: tuple[str, ...]
     cont: str
     kind: str = PARAGRAPH
+    newline: str = "\n"
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,12 @@ class Skeleton:
 
     article: articles.Article
     pieces: tuple[str | Slot, ...]
-    labels: frozenset[str] = field(default_factory=frozenset)
+    references: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> frozenset[str]:
+        """Normalised labels of the body's reference definitions."""
+        return frozenset(self.references)
 
 
 def parser() -> MarkdownIt:
@@ -98,7 +104,8 @@ def extract(text: str, path: Path | None = None,
         for start, end, prefixes in _locate(lines, starts, first, content, single, heading):
             text_ = body[start:end]
             cont = _continuation(prefixes[0] if prefixes else "")
-            spans.append((start, end, Slot(len(segments), tuple(prefixes[1:]), cont, kind)))
+            newline = "\r\n" if lines[first].endswith("\r") else "\n"
+            spans.append((start, end, Slot(len(segments), tuple(prefixes[1:]), cont, kind, newline)))
             line = offset + first + 1 + (body.count("\n", starts[first], start) if single else 0)
             segments.append(Segment(_strip_prefixes(text_, prefixes), kind, section, line))
     pieces: list[str | Slot] = []
@@ -108,8 +115,7 @@ def extract(text: str, path: Path | None = None,
         pieces.append(slot)
         pos = end
     pieces.append(body[pos:])
-    labels = frozenset(env.get("references", {}))
-    return Skeleton(doc, tuple(pieces), labels), segments
+    return Skeleton(doc, tuple(pieces), env.get("references", {})), segments
 
 
 def _blocks(tokens: Sequence[Token], lines: list[str]) -> Iterator[tuple[str, str, int, object, bool, bool]]:
@@ -215,7 +221,7 @@ def _strip_prefixes(text: str, prefixes: list[str]) -> str:
     """The segment text: the body span without the container prefixes of later lines."""
     if len(prefixes) <= 1:
         return text
-    out = text.split("\n")
+    out = [ln.removesuffix("\r") for ln in text.split("\n")]
     return "\n".join([out[0]] + [ln[len(p):] for ln, p in zip(out[1:], prefixes[1:])])
 
 

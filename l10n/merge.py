@@ -60,7 +60,7 @@ def _layout(text: str, slot: Slot) -> str:
     for k, line in enumerate(lines[1:]):
         prefix = slot.prefixes[k] if k < len(slot.prefixes) else slot.cont
         out.append(prefix + line)
-    return "\n".join(out)
+    return slot.newline.join(out)
 
 
 def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: Mapping[str, str],

@@ -1,0 +1,280 @@
+"""The command line: a thin click layer over the library.
+
+Exit status: 0 success or in sync; 1 check found problems or an engine stopped the run
+(what was done is kept); 2 bad usage, configuration or input.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from . import config as configs
+from . import status as statuses
+from . import workflow
+from .errors import EngineError, L10nError
+
+ENGINES = ("auto", "deepl", "memory", "pseudo", "none")
+
+
+class Failure(click.ClickException):
+    """A one-line error with an exit status (2: bad input, 1: engine stopped)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Language(click.ParamType):
+    """A language code, validated with babel."""
+
+    name = "lang"
+
+    def convert(self, value, param, ctx):  # noqa: ANN001 - click's signature
+        try:
+            return configs.language(value)
+        except L10nError as e:
+            self.fail(str(e), param, ctx)
+
+
+class State:
+    def __init__(self, root: Path, quiet: bool):
+        self.root = root
+        self.quiet = quiet
+        self._config: configs.Config | None = None
+
+    @property
+    def config(self) -> configs.Config:
+        if self._config is None:
+            self._config = configs.load(self.root)
+        return self._config
+
+    def langs(self, chosen: Sequence[str]) -> tuple[str, ...]:
+        langs = tuple(chosen) or self.config.target_langs
+        unknown = [lang for lang in langs if lang not in self.config.target_langs]
+        if unknown:
+            raise click.BadParameter(
+                f"{unknown[0]!r} is not in target_langs ({', '.join(self.config.target_langs)}) "
+                "of [tool.l10n]; add it there first", param_hint="--lang")
+        return langs
+
+    def articles(self, given: Sequence[Path]) -> list[Path]:
+        if not given:
+            return self.config.articles()
+        out = []
+        for path in given:
+            path = path if path.is_absolute() else Path.cwd() / path
+            if not path.is_file():
+                raise Failure(f"{path}: no such article")
+            self.config.relative(path)  # raises for files outside content/<source>/
+            out.append(path)
+        return out
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def articles_argument(f):  # noqa: ANN001, ANN201 - decorator
+    return click.argument("articles", nargs=-1, type=click.Path(path_type=Path))(f)
+
+
+def lang_option(f):  # noqa: ANN001, ANN201 - decorator
+    return click.option("--lang", "langs", multiple=True, type=Language(),
+                        help="Target language (repeatable); default: every one configured.")(f)
+
+
+@click.group()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder holding pyproject.toml with [tool.l10n].")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about each step.")
+@click.version_option(package_name="l10n")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, quiet: bool, verbose: bool) -> None:
+    """Translate a Markdown site through gettext catalogs.
+
+    \b
+    Example:
+        l10n translate --engine pseudo
+        l10n check --format github
+    """
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
+    ctx.obj = State(root, quiet)
+
+
+def _say(state: State, text: str) -> None:
+    if not state.quiet:
+        click.echo(text)
+
+
+def _engine(name: str, state: State):  # noqa: ANN202 - returns an Engine
+    from .engines import simple
+
+    if name == "auto":
+        name = "deepl" if os.environ.get("DEEPL_AUTH_KEY") else "memory"
+        click.echo(f"engine: {name}" + ("" if name == "deepl" else " (DEEPL_AUTH_KEY is not set)"),
+                   err=True)
+    if name == "deepl":
+        from .engines import deepl as deepl_engine
+
+        return deepl_engine.from_environment(state.config)
+    return {"memory": simple.MemoryEngine, "pseudo": simple.PseudoEngine, "none": simple.NoEngine}[name]()
+
+
+def _report(state: State, summary: workflow.Summary, verb: str) -> None:
+    for o in summary.outcomes:
+        changed = []
+        if o.catalog_written:
+            u = o.update
+            changed.append(f"catalog: {u.added} new, {u.fuzzy} changed, {u.obsoleted} obsolete"
+                           + (f", {o.drafted} drafted" if o.drafted else ""))
+        if o.output_written:
+            changed.append(f"{o.published.status}, {o.published.reviewed_percent}% reviewed")
+        if changed:
+            _say(state, f"{o.source} [{o.lang}]: " + "; ".join(changed))
+    n_cat = sum(o.catalog_written for o in summary.outcomes)
+    n_out = sum(o.output_written for o in summary.outcomes)
+    _say(state, f"{verb}: {len(summary.outcomes)} articles, {n_cat} catalogs and {n_out} "
+                f"articles written")
+
+
+def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_name: str | None,
+         write_output: bool, dry_run: bool = False, **options) -> int:
+    sources = state.articles(articles)
+    langs = state.langs(langs)
+    engine = _engine(engine_name, state) if engine_name else None
+    status = 0
+    for lang in langs:
+        run = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
+                           dry_run=dry_run, **options)
+        summary = run.articles(sources)
+        if dry_run:
+            _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
+                        f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")
+            continue
+        _report(state, summary, "translate" if engine else "extract")
+        if summary.sent_segments:
+            _say(state, f"[{lang}] sent {summary.sent_segments} segments, {summary.sent_chars} "
+                        f"characters; {summary.rejected} drafts rejected by the markup check")
+            for path, chars in summary.chars_by_article().items():
+                _say(state, f"  {path}: {chars} characters")
+        if summary.stopped is not None:
+            click.echo(f"error: {summary.stopped} (work done so far is saved; rerun to resume)",
+                       err=True)
+            status = 1
+    return status
+
+
+@cli.command()
+@articles_argument
+@lang_option
+@click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+              help="Machine translation for untranslated segments.")
+@click.option("--dry-run", is_flag=True, help="Change no file; print what would be sent.")
+@click.option("--max-chars", type=click.IntRange(min=0), default=None,
+              help="Stop before sending more than N characters in this run.")
+@click.option("--include-drafts", is_flag=True,
+              help="Also send embargoed articles (front matter draft: true) to external engines.")
+@pass_state
+def translate(state: State, articles, langs, engine, dry_run, max_chars, include_drafts) -> None:
+    """Extract, fill machine drafts and merge: the editor's one command.
+
+    \b
+    Example:
+        l10n translate content/en/my-article.md --engine pseudo
+    """
+    sys.exit(_run(state, articles, langs, engine, True, dry_run, max_chars=max_chars,
+                  include_drafts=include_drafts))
+
+
+@cli.command()
+@articles_argument
+@lang_option
+@pass_state
+def extract(state: State, articles, langs) -> None:
+    """Update catalogs only (no engine, no German articles).
+
+    \b
+    Example:
+        l10n extract --lang de
+    """
+    sys.exit(_run(state, articles, langs, None, False))
+
+
+@cli.command()
+@articles_argument
+@lang_option
+@pass_state
+def merge(state: State, articles, langs) -> None:
+    """Rebuild content/<lang>/ from the catalogs as they are.
+
+    \b
+    Example:
+        l10n merge
+    """
+    sources = state.articles(articles)
+    written = total = 0
+    for lang in state.langs(langs):
+        for outcome in workflow.merge_only(state.config, lang, sources):
+            total += 1
+            written += outcome.output_written
+            if outcome.output_written:
+                _say(state, f"{outcome.source} [{lang}]: written")
+    _say(state, f"merge: {total} articles, {written} written")
+
+
+@cli.command()
+@lang_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_state
+def status(state: State, langs, fmt) -> None:
+    """Review progress per article and language.
+
+    \b
+    Example:
+        l10n status --format json
+    """
+    rows = statuses.collect(state.config, state.langs(langs))
+    if fmt == "json":
+        click.echo(json.dumps(statuses.as_json(rows), indent=2, ensure_ascii=False))
+    else:
+        click.echo(statuses.table(rows, color=sys.stdout.isatty()))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit status; library errors become one line, status 2."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="l10n",
+                 standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except EngineError as e:
+        click.echo(f"error: {e}", err=True)
+        return 1
+    except L10nError as e:
+        click.echo(f"error: {e}", err=True)
+        return 2
+    except SystemExit as e:
+        return int(e.code or 0)
+    return 0
+
+
+def entry() -> None:  # pragma: no cover - console script
+    sys.exit(main())

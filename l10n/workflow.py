@@ -1,0 +1,323 @@
+"""Orchestration over many articles: extract, fill, merge, with I/O at the edges.
+
+Articles stream through one at a time; only texts waiting for a machine draft keep their
+catalogs in memory, and every catalog is written as soon as its drafts are in, so a run
+stopped by an engine fault keeps everything received and resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import polib
+
+from . import catalog, merge, pofile
+from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED
+from .config import Config
+from .engines.base import Engine, Job
+from .errors import EngineError
+from .extract import Segment, Skeleton, extract
+from .fsutil import read_text, write_atomic
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Prepared:
+    """An article in one language after extraction and catalog update, before writing."""
+
+    source: Path
+    lang: str
+    skeleton: Skeleton
+    segments: list[Segment]
+    po: polib.POFile
+    update: catalog.UpdateResult
+    embargoed: bool
+    needs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Outcome:
+    """What happened to one article in one language."""
+
+    source: Path
+    lang: str
+    catalog_written: bool
+    output_written: bool
+    update: catalog.UpdateResult
+    stats: catalog.Stats
+    published: merge.Outcome
+    drafted: int = 0
+    rejected: int = 0
+    sent_chars: int = 0
+
+
+@dataclass
+class Summary:
+    """A run's totals: what was sent to the engine and what each article became."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    sent_segments: int = 0
+    sent_chars: int = 0
+    rejected: int = 0
+    pending_segments: int = 0
+    pending_chars: int = 0
+    stopped: EngineError | None = None
+
+    def chars_by_article(self) -> dict[Path, int]:
+        return {o.source: o.sent_chars for o in self.outcomes if o.sent_chars}
+
+
+# -- the pure core -----------------------------------------------------------------
+
+def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFile | None,
+            today: date) -> Prepared:
+    """Extract an article and merge its segments into its (possibly missing) catalog."""
+    skeleton, segments = extract(text, config.display(source), config.front_matter)
+    po, result = catalog.update(
+        old, segments, str(config.display(source)), lang, today=today,
+        similarity=config.similarity, obsolete_days=config.obsolete_days)
+    meta = skeleton.article.metadata
+    embargoed = any(meta.get(key) is True for key in config.front_matter.embargo)
+    return Prepared(source, lang, skeleton, segments, po, result, embargoed)
+
+
+def usable(po: polib.POFile, policy: str, kinds: dict[str, str] | None = None,
+           references: dict | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The translations the merger may publish, and the states of those it uses.
+
+    Reviewed entries always, machine drafts under the ``drafts`` policy; never an entry that
+    needs update, nor one whose markup check fails (the source text is published instead).
+    """
+    from . import markup
+
+    chosen: dict[str, str] = {}
+    states: dict[str, str] = {}
+    for e in po:
+        if e.obsolete or not e.msgid or not e.msgstr:
+            continue
+        s = catalog.state(e)
+        if s == NEEDS_UPDATE or (s == DRAFT and policy != "drafts"):
+            continue
+        if s == DRAFT and catalog.problems(e):
+            continue
+        kind = (kinds or {}).get(e.msgid)
+        if markup.check(e.msgid, e.msgstr, references=references, kind=kind):
+            continue
+        chosen[e.msgid] = e.msgstr
+        states[e.msgid] = s
+    return chosen, states
+
+
+def render(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
+           po: polib.POFile) -> tuple[str, merge.Outcome]:
+    """The target article for a catalog, per the publish policy."""
+    kinds = {s.text: s.kind for s in segments}
+    translations, states = usable(po, config.publish, kinds, skeleton.references)
+    words = reviewed = drafts = 0
+    for text in kinds:
+        n = len(text.split())
+        words += n
+        reviewed += n if states.get(text) == REVIEWED else 0
+        drafts += n if states.get(text) == DRAFT else 0
+    outcome = merge.Outcome(words, reviewed, drafts)
+    head = merge.front_matter(skeleton, segments, translations, config, lang, outcome)
+    return head + merge.body(skeleton, segments, translations), outcome
+
+
+# -- the edges ---------------------------------------------------------------------
+
+def load_catalog(path: Path) -> polib.POFile | None:
+    return pofile.load(path) if path.exists() else None
+
+
+def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Every reviewed translation of the language, and every machine draft by engine."""
+    reviewed: dict[str, str] = {}
+    drafts: dict[tuple[str, str], str] = {}
+    root = config.locales_dir / lang
+    for path in sorted(root.rglob("*.po")) if root.exists() else ():
+        for e in pofile.load(path):
+            if e.obsolete or not e.msgid or not e.msgstr:
+                continue
+            s = catalog.state(e)
+            if s == REVIEWED:
+                reviewed.setdefault(e.msgid, e.msgstr)
+            elif s == DRAFT and not catalog.problems(e):
+                drafts.setdefault((catalog.machine_engine(e) or "", e.msgid), e.msgstr)
+    return reviewed, drafts
+
+
+@dataclass
+class Run:
+    """One run over articles in one language: extract, optionally fill, optionally merge."""
+
+    config: Config
+    lang: str
+    today: date
+    engine: Engine | None = None
+    write_output: bool = True
+    dry_run: bool = False
+    include_drafts: bool = False
+    max_chars: int | None = None
+    progress: Callable[[int, int], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.summary = Summary()
+        self.results: dict[str, str] = {}
+        self.reviewed: dict[str, str] = {}
+        self.drafts: dict[tuple[str, str], str] = {}
+        self.queue: dict[str, Job] = {}
+        self.window: list[Prepared] = []
+        self._sent_by: dict[str, Path] = {}
+        self._chars_for: dict[Path, int] = {}
+        if self.engine is not None and self.engine.name != "none":
+            self.reviewed, self.drafts = memory(self.config, self.lang)
+
+    def articles(self, sources: Iterable[Path]) -> Summary:
+        try:
+            for source in sources:
+                self._add(source)
+                if self._queued_full():
+                    self._flush()
+            self._flush()
+        except EngineError as e:
+            self.summary.stopped = e
+            self._finish(force=True)
+        return self.summary
+
+    def _add(self, source: Path) -> None:
+        cat = self.config.catalog_path(source, self.lang)
+        text = read_text(source)
+        work = prepare(self.config, self.lang, source, text, load_catalog(cat), self.today)
+        if self.engine is not None and self.engine.name != "none":
+            self._fill_known(work)
+            if work.embargoed and self.engine.external and not self.include_drafts:
+                log.info("%s: embargoed, not sent to %s", self.config.display(source), self.engine.name)
+                work.needs.clear()
+            title = next((s.text for s in work.segments if s.key == "title"), None)
+            for needed in work.needs:
+                if needed not in self.queue:
+                    self.queue[needed] = Job(needed, title)
+                    self._sent_by[needed] = source
+        self.window.append(work)
+        if not work.needs or self.dry_run:
+            self._finish()
+
+    def _fill_known(self, work: Prepared) -> None:
+        """Fill entries from this run's drafts and the language's memory; note what remains."""
+        assert self.engine is not None
+        for e in work.po:
+            if e.obsolete or catalog.state(e) != UNTRANSLATED or not e.msgid:
+                continue
+            if e.msgid in self.reviewed:
+                catalog.set_draft(e, self.reviewed[e.msgid], "memory", self.today)
+            elif (self.engine.name, e.msgid) in self.drafts:
+                catalog.set_draft(e, self.drafts[(self.engine.name, e.msgid)], self.engine.name, self.today)
+            elif e.msgid in self.results:
+                self._apply(e, self.results[e.msgid])
+            elif self.engine.name != "memory":
+                work.needs.add(e.msgid)
+
+    def _apply(self, entry: polib.POEntry, draft: str) -> None:
+        from . import markup
+
+        if not draft:
+            return
+        assert self.engine is not None
+        problems = [p.message for p in markup.check(entry.msgid, draft)]
+        catalog.set_draft(entry, draft, self.engine.name, self.today, problems)
+
+    def _queued_full(self) -> bool:
+        assert self.engine is not None or not self.queue
+        if not self.queue or self.dry_run:
+            return False
+        return (len(self.queue) >= self.engine.max_batch or
+                sum(len(t) for t in self.queue) >= self.engine.max_batch_chars)
+
+    def _flush(self) -> None:
+        """Send the queue in batches; after each batch, finish the articles it completed."""
+        if self.dry_run:
+            self.summary.pending_segments += len(self.queue)
+            self.summary.pending_chars += sum(len(t) for t in self.queue)
+            self.queue.clear()
+            self._finish(force=True)
+            return
+        while self.queue:
+            batch = self._next_batch()
+            chars = sum(len(j.text) for j in batch)
+            if self.max_chars is not None and self.summary.sent_chars + chars > self.max_chars:
+                raise EngineError(
+                    f"stopped before exceeding --max-chars {self.max_chars}: "
+                    f"{self.summary.sent_chars} characters sent, {sum(len(t) for t in self.queue)} waiting")
+            drafts = self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
+            for job, draft in zip(batch, drafts):
+                self.results[job.text] = draft
+                del self.queue[job.text]
+            self.summary.sent_segments += len(batch)
+            self.summary.sent_chars += chars
+            for job in batch:
+                src = self._sent_by.pop(job.text, None)
+                if src is not None:
+                    self._chars_for[src] = self._chars_for.get(src, 0) + len(job.text)
+            if self.progress:
+                self.progress(len(batch), chars)
+            self._finish()
+        self._finish(force=True)
+
+    def _next_batch(self) -> list[Job]:
+        assert self.engine is not None
+        batch, chars = [], 0
+        for job in self.queue.values():
+            if batch and (len(batch) >= self.engine.max_batch or
+                          chars + len(job.text) > self.engine.max_batch_chars):
+                break
+            batch.append(job)
+            chars += len(job.text)
+        return batch
+
+    def _finish(self, force: bool = False) -> None:
+        """Write the catalogs (and outputs) of articles whose drafts are all in."""
+        keep = []
+        for work in self.window:
+            if not force and any(t not in self.results for t in work.needs):
+                keep.append(work)
+                continue
+            self.summary.outcomes.append(self._write(work))
+        self.window = keep
+
+    def _write(self, work: Prepared) -> Outcome:
+        drafted = rejected = 0
+        for e in work.po:
+            if e.msgid in work.needs and e.msgid in self.results and catalog.state(e) == UNTRANSLATED:
+                self._apply(e, self.results[e.msgid])
+                drafted += 1
+                rejected += bool(catalog.problems(e))
+        self.summary.rejected += rejected
+        cat_path = self.config.catalog_path(work.source, self.lang)
+        out_path = self.config.output_path(work.source, self.lang)
+        text, published = render(self.config, self.lang, work.skeleton, work.segments, work.po)
+        wrote_cat = wrote_out = False
+        if not self.dry_run:
+            wrote_cat = write_atomic(cat_path, pofile.dumps(work.po))
+            if self.write_output:
+                wrote_out = write_atomic(out_path, text)
+        return Outcome(self.config.display(work.source), self.lang, wrote_cat, wrote_out,
+                       work.update, catalog.Stats.of(work.po), published, drafted, rejected,
+                       self._chars_for.pop(work.source, 0))
+
+
+def merge_only(config: Config, lang: str, sources: Iterable[Path]) -> Iterator[Outcome]:
+    """Rebuild target articles from the catalogs as they are, without updating them."""
+    for source in sources:
+        text = read_text(source)
+        skeleton, segments = extract(text, config.display(source), config.front_matter)
+        po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
+        out, published = render(config, lang, skeleton, segments, po)
+        wrote = write_atomic(config.output_path(source, lang), out)
+        yield Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
+                      catalog.Stats.of(po), published)

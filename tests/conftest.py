@@ -1,0 +1,74 @@
+"""Shared fixtures: small sites in temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((REPO / "content" / "en").glob("*.md"))
+
+ARTICLE = """---
+title: "Open model tops the charts"
+slug: "open-model-tops-the-charts"
+date: 2026-03-01
+category: models
+tags: [open-source, benchmarks]
+language: en
+url: https://news.example.test/en/story/open-model-tops-the-charts
+---
+
+# Open model tops the charts
+
+**Published**: 2026-03-01 | **Category**: models
+
+---
+
+## TL;DR
+
+- A small lab released an open model that beats larger rivals.
+- The weights are on [the lab's site](https://lab.example.test/weights).
+
+## Why it matters
+
+A small lab released an open model that beats larger rivals.
+
+---
+
+*Last Updated: 2026-03-01*
+"""
+
+
+def write_site(root: Path, articles: dict[str, str], config: str = 'target_langs = ["de"]\n') -> Path:
+    """A site folder with a pyproject and the given source articles (name -> text)."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "pyproject.toml").write_text("[tool.l10n]\n" + config, encoding="utf-8")
+    for name, text in articles.items():
+        path = root / "content" / "en" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A one-article site."""
+    return write_site(tmp_path / "site", {"open-model.md": ARTICLE})
+
+
+@pytest.fixture
+def example_site(tmp_path: Path) -> Path:
+    """A copy of the bundled example site: sources, catalogs and German articles."""
+    root = tmp_path / "example"
+    for part in ("content", "locales"):
+        if (REPO / part).exists():
+            shutil.copytree(REPO / part, root / part)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its bytes, for asserting that nothing changed."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
