@@ -180,9 +180,10 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
             continue
         prior = candidates.pop(match)
         used.add(match)
-        result.fuzzy += 1
         if state(prior) == DRAFT:
+            result.added += 1
             continue  # a machine draft of old text: translated again, not carried
+        result.fuzzy += 1
         entry.msgstr = prior.msgstr
         entry.flags = ["fuzzy"] + [f for f in prior.flags if f != "fuzzy"]
         entry.tcomment = prior.tcomment

@@ -1,0 +1,146 @@
+from datetime import date
+
+import polib
+import pytest
+
+from l10n import catalog
+from l10n.catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED, state
+from l10n.extract import Segment
+
+TODAY = date(2026, 3, 1)
+REF = "content/en/a.md"
+
+
+def seg(text: str, kind: str = "paragraph", section: str = "Intro") -> Segment:
+    return Segment(text, kind, section, 1)
+
+
+def update(old, *texts, **kw):
+    kw.setdefault("today", TODAY)
+    return catalog.update(old, [seg(t) for t in texts], REF, "de", **kw)
+
+
+def entry(po, msgid):
+    return next(e for e in po if e.msgid == msgid)
+
+
+def reviewed(po, msgid, msgstr):
+    e = entry(po, msgid)
+    e.msgstr = msgstr
+    return e
+
+
+def test_new_catalog_has_babel_header_and_empty_entries():
+    po, result = update(None, "Hello world.", "Second.")
+    assert po.metadata["Language"] == "de"
+    assert po.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+    assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+    assert [(e.msgid, e.msgstr, e.occurrences) for e in po] == [
+        ("Hello world.", "", [(REF, "")]), ("Second.", "", [(REF, "")])]
+    assert result.added == 2 and result.changed
+
+
+def test_identical_texts_are_one_entry_naming_every_section():
+    segs = [seg("Same.", "list item", "TL;DR"), seg("Same.", "paragraph", "Why it matters"),
+            seg("Same.", "list item", "TL;DR")]
+    po, _ = catalog.update(None, segs, REF, "de", today=TODAY)
+    assert len(po) == 1
+    assert po[0].comment == "type: list item; section: TL;DR\ntype: paragraph; section: Why it matters"
+
+
+def test_unchanged_entries_keep_everything_a_translator_added():
+    po, _ = update(None, "Keep me.")
+    e = reviewed(po, "Keep me.", "Behalte mich.")
+    e.tcomment = "checked with the editor"
+    e.flags.append("no-wrap")
+    again, result = update(po, "Keep me.")
+    k = entry(again, "Keep me.")
+    assert (k.msgstr, k.tcomment, k.flags) == ("Behalte mich.", "checked with the editor", ["no-wrap"])
+    assert not result.changed and result.kept == 1
+
+
+def test_changed_human_translation_is_carried_fuzzy_with_previous_msgid():
+    po, _ = update(None, "The model has 7 billion parameters.")
+    reviewed(po, "The model has 7 billion parameters.", "Das Modell hat 7 Milliarden Parameter.")
+    new, result = update(po, "The model has 8 billion parameters.")
+    e = entry(new, "The model has 8 billion parameters.")
+    assert e.msgstr == "Das Modell hat 7 Milliarden Parameter."
+    assert "fuzzy" in e.flags and e.previous_msgid == "The model has 7 billion parameters."
+    assert state(e) == NEEDS_UPDATE
+    assert result.fuzzy == 1 and not new.obsolete_entries()
+
+
+def test_changed_machine_draft_is_translated_again_not_carried():
+    po, _ = update(None, "The model has 7 billion parameters.")
+    catalog.set_draft(po[0], "Das Modell hat 7 Milliarden Parameter.", "deepl", TODAY)
+    assert state(po[0]) == DRAFT
+    new, _ = update(po, "The model has 8 billion parameters.")
+    assert state(new[0]) == UNTRANSLATED and new[0].msgstr == ""
+
+
+def test_dissimilar_change_is_a_new_entry_and_the_old_becomes_obsolete():
+    po, _ = update(None, "Completely different words here.")
+    reviewed(po, "Completely different words here.", "Ganz andere Wörter.")
+    new, result = update(po, "Nothing alike.")
+    assert entry(new, "Nothing alike.").msgstr == ""
+    dead = new.obsolete_entries()
+    assert [(e.msgid, e.msgstr) for e in dead] == [("Completely different words here.", "Ganz andere Wörter.")]
+    assert dead[0].comment == "obsolete since: 2026-03-01"
+    assert result.obsoleted == 1
+
+
+def test_obsolete_entry_comes_back_when_its_text_returns():
+    po, _ = update(None, "Back again.", "Other.")
+    reviewed(po, "Back again.", "Wieder da.")
+    gone, _ = update(po, "Other.")
+    back, _ = update(gone, "Back again.", "Other.")
+    assert entry(back, "Back again.").msgstr == "Wieder da." and not back.obsolete_entries()
+
+
+def test_obsolete_entries_are_dropped_after_the_configured_age():
+    po, _ = update(None, "Old text that will vanish.")
+    reviewed(po, "Old text that will vanish.", "Alt.")
+    gone, _ = update(po, "Brand new.")
+    later, _ = update(gone, "Brand new.", today=date(2026, 5, 30), obsolete_days=90)
+    assert len(later.obsolete_entries()) == 1
+    much_later, result = update(gone, "Brand new.", today=date(2026, 6, 1), obsolete_days=90)
+    assert much_later.obsolete_entries() == [] and result.dropped == 1
+
+
+def test_states():
+    e = polib.POEntry(msgid="a", msgstr="")
+    assert state(e) == UNTRANSLATED
+    e.msgstr = "b"
+    assert state(e) == REVIEWED
+    e.flags = ["fuzzy"]
+    assert state(e) == NEEDS_UPDATE  # fuzzy without a machine mark: a person must look
+    catalog.set_draft(e, "c", "pseudo", TODAY)
+    assert state(e) == DRAFT and catalog.machine_engine(e) == "pseudo"
+    e.flags = []  # a reviewer approves it in Poedit
+    assert state(e) == REVIEWED
+
+
+def test_set_draft_records_markup_problems():
+    e = polib.POEntry(msgid="a", msgstr="", comment="type: paragraph")
+    catalog.set_draft(e, "b", "deepl", TODAY, ["link target missing: https://x.test"])
+    assert e.comment == ("type: paragraph\nmachine translation: deepl, 2026-03-01\n"
+                         "markup problem: link target missing: https://x.test")
+    assert catalog.problems(e) == ["link target missing: https://x.test"]
+
+
+def test_existing_header_fields_are_kept_and_required_ones_enforced():
+    po, _ = update(None, "x")
+    po.metadata["Last-Translator"] = "Jana <jana@example.test>"
+    po.metadata["Language"] = "fr"
+    again, _ = update(po, "x", today=date(2027, 1, 1))
+    assert again.metadata["Last-Translator"] == "Jana <jana@example.test>"
+    assert again.metadata["Language"] == "de"
+    assert again.metadata["PO-Revision-Date"] == po.metadata["PO-Revision-Date"]
+
+
+def test_stats_count_words_and_share():
+    po, _ = update(None, "one two three", "four")
+    reviewed(po, "one two three", "eins zwei drei")
+    stats = catalog.Stats.of(po)
+    assert stats.entries == {REVIEWED: 1, DRAFT: 0, NEEDS_UPDATE: 0, UNTRANSLATED: 1}
+    assert stats.words[REVIEWED] == 3 and stats.share() == pytest.approx(0.75)
