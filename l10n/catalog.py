@@ -70,9 +70,17 @@ def set_draft(entry: polib.POEntry, text: str, engine: str, today: date,
     entry.comment = "\n".join(own)
 
 
+def plural_forms(lang: str) -> str:
+    """The gettext Plural-Forms of a language, from babel's CLDR data.
+
+    >>> plural_forms("de")
+    'nplurals=2; plural=(n != 1);'
+    """
+    return get_plural(lang).plural_forms
+
+
 def header(lang: str, project: str, now: datetime) -> dict[str, str]:
     """A PO header for ``lang``, built with babel: Language, Plural-Forms, UTF-8."""
-    plural = get_plural(lang)
     return {
         "Project-Id-Version": project,
         "PO-Revision-Date": now.strftime("%Y-%m-%d %H:%M%z"),
@@ -82,7 +90,7 @@ def header(lang: str, project: str, now: datetime) -> dict[str, str]:
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
         "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": plural.plural_forms,
+        "Plural-Forms": plural_forms(lang),
     }
 
 

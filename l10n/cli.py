@@ -236,6 +236,34 @@ def merge(state: State, articles, langs) -> None:
 
 @cli.command()
 @lang_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="github: workflow annotations; json: one object.")
+@click.option("--strict", is_flag=True, help="Also fail on machine drafts and entries that need update.")
+@pass_state
+def check(state: State, langs, fmt, strict) -> None:
+    """Fail when sources, catalogs and target articles disagree or a translation is unsafe.
+
+    Changes no file. Exit status 0 in sync, 1 problems found, 2 bad usage.
+
+    \b
+    Example:
+        l10n check --format github --strict
+    """
+    from . import check as checks
+
+    report = checks.run(state.config, state.langs(langs), strict=strict)
+    if fmt == "json":
+        click.echo(json.dumps(checks.as_json(report), indent=2, ensure_ascii=False))
+    elif fmt == "github":
+        if report.problems:
+            click.echo(checks.as_github(report))
+    else:
+        click.echo(checks.as_text(report, color=sys.stdout.isatty()))
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_state
 def status(state: State, langs, fmt) -> None:

@@ -75,12 +75,16 @@ class Summary:
 # -- the pure core -----------------------------------------------------------------
 
 def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFile | None,
-            today: date) -> Prepared:
-    """Extract an article and merge its segments into its (possibly missing) catalog."""
+            today: date, keep_obsolete: bool = False) -> Prepared:
+    """Extract an article and merge its segments into its (possibly missing) catalog.
+
+    ``keep_obsolete`` keeps old obsolete entries whatever their age (for the check, whose
+    verdict must not change with the calendar).
+    """
     skeleton, segments = extract(text, config.display(source), config.front_matter)
     po, result = catalog.update(
         old, segments, str(config.display(source)), lang, today=today,
-        similarity=config.similarity, obsolete_days=config.obsolete_days)
+        similarity=config.similarity, obsolete_days=-1 if keep_obsolete else config.obsolete_days)
     meta = skeleton.article.metadata
     embargoed = any(meta.get(key) is True for key in config.front_matter.embargo)
     return Prepared(source, lang, skeleton, segments, po, result, embargoed)

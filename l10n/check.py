@@ -1,0 +1,227 @@
+"""The sync check: do sources, catalogs and target articles agree, and is every translation safe?
+
+It changes no file. Each problem names a file, a 1-based line, a stable code and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import polib
+
+from . import catalog, markup, pofile, workflow
+from .catalog import DRAFT, NEEDS_UPDATE
+from .config import Config
+from .errors import L10nError
+from .fsutil import read_text
+
+ERROR, WARNING = "error", "warning"
+_HEADERS = {"Language": None, "Plural-Forms": None, "Content-Type": "text/plain; charset=UTF-8"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding; ``severity`` is ``error`` or ``warning``."""
+
+    file: str
+    line: int
+    code: str
+    message: str
+    severity: str = ERROR
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    articles: int
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def run(config: Config, langs: Iterable[str], strict: bool = False, today: date | None = None) -> Report:
+    """Check every article of the site in every language."""
+    problems: list[Problem] = []
+    sources = config.articles()
+    today = today or date.today()
+    for lang in langs:
+        for source in sources:
+            problems.extend(article(config, lang, source, strict, today))
+        problems.extend(orphans(config, lang, sources))
+    return Report(problems, len(sources))
+
+
+def article(config: Config, lang: str, source: Path, strict: bool, today: date) -> Iterator[Problem]:
+    """The problems of one article in one language."""
+    show = lambda p: str(config.display(p))  # noqa: E731
+    cat_path = config.catalog_path(source, lang)
+    out_path = config.output_path(source, lang)
+    try:
+        text = read_text(source)
+        old = _load(cat_path)
+        prepared = workflow.prepare(config, lang, source, text, old, today, keep_obsolete=True)
+    except L10nError as e:
+        code = "invalid-catalog" if e.path == cat_path else "invalid-input"
+        yield Problem(show(e.path or source), e.line or 1, code, e.message)
+        return
+    if old is None:
+        yield Problem(show(source), 1, "missing-catalog",
+                      f"no catalog {show(cat_path)}: run `l10n translate` or `l10n extract`")
+    else:
+        yield from _stale_catalog(config, source, cat_path, prepared, old)
+        yield from catalog_problems(show(cat_path), cat_path, old, lang)
+        yield from translation_problems(show(cat_path), old, prepared, config, strict)
+    po = old or prepared.po
+    expected, _ = workflow.render(config, lang, prepared.skeleton, prepared.segments, po)
+    if not out_path.exists():
+        yield Problem(show(out_path), 1, "missing-output", f"{show(out_path)} is missing: run `l10n merge`")
+    else:
+        actual = out_path.read_bytes().decode("utf-8", errors="replace")
+        if actual != expected:
+            line = _first_difference(actual, expected)
+            yield Problem(show(out_path), line, "stale-output",
+                          f"differs from what `l10n merge` writes (first at line {line}): run `l10n merge`"
+                          " (edit the catalog, not the article)")
+
+
+def _load(path: Path) -> polib.POFile | None:
+    return pofile.load(path) if path.exists() else None
+
+
+def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workflow.Prepared,
+                   old: polib.POFile) -> Iterator[Problem]:
+    if not prepared.update.changed and pofile.dumps(prepared.po) == read_text(cat_path):
+        return
+    known = {e.msgid for e in old if not e.obsolete}
+    wanted = {s.text for s in prepared.segments}
+    show = str(config.display(source))
+    new = [s for s in prepared.segments if s.text not in known]
+    for s in new:
+        yield Problem(show, s.line, "stale-catalog",
+                      f"{s.kind} not in the catalog (new or changed): run `l10n translate` or `l10n extract`")
+    gone = [e for e in old if not e.obsolete and e.msgid and e.msgid not in wanted]
+    for e in gone:
+        yield Problem(str(config.display(cat_path)), e.linenum, "stale-catalog",
+                      "entry no longer in the source article: run `l10n extract`")
+    if not new and not gone:
+        yield Problem(str(config.display(cat_path)), 1, "stale-catalog",
+                      "catalog differs from what `l10n extract` writes (comments, order or layout): "
+                      "run `l10n extract`")
+
+
+def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iterator[Problem]:
+    """Header and duplicate-entry problems of a parsed catalog."""
+    expected = dict(_HEADERS, **{"Language": lang, "Plural-Forms": catalog.plural_forms(lang)})
+    for key, value in expected.items():
+        found = po.metadata.get(key)
+        if found is None:
+            yield Problem(show, 1, "catalog-header", f"header field {key!r} is missing: run `l10n extract`")
+        elif found.strip() != value:
+            yield Problem(show, 1, "catalog-header",
+                          f"header field {key!r} is {found!r}, expected {value!r}: run `l10n extract`")
+    seen: dict[tuple[str | None, str], int] = {}
+    for e in po:
+        if e.obsolete:
+            continue
+        key = (e.msgctxt, e.msgid)
+        if key in seen:
+            yield Problem(show, e.linenum, "duplicate-entry",
+                          f"duplicate of the entry at line {seen[key]}: remove one")
+        else:
+            seen[key] = e.linenum
+
+
+def translation_problems(show: str, po: polib.POFile, prepared: workflow.Prepared, config: Config,
+                         strict: bool) -> Iterator[Problem]:
+    """Markup and review-policy problems of the translations."""
+    kinds = {s.text: s.kind for s in prepared.segments}
+    counts = {DRAFT: 0, NEEDS_UPDATE: 0}
+    for e in po:
+        if e.obsolete or not e.msgid or not e.msgstr:
+            continue
+        for p in markup.check(e.msgid, e.msgstr, references=prepared.skeleton.references,
+                              kind=kinds.get(e.msgid)):
+            yield Problem(show, e.linenum, p.code, f"{p.message}: fix the translation")
+        s = catalog.state(e)
+        if s in counts:
+            counts[s] += 1
+    severity = ERROR if strict else WARNING
+    for s, code in ((DRAFT, "machine-draft"), (NEEDS_UPDATE, "needs-update")):
+        if counts[s]:
+            yield Problem(show, 1, code, f"{counts[s]} {'entries' if counts[s] > 1 else 'entry'} "
+                          f"{s}: review in a PO editor and clear the fuzzy flag", severity)
+    share = catalog.Stats.of(po).share()
+    if share < config.min_reviewed:
+        yield Problem(show, 1, "below-threshold",
+                      f"{share:.0%} of words reviewed, the site requires {config.min_reviewed:.0%}")
+
+
+def orphans(config: Config, lang: str, sources: list[Path]) -> Iterator[Problem]:
+    """Catalogs and target articles whose source article no longer exists."""
+    known = {config.relative(s) for s in sources}
+    pairs = ((config.locales_dir / lang, "*.po", ".md", "orphan-catalog"),
+             (config.target_dir(lang), "*.md", ".md", "orphan-output"))
+    for base, pattern, suffix, code in pairs:
+        if not base.exists():
+            continue
+        for path in sorted(base.rglob(pattern)):
+            rel = path.relative_to(base).with_suffix(suffix)
+            if rel not in known:
+                yield Problem(str(config.display(path)), 1, code,
+                              f"no source article {config.display(config.source_dir / rel)}: delete this file")
+
+
+def _first_difference(actual: str, expected: str) -> int:
+    a, b = actual.splitlines(), expected.splitlines()
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i + 1
+    return min(len(a), len(b)) + 1
+
+
+# -- output ------------------------------------------------------------------------
+
+def as_json(report: Report) -> dict:
+    return {"ok": report.ok, "problems": [
+        {"file": p.file, "line": p.line, "code": p.code, "message": p.message, "severity": p.severity}
+        for p in report.problems]}
+
+
+def as_github(report: Report) -> str:
+    def esc(s: str) -> str:
+        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    return "\n".join(f"::{p.severity} file={esc(p.file)},line={p.line},title={p.code}::{esc(p.message)}"
+                     for p in report.problems)
+
+
+def as_text(report: Report, color: bool = False) -> str:
+    def paint(s: str, code: str) -> str:
+        return f"\x1b[{code}m{s}\x1b[0m" if color else s
+
+    lines = []
+    by_file: dict[str, list[Problem]] = {}
+    for p in report.problems:
+        by_file.setdefault(p.file, []).append(p)
+    for file, problems in by_file.items():
+        lines.append(paint(file, "1"))
+        for p in sorted(problems, key=lambda p: p.line):
+            sev = paint(p.severity, "31" if p.severity == ERROR else "33")
+            lines.append(f"  {p.line}: {sev} [{p.code}] {p.message}")
+    errors = len(report.errors)
+    warnings = len(report.problems) - errors
+    verdict = paint("in sync", "32") if report.ok else paint("out of sync", "31")
+    lines.append(f"{verdict}: {report.articles} articles, {errors} errors, {warnings} warnings")
+    return "\n".join(lines)

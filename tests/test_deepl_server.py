@@ -1,0 +1,509 @@
+"""The fake DeepL server, driven by the real ``deepl`` client (and by plain ``requests``)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import deepl
+import pytest
+import requests
+from deepl.api_data import MultilingualGlossaryDictionaryEntries
+
+try:  # tests/ on sys.path (pytest's default, no tests/__init__.py) ...
+    from deepl_server import (MANGLERS, FakeDeepL, default_translate, fake_deepl,  # noqa: F401
+                              fast_deepl_client, map_text_nodes, xml_error)
+except ImportError:  # ... or tests as a package
+    from tests.deepl_server import (MANGLERS, FakeDeepL, default_translate,  # noqa: F401
+                                    fake_deepl, fast_deepl_client, map_text_nodes, xml_error)
+
+TAG = re.compile(r"<[^>]+>")
+
+
+@pytest.fixture
+def server(fake_deepl):
+    return fake_deepl
+
+
+@pytest.fixture
+def translator(server):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    yield t
+    t.close()
+
+
+def _tags(text: str) -> list[str]:
+    return TAG.findall(text)
+
+
+# ----------------------------------------------------------------- translate
+
+def test_translate_one_text(server, translator):
+    result = translator.translate_text("Hello, world!", source_lang="EN", target_lang="DE")
+    assert result.text == "DE:Hello, world!"
+    assert result.detected_source_lang == "EN"
+    assert result.billed_characters == len("Hello, world!")
+
+    (req,) = server.requests
+    assert (req.method, req.path, req.status) == ("POST", "/v2/translate", 200)
+    # deepl 1.32 sends a JSON body, the key in the header, its own user agent
+    assert req.body_format == "json"
+    assert req.headers["Content-Type"] == "application/json"
+    assert req.auth_key == server.auth_key
+    assert req.headers["Authorization"] == "DeepL-Auth-Key ***"
+    assert server.auth_key not in str(req.headers)
+    assert req.user_agent.startswith("deepl-python/1.32")
+    assert req.params["text"] == ["Hello, world!"]
+    assert req.params["target_lang"] == "DE" and req.params["source_lang"] == "EN"
+    assert req.params["show_billed_characters"] is True
+
+
+def test_translate_several_texts_with_options(server, translator):
+    texts = ["One.", "Two words.", "  Three  "]
+    results = translator.translate_text(
+        texts, source_lang="en", target_lang="de", context="An article title",
+        formality="prefer_more", preserve_formatting=True, model_type="quality_optimized")
+    assert [r.text for r in results] == ["DE:One.", "DE:Two words.", "  DE:Three  "]
+    assert server.texts_sent() == texts
+    assert server.chars_billed() == sum(map(len, texts))
+    (req,) = server.translate_requests()
+    assert req.params["context"] == "An article title"
+    assert req.params["formality"] == "prefer_more"
+    assert req.params["preserve_formatting"] is True
+    assert req.params["model_type"] == "quality_optimized"
+    # target_lang upper-cased by the client
+    assert req.params["target_lang"] == "DE"
+
+
+def test_auto_detected_source_language(translator):
+    assert translator.translate_text("Hi", target_lang="DE").detected_source_lang == "EN"
+
+
+def test_formality_unsupported_for_target_is_400(translator):
+    with pytest.raises(deepl.DeepLException, match="formality") as e:
+        translator.translate_text("Hi", target_lang="EN-GB", formality="more")
+    assert e.value.http_status_code == 400
+
+
+def test_xml_tag_handling_keeps_tags(server, translator):
+    src = ('<p class="lead">Read <x id="1"/> the <a href="/docs?a=1&amp;b=2">docs</a>'
+           ' and run <code>make test</code>.</p>')
+    result = translator.translate_text(
+        src, source_lang="EN", target_lang="DE", tag_handling="xml",
+        ignore_tags=["code"], non_splitting_tags="a,x", outline_detection=False)
+    assert result.text == ('<p class="lead">DE:Read <x id="1"/> DE:the '
+                           '<a href="/docs?a=1&amp;b=2">DE:docs</a> DE:and run '
+                           '<code>make test</code>DE:.</p>')
+    assert _tags(result.text) == _tags(src)
+    assert xml_error(result.text) is None
+    req = server.translate_requests()[0]
+    assert req.params["tag_handling"] == "xml"
+    assert req.params["ignore_tags"] == ["code"]
+    assert req.params["non_splitting_tags"] == ["a", "x"]
+    assert req.params["outline_detection"] is False
+
+
+def test_malformed_xml_is_rejected_with_400(server, translator):
+    with pytest.raises(deepl.DeepLException, match="Tag handling parsing failed") as e:
+        translator.translate_text("<b>bold", target_lang="DE", tag_handling="xml")
+    assert e.value.http_status_code == 400
+    assert e.value.should_retry is False
+    assert server.chars_billed() == 0
+    # without tag handling the same text is plain text
+    assert translator.translate_text("<b>bold", target_lang="DE").text == "DE:<b>bold"
+
+
+def test_custom_translate_function(server, translator):
+    seen = []
+
+    def shout(text, params):
+        seen.append((text, params["target_lang"], params["context"]))
+        return text.upper()
+
+    server.translate = shout
+    results = translator.translate_text(["a", "b"], target_lang="DE", context="ctx")
+    assert [r.text for r in results] == ["A", "B"]
+    assert seen == [("a", "DE", "ctx"), ("b", "DE", "ctx")]
+
+
+def test_crashing_translate_function_is_a_500(server, fast_deepl_client):
+    def boom(text, params):
+        raise ValueError("no")
+
+    server.translate = boom
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    with pytest.raises(deepl.DeepLException, match="ValueError: no"):
+        t.translate_text("x", target_lang="DE")
+    assert "ValueError" in server.requests[0].error
+
+
+# ----------------------------------------------------------------- limits
+
+def test_more_than_50_texts_rejected(server, translator):
+    with pytest.raises(deepl.DeepLException) as e:
+        translator.translate_text([f"t{i}" for i in range(51)], target_lang="DE")
+    assert e.value.http_status_code == 413
+    assert len(server.translate_requests()) == 1  # not retried
+    assert server.chars_billed() == 0
+    assert len(translator.translate_text([f"t{i}" for i in range(50)], target_lang="DE")) == 50
+
+
+def test_too_many_texts_status_is_configurable(server, translator):
+    server.too_many_texts_status = 400
+    with pytest.raises(deepl.DeepLException, match="Too many texts") as e:
+        translator.translate_text(["a", "b", "c"] * 17, target_lang="DE")
+    assert e.value.http_status_code == 400
+
+
+def test_body_over_128_kib_is_413(server, translator):
+    with pytest.raises(deepl.DeepLException) as e:
+        translator.translate_text("x" * (128 * 1024), target_lang="DE")
+    assert e.value.http_status_code == 413
+    assert len(server.requests) == 1
+    # the connection stays usable after the rejected upload
+    assert translator.translate_text("y" * 1000, target_lang="DE").text.startswith("DE:y")
+
+
+# ----------------------------------------------------------------- usage and quota
+
+def test_usage_counts_billed_characters(server, translator):
+    server.character_count = 100
+    server.character_limit = 1000
+    translator.translate_text(["abc", "de"], target_lang="DE")
+    usage = translator.get_usage()
+    assert (usage.character.count, usage.character.limit) == (105, 1000)
+    assert not usage.any_limit_reached
+    r = requests.post(server.url + "/v2/usage",
+                      headers={"Authorization": f"DeepL-Auth-Key {server.auth_key}"})
+    assert r.json() == {"character_count": 105, "character_limit": 1000}
+
+
+def test_character_limit_gives_456(server, translator):
+    server.character_limit = 10
+    translator.translate_text("12345678", target_lang="DE")
+    with pytest.raises(deepl.QuotaExceededException):
+        translator.translate_text("123", target_lang="DE")
+    assert translator.get_usage().character.count == 8
+    assert len(server.translate_requests()) == 2  # 456 is not retried
+
+
+def test_fail_after_simulates_quota_running_out(server, translator):
+    server.fail_after(2)
+    translator.translate_text("one", target_lang="DE")
+    translator.translate_text("two", target_lang="DE")
+    for _ in range(2):
+        with pytest.raises(deepl.QuotaExceededException):
+            translator.translate_text("three", target_lang="DE")
+    server.fail_after(None)
+    assert translator.translate_text("four", target_lang="DE").text == "DE:four"
+    assert server.texts_sent(only_ok=True) == ["one", "two", "four"]
+
+
+# ----------------------------------------------------------------- auth and faults
+
+def test_wrong_key_is_403(server):
+    t = deepl.Translator("wrong-key:fx", server_url=server.url)
+    with pytest.raises(deepl.AuthorizationException):
+        t.translate_text("Hello", target_lang="DE")
+    with pytest.raises(deepl.AuthorizationException):
+        t.get_usage()
+    assert [r.status for r in server.requests] == [403, 403]
+    assert server.requests[0].auth_key == "wrong-key:fx"
+    r = requests.get(server.url + "/v2/usage")  # no header at all
+    assert r.status_code == 403
+
+
+def test_configurable_key(fast_deepl_client):
+    with FakeDeepL(auth_key="another-key") as server:
+        t = deepl.Translator("another-key", server_url=server.url)
+        assert t.translate_text("x", target_lang="DE").text == "DE:x"
+
+
+def test_injected_403(server, translator):
+    server.fail_next(403)
+    with pytest.raises(deepl.AuthorizationException):
+        translator.translate_text("Hello", target_lang="DE")
+    assert translator.translate_text("Hello", target_lang="DE").text == "DE:Hello"
+
+
+def test_injected_456(server, translator):
+    server.fail_next(456)
+    with pytest.raises(deepl.QuotaExceededException):
+        translator.translate_text("Hello", target_lang="DE")
+    assert len(server.translate_requests()) == 1
+
+
+def test_injected_400_not_retried(server, translator):
+    server.fail_next(400, body={"message": "Value for 'target_lang' not supported."})
+    with pytest.raises(deepl.DeepLException, match="target_lang") as e:
+        translator.translate_text("Hello", target_lang="DE")
+    assert e.value.http_status_code == 400
+    assert len(server.requests) == 1
+
+
+def test_429_then_success_is_retried(server, fast_deepl_client):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.fail_next(429, times=2, retry_after=1)
+    start = time.monotonic()
+    assert t.translate_text("Hello", target_lang="DE").text == "DE:Hello"
+    assert time.monotonic() - start < 0.5
+    assert [r.status for r in server.translate_requests()] == [429, 429, 200]
+    assert server.texts_sent() == ["Hello"] * 3
+    assert server.texts_sent(only_ok=True) == ["Hello"]
+    assert server.chars_billed() == 5
+
+
+def test_429_persisting_raises_after_the_retries(server, fast_deepl_client):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.fail_next(429, times=10)
+    with pytest.raises(deepl.TooManyRequestsException):
+        t.translate_text("Hello", target_lang="DE")
+    assert len(server.requests) == fast_deepl_client.max_network_retries + 1
+
+
+def test_retry_after_header_and_body(server):
+    server.fail_next(429, retry_after=7, body={"message": "slow down"})
+    r = requests.post(server.url + "/v2/translate",
+                      headers={"Authorization": f"DeepL-Auth-Key {server.auth_key}"},
+                      json={"text": ["x"], "target_lang": "DE"})
+    assert r.status_code == 429
+    assert r.headers["Retry-After"] == "7"
+    assert r.json() == {"message": "slow down"}
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_5xx_then_success(server, fast_deepl_client, status):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.fail_next(status)
+    assert t.translate_text("Hello", target_lang="DE").text == "DE:Hello"
+    assert [r.status for r in server.requests] == [status, 200]
+
+
+def test_500_persisting(server, fast_deepl_client):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.fail_next(500, times=5)
+    with pytest.raises(deepl.DeepLException) as e:
+        t.translate_text("Hello", target_lang="DE")
+    assert e.value.http_status_code == 500
+    assert len(server.requests) == 3  # 1 + max_network_retries (2)
+
+
+def test_fault_on_other_endpoint(server, translator):
+    server.fail_next(456, endpoint="/v2/usage")
+    assert translator.translate_text("a", target_lang="DE").text == "DE:a"
+    with pytest.raises(deepl.QuotaExceededException):
+        translator.get_usage()
+    server.fail_next(403, endpoint="*")
+    with pytest.raises(deepl.AuthorizationException):
+        translator.get_source_languages()
+
+
+def test_slow_reply_times_out(server, fast_deepl_client, monkeypatch):
+    monkeypatch.setattr(fast_deepl_client, "max_network_retries", 0)
+    monkeypatch.setattr(fast_deepl_client, "min_connection_timeout", 0.2)
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.delay = 0.6
+    start = time.monotonic()
+    with pytest.raises(deepl.ConnectionException, match="timed out"):
+        t.translate_text("Hello", target_lang="DE")
+    assert time.monotonic() - start < 0.5
+
+
+def test_slow_reply_within_timeout(server, translator):
+    server.delay = 0.1
+    start = time.monotonic()
+    assert translator.translate_text("Hello", target_lang="DE").text == "DE:Hello"
+    assert time.monotonic() - start >= 0.1
+
+
+# ----------------------------------------------------------------- mangled replies
+
+SRC = 'Press <x id="1"/> then <b>go</b> <x id="2"/>.'
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("drop_tag", 'DE:Press  DE:then <b>DE:go</b> <x id="2"/>DE:.'),
+    ("duplicate_tag", 'DE:Press <x id="1"/><x id="1"/> DE:then <b>DE:go</b> <x id="2"/>DE:.'),
+    ("expand_empty", 'DE:Press <x id="1"></x> DE:then <b>DE:go</b> <x id="2"></x>DE:.'),
+    ("unclose", 'DE:Press <x id="1"/> DE:then <b>DE:go <x id="2"/>DE:.'),
+    ("swap_tags", 'DE:Press <x id="2"/> DE:then <b>DE:go</b> <x id="1"/>DE:.'),
+    ("strip_tags", "DE:Press  DE:then DE:go DE:."),
+])
+def test_mangled_replies(server, translator, kind, expected):
+    server.mangle(kind, times=1)
+    got = translator.translate_text(SRC, target_lang="DE", tag_handling="xml").text
+    assert got == expected
+    clean = translator.translate_text(SRC, target_lang="DE", tag_handling="xml").text
+    assert _tags(clean) == _tags(SRC)
+
+
+def test_mangle_with_function_until_cleared(server, translator):
+    server.mangle(lambda text, params: text.replace("DE:", "??"))
+    assert translator.translate_text("a", target_lang="DE").text == "??a"
+    assert translator.translate_text("b", target_lang="DE").text == "??b"
+    server.mangle(None)
+    assert translator.translate_text("c", target_lang="DE").text == "DE:c"
+
+
+# ----------------------------------------------------------------- glossaries, languages
+
+def test_glossaries_v2(server, translator):
+    g = translator.create_glossary("site terms", "EN", "DE",
+                                   {"pull request": "Pull-Request", "Hello": "Hallo"})
+    assert (g.name, g.source_lang, g.target_lang, g.entry_count, g.ready) == \
+        ("site terms", "EN", "DE", 2, True)
+    assert [x.glossary_id for x in translator.list_glossaries()] == [g.glossary_id]
+    assert translator.get_glossary(g.glossary_id).name == "site terms"
+    assert translator.get_glossary_entries(g) == {"pull request": "Pull-Request",
+                                                  "Hello": "Hallo"}
+    r = translator.translate_text("Hello, open a pull request.", source_lang="EN",
+                                  target_lang="DE", glossary=g)
+    assert r.text == "DE:Hallo, open a Pull-Request."
+    assert server.translate_requests()[0].params["glossary_id"] == g.glossary_id
+
+    csv_g = translator.create_glossary_from_csv("csv", "EN", "DE", 'car,Auto\n"a, b",c\n')
+    assert translator.get_glossary_entries(csv_g) == {"car": "Auto", "a, b": "c"}
+
+    translator.delete_glossary(g)
+    assert [x.glossary_id for x in translator.list_glossaries()] == [csv_g.glossary_id]
+    with pytest.raises(deepl.GlossaryNotFoundException):
+        translator.get_glossary(g.glossary_id)
+    with pytest.raises(deepl.DeepLException, match="Invalid glossary_id"):
+        translator.translate_text("x", source_lang="EN", target_lang="DE",
+                                  glossary=g.glossary_id)
+
+
+def test_glossary_bad_language_pair(translator):
+    with pytest.raises(deepl.DeepLException) as e:
+        translator.create_glossary("x", "EN", "XX", {"a": "b"})
+    assert e.value.http_status_code == 400
+
+
+def test_multilingual_glossaries_v3(server):
+    client = deepl.DeepLClient(server.auth_key, server_url=server.url)
+    g = client.create_multilingual_glossary("multi", [
+        MultilingualGlossaryDictionaryEntries("EN", "DE", {"Hello": "Hallo"}),
+        MultilingualGlossaryDictionaryEntries("DE", "EN", {"Hallo": "Hello"}),
+    ])
+    assert sorted((d.source_lang, d.target_lang, d.entry_count) for d in g.dictionaries) == \
+        [("DE", "EN", 1), ("EN", "DE", 1)]
+    assert [x.glossary_id for x in client.list_multilingual_glossaries()] == [g.glossary_id]
+    # v2 lists only single-pair glossaries
+    assert client.list_glossaries() == []
+    entries = client.get_multilingual_glossary_entries(g, "EN", "DE")
+    assert entries.dictionaries[0].entries == "Hello\tHallo"
+    assert client.translate_text("Hello you", source_lang="EN", target_lang="DE",
+                                 glossary=g).text == "DE:Hallo you"
+    client.delete_multilingual_glossary(g)
+    assert client.list_multilingual_glossaries() == []
+    client.close()
+
+
+def test_languages(server, translator):
+    targets = {lang.code: lang for lang in translator.get_target_languages()}
+    assert targets["DE"].supports_formality is True
+    assert targets["EN-US"].supports_formality is False
+    sources = [lang.code for lang in translator.get_source_languages()]
+    assert "EN" in sources and "EN-US" not in sources
+    # the client asks for target languages with a form body on a GET
+    req = server.requests[0]
+    assert (req.method, req.body_format, req.params) == ("GET", "form", {"type": "target"})
+    pairs = {(p.source_lang, p.target_lang) for p in translator.get_glossary_languages()}
+    assert ("en", "de") in pairs
+
+
+# ----------------------------------------------------------------- other clients, lifecycle
+
+def test_form_encoded_request(server):
+    r = requests.post(server.url + "/v2/translate",
+                      headers={"Authorization": f"DeepL-Auth-Key {server.auth_key}"},
+                      data=[("text", "one"), ("text", "<b>two</b>"), ("target_lang", "de"),
+                            ("tag_handling", "xml"), ("ignore_tags", "code,pre")])
+    assert r.status_code == 200
+    assert [t["text"] for t in r.json()["translations"]] == ["DE:one", "<b>DE:two</b>"]
+    assert "billed_characters" not in r.json()["translations"][0]  # not asked for
+    req = server.requests[0]
+    assert req.body_format == "form"
+    assert req.texts == ["one", "<b>two</b>"]
+    assert req.params["ignore_tags"] == ["code", "pre"]
+
+
+def test_concurrent_clients(server):
+    def work(i):
+        t = deepl.Translator(server.auth_key, server_url=server.url)
+        try:
+            return [r.text for r in t.translate_text([f"a{i}", f"b{i}"], target_lang="DE")]
+        finally:
+            t.close()
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(16)))
+    assert results == [[f"DE:a{i}", f"DE:b{i}"] for i in range(16)]
+    assert len(server.translate_requests(only_ok=True)) == 16
+    assert server.chars_billed() == server.character_count == sum(
+        len(f"a{i}") * 2 for i in range(16))
+
+
+def test_unknown_path_and_missing_params(server):
+    auth = {"Authorization": f"DeepL-Auth-Key {server.auth_key}"}
+    assert requests.get(server.url + "/v2/nothing", headers=auth).status_code == 404
+    r = requests.post(server.url + "/v2/translate", headers=auth, json={"target_lang": "DE"})
+    assert r.status_code == 400 and "text" in r.json()["message"]
+    r = requests.post(server.url + "/v2/translate", headers=auth, json={"text": ["a"]})
+    assert r.status_code == 400 and "target_lang" in r.json()["message"]
+    assert requests.get(server.url + "/v2/translate", headers=auth).status_code == 405
+
+
+def test_stop_is_clean_and_idempotent(monkeypatch):
+    import deepl.http_client as hc
+
+    monkeypatch.setattr(hc, "max_network_retries", 0)
+    server = FakeDeepL().start()
+    port = server.port
+    assert server.url == f"http://127.0.0.1:{port}"
+    server.delay = 5  # a request stuck in the delay must not hold up stop()
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    errors = []
+    th = threading.Thread(target=lambda: _swallow(errors, t.get_usage), daemon=True)
+    th.start()
+    time.sleep(0.1)
+    start = time.monotonic()
+    server.stop()
+    server.stop()
+    assert time.monotonic() - start < 0.5
+    th.join(timeout=2)
+    assert not th.is_alive()
+    assert len(errors) == 1 and isinstance(errors[0], deepl.DeepLException)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    with pytest.raises(RuntimeError):
+        server.url
+
+
+def _swallow(errors, fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001
+        errors.append(e)
+
+
+# ----------------------------------------------------------------- pure helpers
+
+def test_default_translate_and_helpers():
+    params = {"target_lang": "DE", "tag_handling": "xml", "ignore_tags": ["code"]}
+    src = "<t>  <a>one</a>\n<code>x</code><!-- c --> two </t>"
+    out = default_translate(src, params)
+    assert out == "<t>  <a>DE:one</a>\n<code>x</code><!-- c --> DE:two </t>"
+    ET.fromstring(out)
+    assert default_translate("x", {"target_lang": "FR"}) == "FR:x"
+    assert default_translate("   ", {"target_lang": "DE"}) == "   "
+    assert map_text_nodes("<br>a<img src=x>b</p>", str.upper, tag_handling="html") == \
+        "<br>A<img src=x>B</p>"
+    assert xml_error("<a>b</a><c/>") is None
+    assert xml_error("<a>b") is not None
+    assert set(MANGLERS) >= {"drop_tag", "duplicate_tag", "expand_empty"}
