@@ -6,6 +6,7 @@ Exit status: 0 success or in sync; 1 check found problems or an engine stopped t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -73,7 +74,8 @@ class State:
             return self.config.articles()
         out = []
         for path in given:
-            path = path if path.is_absolute() else Path.cwd() / path
+            if not path.is_absolute():  # relative to the current folder, else to --root
+                path = Path.cwd() / path if (Path.cwd() / path).is_file() else self.root / path
             if not path.is_file():
                 raise Failure(f"{path}: no such article")
             self.config.relative(path)  # raises for files outside content/<source>/
@@ -156,24 +158,59 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
     engine = _engine(engine_name, state) if engine_name else None
     status = 0
     for lang in langs:
-        run = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
-                           dry_run=dry_run, **options)
-        summary = run.articles(sources)
+        billed_before = getattr(engine, "billed_characters", None)
+        with _progress(state, engine, lang, sources, dry_run, write_output, options) as progress:
+            run = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
+                               dry_run=dry_run, progress=progress, **options)
+            summary = run.articles(sources)
         if dry_run:
             _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
                         f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")
             continue
         _report(state, summary, "translate" if engine else "extract")
         if summary.sent_segments:
+            billed = ("" if billed_before is None else
+                      f" ({engine.billed_characters - billed_before} billed)")
             _say(state, f"[{lang}] sent {summary.sent_segments} segments, {summary.sent_chars} "
-                        f"characters; {summary.rejected} drafts rejected by the markup check")
+                        f"characters{billed}; {summary.rejected} drafts rejected by the markup check")
             for path, chars in summary.chars_by_article().items():
                 _say(state, f"  {path}: {chars} characters")
         if summary.stopped is not None:
             click.echo(f"error: {summary.stopped} (work done so far is saved; rerun to resume)",
                        err=True)
             status = 1
+    if dry_run and hasattr(engine, "usage") and not state.quiet:
+        try:
+            used, limit = engine.usage()
+            click.echo(f"DeepL usage: {used} of {limit if limit is not None else 'unlimited'} characters")
+        except EngineError as e:
+            click.echo(f"DeepL usage: unavailable ({e})", err=True)
     return status
+
+
+@contextlib.contextmanager
+def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run: bool,  # noqa: ANN001
+              write_output: bool, options: dict):
+    """A progress bar over characters (and segments) sent to an external engine.
+
+    Only on a terminal, never with --quiet or in CI; the totals come from a dry run first.
+    """
+    if (dry_run or engine is None or not getattr(engine, "external", False) or state.quiet
+            or os.environ.get("CI") or not sys.stderr.isatty()):
+        yield None
+        return
+    probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
+                         dry_run=True, **options).articles(sources)
+    if not probe.pending_chars:
+        yield None
+        return
+    done = [0]
+    with click.progressbar(length=probe.pending_chars, label=f"[{lang}] {engine.name}", file=sys.stderr,
+                           show_pos=True, item_show_func=lambda item: item) as bar:
+        def step(segments: int, chars: int) -> None:
+            done[0] += segments
+            bar.update(chars, f"{done[0]}/{probe.pending_segments} segments")
+        yield step
 
 
 @cli.command()

@@ -73,15 +73,18 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
             values[s.key] = translations[s.text]
     subst = {"lang": lang, "source": config.source_lang}
     policy = config.front_matter
+    raw = {}
     for key, value in policy.set.items():
-        values[key] = value.format(**subst)
+        if key in doc.metadata:
+            values[key] = value.format(**subst)
+        else:
+            raw[key] = articles.render_value(value.format(**subst), None)
     for key, rules in policy.rewrite.items():
         current = doc.metadata.get(key)
         if isinstance(current, str):
             for old, new in rules.items():
                 current = current.replace(old.format(**subst), new.format(**subst))
             values[key] = current
-    raw = {}
     if config.state_key:
         raw[config.state_key] = f"{{status: {outcome.status}, reviewed: {outcome.reviewed_percent}}}"
     return articles.rewrite_head(doc, values, raw)

@@ -1,0 +1,182 @@
+"""The command line: exit statuses, messages, and files left as they were on bad input."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import polib
+import pytest
+
+from l10n.cli import cli, main
+
+from .conftest import ARTICLE, snapshot, write_site
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), *args])
+
+
+def test_every_command_has_help(capsys):
+    for name, command in cli.commands.items():
+        assert command.help, name
+        assert main([name, "--help"]) == 0
+        assert "Example" in capsys.readouterr().out
+
+
+def test_translate_pseudo_writes_catalog_and_article(site, capsys):
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    po = (site / "locales/de/open-model.po").read_text(encoding="utf-8")
+    de = (site / "content/de/open-model.md").read_text(encoding="utf-8")
+    assert '#: content/en/open-model.md\n' in po and "#. machine translation: pseudo," in po
+    assert "language: de\n" in de and "url: https://news.example.test/de/story/open-model-tops-the-charts\n" in de
+    assert "(https://lab.example.test/weights)" in de
+    assert "translation: {status: draft, reviewed: 0}" in de
+    out = capsys.readouterr().out
+    assert "1 catalogs and 1 articles written" in out
+
+
+def test_second_run_changes_no_byte(site):
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    before = snapshot(site)
+    mtimes = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    assert run(site, "extract") == 0
+    assert snapshot(site) == before
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()} == mtimes
+
+
+def test_inserting_a_paragraph_adds_only_its_entry(site):
+    assert run(site, "extract") == 0
+    po = site / "locales/de/open-model.po"
+    before = po.read_text(encoding="utf-8").splitlines(keepends=True)
+    src = site / "content/en/open-model.md"
+    src.write_text(ARTICLE.replace("## Why it matters\n", "## Why it matters\n\nA brand-new paragraph.\n"),
+                   encoding="utf-8")
+    assert run(site, "extract") == 0
+    after = po.read_text(encoding="utf-8").splitlines(keepends=True)
+    diff = [d for d in difflib.ndiff(before, after) if d[0] in "+-"]
+    assert all(d.startswith("+ ") for d in diff)
+    entry = ('#. type: paragraph; section: Why it matters\n#: content/en/open-model.md\n'
+             'msgid "A brand-new paragraph."\nmsgstr ""\n\n')
+    assert sorted(d[2:] for d in diff) == sorted(entry.splitlines(keepends=True))
+
+
+def test_dry_run_changes_nothing_and_counts(site, capsys):
+    before = snapshot(site)
+    assert run(site, "translate", "--engine", "pseudo", "--dry-run") == 0
+    assert snapshot(site) == before
+    assert "would send 7 segments" in capsys.readouterr().out
+
+
+def test_auto_engine_says_which_it_chose(site, capsys, monkeypatch):
+    monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
+    assert run(site, "translate") == 0
+    assert "engine: memory (DEEPL_AUTH_KEY is not set)" in capsys.readouterr().err
+
+
+def test_memory_engine_reuses_reviewed_translations_across_articles(tmp_path):
+    root = write_site(tmp_path / "s", {"a.md": "# Same heading\n", "b.md": "# Same heading\n\nOther.\n"})
+    assert run(root, "extract") == 0
+    a = root / "locales/de/a.po"
+    po = polib.pofile(str(a))
+    po[0].msgstr = "Gleiche Überschrift"
+    po.save()
+    assert run(root, "translate", "--engine", "memory") == 0
+    b = (root / "content/de/b.md").read_text(encoding="utf-8")
+    assert b == "---\nlanguage: de\ntranslation: {status: partial, reviewed: 0}\n---\n# Gleiche Überschrift\n\nOther.\n"
+    entry = polib.pofile(str(root / "locales/de/b.po")).find("Same heading")
+    assert "fuzzy" in entry.flags and "machine translation: memory" in entry.comment
+
+
+def test_status_json_counts_states(site, capsys):
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    capsys.readouterr()
+    assert run(site, "status", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    row = data["articles"][0]
+    assert row["article"] == "content/en/open-model.md"
+    assert row["entries"] == {"reviewed": 0, "machine draft": 7, "needs update": 0, "untranslated": 0}
+    assert row["words"]["machine draft"] == sum(row["words"].values()) > 0
+
+
+def test_status_table(site, capsys):
+    assert run(site, "status") == 0
+    out = capsys.readouterr().out
+    assert "no catalog: run l10n extract" in out
+    run(site, "extract")
+    capsys.readouterr()
+    assert run(site, "status") == 0
+    assert "░" in capsys.readouterr().out
+
+
+# -- bad input: one line, exit 2, nothing written ------------------------------------
+
+def assert_one_line_error(capsys, *words: str) -> None:
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    assert "Traceback" not in err
+    for w in words:
+        assert w in err, err
+
+
+def test_missing_config(tmp_path, capsys):
+    assert run(tmp_path, "extract") == 2
+    assert_one_line_error(capsys, "pyproject.toml", "[tool.l10n]")
+
+
+def test_config_without_table(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert run(tmp_path, "extract") == 2
+    assert_one_line_error(capsys, "no [tool.l10n] table")
+
+
+def test_unknown_language_in_config(tmp_path, capsys):
+    root = write_site(tmp_path / "s", {"a.md": "x\n"}, 'target_langs = ["xx-QQ"]\n')
+    assert run(root, "extract") == 2
+    assert_one_line_error(capsys, "unknown target language 'xx-QQ'")
+
+
+def test_unknown_language_on_command_line(site, capsys):
+    assert run(site, "extract", "--lang", "klingon") == 2
+    assert "unknown language 'klingon'" in capsys.readouterr().err
+
+
+def test_language_not_configured(site, capsys):
+    assert run(site, "extract", "--lang", "fr") == 2
+    assert "'fr' is not in target_langs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, where", [
+    (b'---\ntitle: "unclosed\n---\nbody\n', "content/en/bad.md:2: broken YAML front matter"),
+    (b"# Title\n\nGr\xfc\xdfe\n", "content/en/bad.md:3: not valid UTF-8"),
+])
+def test_bad_article_stops_before_writing(site, capsys, content, where):
+    (site / "content/en/bad.md").write_bytes(content)
+    before = snapshot(site)
+    assert run(site, "translate", "--engine", "pseudo", "content/en/bad.md") == 2
+    assert_one_line_error(capsys, where)
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize("content, line", [
+    ('msgid ""\nmsgstr ""\n"Language: de\\n"\n\nmsgid "a"\nmsgstr "b\n', None),
+    ("this is not a catalog\n", None),
+    ('msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "\xff"\n'.encode("latin-1"), 5),
+])
+def test_malformed_catalog_is_reported_and_kept(site, capsys, content, line):
+    run(site, "extract")
+    po = site / "locales/de/open-model.po"
+    po.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    before = snapshot(site)
+    assert run(site, "translate", "--engine", "pseudo") == 2
+    assert_one_line_error(capsys, "locales/de/open-model.po" + (f":{line}:" if line else ":"))
+    assert snapshot(site) == before
+
+
+def test_article_outside_the_source_folder(site, capsys, tmp_path):
+    other = tmp_path / "elsewhere.md"
+    other.write_text("x\n")
+    assert run(site, "extract", str(other)) == 2
+    assert_one_line_error(capsys, "not a source article")
