@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 import polib
 
-from . import catalog, markup, pofile, workflow
+from . import catalog, pofile, workflow
 from .catalog import DRAFT, NEEDS_UPDATE
 from .config import Config
 from .errors import L10nError
@@ -151,8 +151,7 @@ def translation_problems(show: str, po: polib.POFile, prepared: workflow.Prepare
     for e in po:
         if e.obsolete or not e.msgid or not e.msgstr:
             continue
-        for p in markup.check(e.msgid, e.msgstr, references=prepared.skeleton.references,
-                              kind=kinds.get(e.msgid)):
+        for p in workflow.translation_problems(e.msgid, e.msgstr, kinds.get(e.msgid), prepared.skeleton):
             yield Problem(show, e.linenum, p.code, f"{p.message}: fix the translation")
         s = catalog.state(e)
         if s in counts:

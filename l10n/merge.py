@@ -45,17 +45,33 @@ def body(skeleton: Skeleton, segments: Sequence[Segment], translations: Mapping[
         source = segments[piece.index].text
         text = translations.get(source) or source
         if text != source:
-            text = fix_shortcuts(source, text, skeleton.labels)
+            text = adapt(source, text, piece.kind, skeleton.labels)
         out.append(_layout(text, piece))
     return "".join(out)
+
+
+def adapt(source: str, translation: str, kind: str, labels: frozenset[str]) -> str:
+    """A translation as the merger writes it into a block of ``kind``.
+
+    Shortcut references keep their label, and single-line blocks get one line (a table cell
+    also escapes its pipes). Checks judge this text, since it is what gets published.
+
+    >>> adapt("a", "x | y\\nz", "table cell", frozenset())
+    'x \\\\| y z'
+    """
+    text = fix_shortcuts(source, translation, labels)
+    if kind in SINGLE_LINE:
+        text = " ".join(ln.strip() for ln in text.split("\n")) if "\n" in text else text
+        if kind == TABLE_CELL:
+            text = _UNESCAPED_PIPE.sub(r"\\|", text)
+    return text
 
 
 def _layout(text: str, slot: Slot) -> str:
     """Lay a text out on the slot's lines, giving each line its container prefix."""
     lines = text.split("\n")
     if slot.kind in SINGLE_LINE:
-        text = " ".join(ln.strip() for ln in lines) if len(lines) > 1 else text
-        return _UNESCAPED_PIPE.sub(r"\\|", text) if slot.kind == TABLE_CELL else text
+        return text
     out = [lines[0]]
     for k, line in enumerate(lines[1:]):
         prefix = slot.prefixes[k] if k < len(slot.prefixes) else slot.cont
@@ -67,6 +83,8 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
                  config: Config, lang: str, outcome: Outcome) -> str:
     """The target head: translated keys, set keys, rewritten values and the translation state."""
     doc = skeleton.article
+    if not doc.head:
+        return ""  # no front matter to record anything in: the layout stays as it is
     values: dict[str, str] = {}
     for s in segments:
         if s.key is not None and translations.get(s.text):

@@ -90,27 +90,38 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
     return Prepared(source, lang, skeleton, segments, po, result, embargoed)
 
 
-def usable(po: polib.POFile, policy: str, kinds: dict[str, str] | None = None,
-           references: dict | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def translation_problems(source: str, translation: str, kind: str | None,
+                         skeleton: Skeleton) -> list:
+    """Markup problems of a translation as it would be published in this article."""
+    from . import markup
+
+    kind = kind or "paragraph"
+    published = merge.adapt(source, translation, kind, skeleton.labels)
+    return markup.check(source, published, references=skeleton.references, kind=_MARKUP_KINDS.get(kind, kind))
+
+
+_MARKUP_KINDS = {"blockquote": "paragraph"}
+
+
+def usable(po: polib.POFile, policy: str, segments: Sequence[Segment],
+           skeleton: Skeleton) -> tuple[dict[str, str], dict[str, str]]:
     """The translations the merger may publish, and the states of those it uses.
 
     Reviewed entries always, machine drafts under the ``drafts`` policy; never an entry that
     needs update, nor one whose markup check fails (the source text is published instead).
     """
-    from . import markup
-
+    kinds = {s.text: s.kind for s in segments}
     chosen: dict[str, str] = {}
     states: dict[str, str] = {}
     for e in po:
-        if e.obsolete or not e.msgid or not e.msgstr:
+        if e.obsolete or not e.msgid or not e.msgstr or e.msgid not in kinds:
             continue
         s = catalog.state(e)
         if s == NEEDS_UPDATE or (s == DRAFT and policy != "drafts"):
             continue
         if s == DRAFT and catalog.problems(e):
             continue
-        kind = (kinds or {}).get(e.msgid)
-        if markup.check(e.msgid, e.msgstr, references=references, kind=kind):
+        if translation_problems(e.msgid, e.msgstr, kinds[e.msgid], skeleton):
             continue
         chosen[e.msgid] = e.msgstr
         states[e.msgid] = s
@@ -120,10 +131,9 @@ def usable(po: polib.POFile, policy: str, kinds: dict[str, str] | None = None,
 def render(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
            po: polib.POFile) -> tuple[str, merge.Outcome]:
     """The target article for a catalog, per the publish policy."""
-    kinds = {s.text: s.kind for s in segments}
-    translations, states = usable(po, config.publish, kinds, skeleton.references)
+    translations, states = usable(po, config.publish, segments, skeleton)
     words = reviewed = drafts = 0
-    for text in kinds:
+    for text in {s.text for s in segments}:
         n = len(text.split())
         words += n
         reviewed += n if states.get(text) == REVIEWED else 0
@@ -204,7 +214,7 @@ class Run:
                 log.info("%s: embargoed, not sent to %s", self.config.display(source), self.engine.name)
                 work.needs.clear()
             title = next((s.text for s in work.segments if s.key == "title"), None)
-            for needed in work.needs:
+            for needed in dict.fromkeys(e.msgid for e in work.po if e.msgid in work.needs):  # in order
                 if needed not in self.queue:
                     self.queue[needed] = Job(needed, title)
                     self._sent_by[needed] = source
@@ -223,17 +233,17 @@ class Run:
             elif (self.engine.name, e.msgid) in self.drafts:
                 catalog.set_draft(e, self.drafts[(self.engine.name, e.msgid)], self.engine.name, self.today)
             elif e.msgid in self.results:
-                self._apply(e, self.results[e.msgid])
+                self._apply(e, self.results[e.msgid], work)
             elif self.engine.name != "memory":
                 work.needs.add(e.msgid)
 
-    def _apply(self, entry: polib.POEntry, draft: str) -> None:
-        from . import markup
-
+    def _apply(self, entry: polib.POEntry, draft: str, work: Prepared) -> None:
+        """Store a draft; one that fails the markup check is kept with its problems named."""
         if not draft:
             return
         assert self.engine is not None
-        problems = [p.message for p in markup.check(entry.msgid, draft)]
+        kind = next((s.kind for s in work.segments if s.text == entry.msgid), None)
+        problems = [p.message for p in translation_problems(entry.msgid, draft, kind, work.skeleton)]
         catalog.set_draft(entry, draft, self.engine.name, self.today, problems)
 
     def _queued_full(self) -> bool:
@@ -258,7 +268,13 @@ class Run:
                 raise EngineError(
                     f"stopped before exceeding --max-chars {self.max_chars}: "
                     f"{self.summary.sent_chars} characters sent, {sum(len(t) for t in self.queue)} waiting")
-            drafts = self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
+            stopped = None
+            try:
+                drafts = self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
+            except EngineError as e:  # keep the drafts received before the fault
+                stopped, got = e, getattr(e, "partial", None) or []
+                batch, drafts = [j for j, d in zip(batch, got) if d is not None], [d for d in got if d is not None]
+                chars = sum(len(j.text) for j in batch)
             for job, draft in zip(batch, drafts):
                 self.results[job.text] = draft
                 del self.queue[job.text]
@@ -270,13 +286,19 @@ class Run:
                     self._chars_for[src] = self._chars_for.get(src, 0) + len(job.text)
             if self.progress:
                 self.progress(len(batch), chars)
+            if stopped is not None:
+                raise stopped
             self._finish()
         self._finish(force=True)
 
     def _next_batch(self) -> list[Job]:
         assert self.engine is not None
         batch, chars = [], 0
+        # An engine that takes the context per request gets one context per batch.
+        same = getattr(self.engine, "context_per_request", False)
         for job in self.queue.values():
+            if same and batch and job.context != batch[0].context:
+                continue
             if batch and (len(batch) >= self.engine.max_batch or
                           chars + len(job.text) > self.engine.max_batch_chars):
                 break
@@ -298,7 +320,7 @@ class Run:
         drafted = rejected = 0
         for e in work.po:
             if e.msgid in work.needs and e.msgid in self.results and catalog.state(e) == UNTRANSLATED:
-                self._apply(e, self.results[e.msgid])
+                self._apply(e, self.results[e.msgid], work)
                 drafted += 1
                 rejected += bool(catalog.problems(e))
         self.summary.rejected += rejected
