@@ -31,6 +31,8 @@ def read_text(path: Path) -> str:
 def write_atomic(path: Path, text: str) -> bool:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
+    Readers and an interrupted run see the old file or the new one, never a part.
+
     Returns False, touching nothing, when the file already holds exactly this text.
     """
     data = text.encode("utf-8")
@@ -44,8 +46,6 @@ def write_atomic(path: Path, text: str) -> bool:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,195 @@
+"""l10n check: one realistic edit per problem kind, starting from an in-sync site."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polib
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from l10n.cli import main
+
+from .conftest import snapshot, write_site
+from .test_roundtrip import document
+
+ARTICLE = "content/en/eu-tightens-export-checks-on-ai-accelerators.md"
+CATALOG = "locales/de/eu-tightens-export-checks-on-ai-accelerators.po"
+OUTPUT = "content/de/eu-tightens-export-checks-on-ai-accelerators.md"
+
+
+def check(root: Path, capsys, *args: str) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = main(["--root", str(root), "check", "--format", "json", *args])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def problems(report: dict, code: str) -> list[tuple[str, int]]:
+    return [(p["file"], p["line"]) for p in report["problems"] if p["code"] == code]
+
+
+@pytest.fixture
+def synced(example_site: Path, capsys) -> Path:
+    code, report = check(example_site, capsys)
+    assert code == 0 and report["ok"], report
+    return example_site
+
+
+def edit_entry(root: Path, msgid_part: str, change) -> int:
+    """Change the msgstr of the first entry whose msgid contains ``msgid_part``; its line."""
+    path = root / CATALOG
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if msgid_part in e.msgid and e.msgstr)
+    entry.msgstr = change(entry.msgstr)
+    po.save()
+    return next(e for e in polib.pofile(str(path)) if e.msgid == entry.msgid).linenum
+
+
+def test_in_sync_site_passes_and_nothing_changes(synced, capsys):
+    before = snapshot(synced)
+    assert main(["--root", str(synced), "check"]) == 0
+    assert "in sync" in capsys.readouterr().out
+    assert snapshot(synced) == before
+
+
+def test_changed_english_sentence_is_a_stale_catalog(synced, capsys):
+    src = synced / ARTICLE
+    lines = src.read_text(encoding="utf-8").split("\n")
+    n = next(i for i, line in enumerate(lines) if line.startswith("## Why it matters")) + 2
+    lines[n] = lines[n].replace(".", ", officials said.", 1)
+    src.write_text("\n".join(lines), encoding="utf-8")
+    code, report = check(synced, capsys)
+    assert code == 1
+    assert (ARTICLE, n + 1) in problems(report, "stale-catalog")
+    msg = next(p["message"] for p in report["problems"] if p["code"] == "stale-catalog")
+    assert "l10n translate" in msg or "l10n extract" in msg
+
+
+def test_hand_edited_german_article_is_stale_output(synced, capsys):
+    out = synced / OUTPUT
+    lines = out.read_text(encoding="utf-8").split("\n")
+    lines[14] = lines[14] + " (von Hand geändert)"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    code, report = check(synced, capsys)
+    assert code == 1 and problems(report, "stale-output") == [(OUTPUT, 15)]
+
+
+def test_missing_german_article(synced, capsys):
+    (synced / OUTPUT).unlink()
+    code, report = check(synced, capsys)
+    assert code == 1 and problems(report, "missing-output") == [(OUTPUT, 1)]
+
+
+def test_translation_that_drops_a_link(synced, capsys):
+    line = edit_entry(synced, "](http", lambda s: s.replace("](", " (", 1))
+    code, report = check(synced, capsys)
+    assert code == 1 and (CATALOG, line) in problems(report, "link-target")
+
+
+def test_translation_that_adds_an_event_handler(synced, capsys):
+    line = edit_entry(synced, "Why it matters", lambda s: s + ' <img src=x onerror="alert(1)">')
+    code, report = check(synced, capsys)
+    assert code == 1 and (CATALOG, line) in problems(report, "unsafe-html")
+
+
+def test_translation_with_a_javascript_link(synced, capsys):
+    line = edit_entry(synced, "](http", lambda s: s.replace("](https://", "](javascript:alert(1)//", 1))
+    code, report = check(synced, capsys)
+    assert code == 1 and (CATALOG, line) in problems(report, "unsafe-html")
+
+
+def test_translation_that_turns_a_paragraph_into_a_heading(synced, capsys):
+    line = edit_entry(synced, "Why it matters", lambda s: s)  # the heading entry: unchanged
+    po = polib.pofile(str(synced / CATALOG))
+    para = next(e for e in po if "type: paragraph; section: Why it matters" in e.comment)
+    para.msgstr = "# " + para.msgstr
+    po.save()
+    line = next(e for e in polib.pofile(str(synced / CATALOG)) if e.msgid == para.msgid).linenum
+    code, report = check(synced, capsys)
+    assert code == 1 and (CATALOG, line) in problems(report, "block-type")
+
+
+def test_deleted_source_article_leaves_orphans(synced, capsys):
+    (synced / ARTICLE).unlink()
+    code, report = check(synced, capsys)
+    assert code == 1
+    assert problems(report, "orphan-catalog") == [(CATALOG, 1)]
+    assert problems(report, "orphan-output") == [(OUTPUT, 1)]
+
+
+def test_truncated_catalog_is_invalid_with_its_line(synced, capsys):
+    path = synced / CATALOG
+    text = path.read_text(encoding="utf-8")
+    cut = text.index('msgstr "', len(text) // 2) + 12
+    path.write_text(text[:cut], encoding="utf-8")
+    code, report = check(synced, capsys)
+    found = problems(report, "invalid-catalog")
+    assert code == 1 and len(found) == 1 and found[0][0] == CATALOG
+    assert found[0][1] == text[:cut].count("\n") + 1
+
+
+def test_missing_catalog(synced, capsys):
+    (synced / CATALOG).unlink()
+    code, report = check(synced, capsys)
+    assert code == 1 and problems(report, "missing-catalog") == [(ARTICLE, 1)]
+
+
+def test_wrong_header_and_duplicate_entry(synced, capsys):
+    path = synced / CATALOG
+    po = polib.pofile(str(path))
+    po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+    po.append(polib.POEntry(msgid=po[0].msgid, msgstr=po[0].msgstr))
+    po.save()
+    code, report = check(synced, capsys)
+    assert code == 1
+    assert problems(report, "catalog-header") == [(CATALOG, 1)]
+    assert len(problems(report, "duplicate-entry")) == 1
+
+
+def test_machine_drafts_warn_and_fail_only_when_strict(synced, capsys):
+    po = polib.pofile(str(synced / CATALOG))
+    for e in po:
+        e.msgstr = ""
+    po.save()
+    assert main(["--root", str(synced), "translate", "--engine", "pseudo"]) == 0
+    code, report = check(synced, capsys)
+    assert code == 0 and report["ok"]
+    warnings = [p for p in report["problems"] if p["code"] == "machine-draft"]
+    assert len(warnings) == 1 and warnings[0]["severity"] == "warning"
+    code, report = check(synced, capsys, "--strict")
+    assert code == 1 and problems(report, "machine-draft") == [(CATALOG, 1)]
+
+
+def test_minimum_reviewed_share_is_enforced(tmp_path, capsys):
+    root = write_site(tmp_path / "s", {"a.md": "# Title\n\nText.\n"},
+                      'target_langs = ["de"]\nmin_reviewed = 0.5\n')
+    assert main(["--root", str(root), "translate", "--engine", "none"]) == 0
+    code, report = check(root, capsys)
+    assert code == 1 and problems(report, "below-threshold") == [("locales/de/a.po", 1)]
+
+
+def test_github_format(synced, capsys):
+    (synced / OUTPUT).unlink()
+    capsys.readouterr()
+    assert main(["--root", str(synced), "check", "--format", "github"]) == 1
+    assert capsys.readouterr().out.strip() == (
+        f"::error file={OUTPUT},line=1,title=missing-output::{OUTPUT} is missing: run `l10n merge`")
+
+
+def test_text_format_groups_by_file(synced, capsys):
+    (synced / OUTPUT).unlink()
+    capsys.readouterr()
+    assert main(["--root", str(synced), "check"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == OUTPUT and out[1].startswith("  1: error [missing-output]")
+    assert out[-1] == "out of sync: 4 articles, 1 errors, 0 warnings"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(doc=document())
+def test_check_after_pseudo_translate_is_clean(tmp_path_factory, doc):
+    root = write_site(tmp_path_factory.mktemp("p"), {"a.md": doc})
+    assert main(["--root", str(root), "-q", "translate", "--engine", "pseudo"]) == 0
+    assert main(["--root", str(root), "check", "--format", "json"]) == 0
