@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polib
@@ -82,7 +83,7 @@ def test_missing_german_article(synced, capsys):
 
 
 def test_translation_that_drops_a_link(synced, capsys):
-    line = edit_entry(synced, "](http", lambda s: s.replace("](", " (", 1))
+    line = edit_entry(synced, "](http", lambda s: re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s, count=1))
     code, report = check(synced, capsys)
     assert code == 1 and (CATALOG, line) in problems(report, "link-target")
 
