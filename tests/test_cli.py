@@ -85,7 +85,7 @@ def test_memory_engine_reuses_reviewed_translations_across_articles(tmp_path):
     po.save()
     assert run(root, "translate", "--engine", "memory") == 0
     b = (root / "content/de/b.md").read_text(encoding="utf-8")
-    assert b == "---\nlanguage: de\ntranslation: {status: partial, reviewed: 0}\n---\n# Gleiche Überschrift\n\nOther.\n"
+    assert b == "# Gleiche Überschrift\n\nOther.\n"  # no front matter in the source: none added
     entry = polib.pofile(str(root / "locales/de/b.po")).find("Same heading")
     assert "fuzzy" in entry.flags and "machine translation: memory" in entry.comment
 
