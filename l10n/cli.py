@@ -317,6 +317,25 @@ def status(state: State, langs, fmt) -> None:
         click.echo(statuses.table(rows, color=sys.stdout.isatty()))
 
 
+@cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@lang_option
+@pass_state
+def review(state: State, outdir: Path, langs) -> None:
+    """Write a static HTML review report to OUTDIR: a page per article and language, and an index.
+
+    Changes no catalog. Open OUTDIR/index.html in a browser; no server or JavaScript needed.
+
+    \b
+    Example:
+        l10n review build/review --lang de
+    """
+    from . import review as reviews
+
+    files = reviews.write(state.config, state.langs(langs), outdir)
+    _say(state, f"review: {len(files) - 1} article pages; open {outdir / reviews.INDEX}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit status; library errors become one line, status 2."""
     try:

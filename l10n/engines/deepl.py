@@ -1,0 +1,437 @@
+"""The DeepL engine: markup-safe, cost-aware machine drafts through the official client.
+
+Each text is protected with :func:`l10n.markup.protect` (inline Markdown becomes XML tags,
+untranslatable spans ``<x id="N"/>`` placeholders, link targets stay home), sent with
+``tag_handling="xml"``, and rebuilt with :func:`l10n.markup.restore`; the workflow then
+checks every draft and stores a damaged one fuzzy with a ``markup problem:`` comment.
+
+Requests: one per context (the article title, which DeepL takes per request), at most
+:data:`MAX_TEXTS` texts and :data:`BODY_BUDGET` bytes of JSON each (the API takes 128 KiB).
+Faults of the API become one-line :class:`~l10n.errors.EngineError` messages that never
+contain the key; drafts received before a fault travel with the error (``partial``) so the
+workflow keeps them and a rerun sends only the rest.
+
+Settings (``[tool.l10n.deepl]``, all optional)::
+
+    formality = "prefer_less"      # default, more, less, prefer_more, prefer_less
+    context = true                 # send the article title as context (not billed)
+    retries = 5                    # client retries for 429 and 5xx (default: the client's, 5)
+    timeout = 10.0                 # minimum seconds per attempt (default: the client's, 10)
+    tag_handling_version = "v2"    # DeepL's tag handling algorithm ("" for the account default)
+    preserve_formatting = true     # keep leading/trailing punctuation and case as in the source
+    model_type = ""                # e.g. "prefer_quality_optimized"; "" for the API default
+    target_codes = {en = "EN-GB"}  # override the DeepL code of a target language
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Sequence
+
+import deepl
+import deepl.http_client as _http
+from babel import Locale, UnknownLocaleError
+
+from .. import glossary as glossaries
+from .. import markup
+from ..config import Config
+from ..errors import ConfigError, EngineError, L10nError
+from .base import Job
+
+#: Texts per request (the API's limit).
+MAX_TEXTS = 50
+#: Bytes of JSON for one request's texts and context: half the API's 128 KiB, so the
+#: rest of the body (options, glossary id) never matters.
+BODY_BUDGET = 64 * 1024
+FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
+
+# DeepL target codes for a language without region or script (the API's own defaults
+# for the deprecated bare codes) and for scripts and regions DeepL names otherwise.
+_TARGET_DEFAULTS = {"EN": "EN-US", "PT": "PT-PT", "ZH": "ZH-HANS"}
+_SCRIPTS = {("ZH", "HANS"): "ZH-HANS", ("ZH", "HANT"): "ZH-HANT"}
+_ALIASES = {"NO": "NB"}  # babel's "no" is Norwegian Bokmål, DeepL's NB
+
+
+def source_code(lang: str) -> str:
+    """DeepL's source code for a babel-style language: the base language only.
+
+    >>> [source_code(x) for x in ("en", "en_GB", "pt_BR", "zh_Hant", "no")]
+    ['EN', 'EN', 'PT', 'ZH', 'NB']
+    """
+    base = _locale(lang).language.upper()
+    return _ALIASES.get(base, base)
+
+
+def target_codes(lang: str, overrides: Mapping[str, str] | None = None) -> list[str]:
+    """DeepL target codes for a babel-style language, best first (checked by the caller).
+
+    >>> target_codes("de"), target_codes("en"), target_codes("en_GB"), target_codes("pt")
+    (['DE'], ['EN-US', 'EN'], ['EN-GB', 'EN-US', 'EN'], ['PT-PT', 'PT'])
+    >>> target_codes("pt_BR"), target_codes("zh"), target_codes("zh_TW")
+    (['PT-BR', 'PT-PT', 'PT'], ['ZH-HANS', 'ZH'], ['ZH-HANT', 'ZH-HANS', 'ZH'])
+    >>> target_codes("de_AT"), target_codes("en", {"en": "en-gb"})
+    (['DE-AT', 'DE'], ['EN-GB'])
+    """
+    if overrides and lang in overrides:
+        return [str(overrides[lang]).upper()]
+    loc = _locale(lang)
+    base = _ALIASES.get(loc.language.upper(), loc.language.upper())
+    out = []
+    if loc.script and (base, loc.script.upper()) in _SCRIPTS:
+        out.append(_SCRIPTS[(base, loc.script.upper())])
+    elif loc.territory:
+        out.append(f"{base}-{loc.territory.upper()}")
+    out += [_TARGET_DEFAULTS.get(base, base), base]
+    return list(dict.fromkeys(out))
+
+
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as e:
+        raise ConfigError(f"unknown language {lang!r}") from e
+
+
+# -- settings ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    """``[tool.l10n.deepl]``, validated (see the module docstring)."""
+
+    formality: str = "prefer_less"
+    context: bool = True
+    retries: int | None = None
+    timeout: float | None = None
+    tag_handling_version: str = "v2"
+    preserve_formatting: bool = True
+    model_type: str = ""
+    target_codes: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any]) -> "Settings":
+        def bad(msg: str) -> ConfigError:
+            return ConfigError(f"[tool.l10n.deepl] {msg}")
+
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise bad(f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(known))}")
+        formality = str(table.get("formality", "prefer_less"))
+        if formality not in FORMALITIES:
+            raise bad(f"formality must be one of {', '.join(FORMALITIES)}, not {formality!r}")
+        try:
+            retries = None if table.get("retries") is None else int(table["retries"])
+            timeout = None if table.get("timeout") is None else float(table["timeout"])
+        except (TypeError, ValueError) as e:
+            raise bad(f"retries and timeout must be numbers ({e})") from e
+        if (retries is not None and retries < 0) or (timeout is not None and timeout <= 0):
+            raise bad("retries must be 0 or more and timeout more than 0 seconds")
+        for key in ("context", "preserve_formatting"):
+            if not isinstance(table.get(key, True), bool):
+                raise bad(f"{key} must be true or false")
+        codes = table.get("target_codes", {})
+        if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
+            raise bad("target_codes must be a table of language = \"DEEPL-CODE\"")
+        return cls(formality=formality, context=table.get("context", True), retries=retries,
+                   timeout=timeout,
+                   tag_handling_version=str(table.get("tag_handling_version", "v2") or ""),
+                   preserve_formatting=table.get("preserve_formatting", True),
+                   model_type=str(table.get("model_type", "") or ""),
+                   target_codes={k.replace("-", "_"): v for k, v in codes.items()})
+
+
+def from_environment(config: Config) -> "DeepLEngine":
+    """The engine for a site: key from ``DEEPL_AUTH_KEY``, address from ``DEEPL_SERVER_URL``."""
+    key = os.environ.get("DEEPL_AUTH_KEY", "").strip()
+    if not key:
+        raise ConfigError("DEEPL_AUTH_KEY is not set: export DEEPL_AUTH_KEY=<your DeepL API key> "
+                          "(free keys end in ':fx'), or choose --engine memory")
+    settings = Settings.from_table(config.deepl)
+    terms = glossaries.load(config.glossary) if config.glossary is not None else None
+    return DeepLEngine(key, server_url=os.environ.get("DEEPL_SERVER_URL", "").strip() or None,
+                       settings=settings, glossary=terms)
+
+
+# -- the engine ----------------------------------------------------------------------
+
+class DeepLEngine:
+    """The Engine protocol over ``deepl.Translator`` (see the module docstring).
+
+    Counters for the summary: ``requests`` (translate requests answered),
+    ``billed_characters`` (as DeepL reports them), ``skipped`` (texts with nothing to
+    translate, answered without a request).
+    """
+
+    name = "deepl"
+    external = True
+    max_batch = MAX_TEXTS
+    #: Source characters per workflow batch; requests are split further by JSON size.
+    max_batch_chars = 20_000
+    #: The workflow keeps one context per batch, so that a batch is one request
+    #: (set from the ``context`` setting).
+    context_per_request = True
+
+    def __init__(self, auth_key: str, *, server_url: str | None = None,
+                 settings: Settings | None = None, glossary: glossaries.Glossary | None = None):
+        self.settings = settings or Settings()
+        self.context_per_request = self.settings.context
+        self.glossary = glossary
+        self.server_url = server_url
+        self._secrets = tuple(s for s in {auth_key, auth_key.strip()} if s)
+        try:
+            self._translator = deepl.Translator(auth_key, server_url=server_url)
+        except ValueError as e:
+            raise ConfigError(f"DEEPL_AUTH_KEY or DEEPL_SERVER_URL is unusable: {self._scrub(str(e))}") from None
+        try:
+            from importlib.metadata import version
+            self._translator.set_app_info("l10n", version("l10n"))
+        except Exception:  # noqa: BLE001 - app info is a courtesy
+            pass
+        self._languages: tuple[set[str], dict[str, bool | None]] | None = None
+        self._pairs: dict[tuple[str, str], tuple[str, str]] = {}
+        self._glossary_ids: dict[tuple[str, str], str | None] = {}
+        self.requests = 0
+        self.billed_characters = 0
+        self.skipped = 0
+
+    def __repr__(self) -> str:  # never the key
+        return f"DeepLEngine(server_url={self.server_url!r}, settings={self.settings!r})"
+
+    # -- the protocol
+
+    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
+        """One draft per job, in order.
+
+        On a fault, the :class:`EngineError` carries ``partial``: one entry per job, the
+        draft when it was received before the fault, else None.
+        """
+        if not jobs:
+            return []
+        src, tgt = self.codes(source, target)
+        glossary_id = self.glossary_id(source, target)
+        protected = [markup.protect(job.text, references=_shortcut_references(job.text))
+                     for job in jobs]
+        drafts: list[str | None] = [None] * len(jobs)
+        for i, p in enumerate(protected):
+            if not _has_words(p.xml):  # numbers, code, URLs only: nothing to translate
+                drafts[i] = markup.restore(p, p.xml)
+                self.skipped += 1
+        pending = [i for i, d in enumerate(drafts) if d is None]
+        options = self._options(tgt, glossary_id)
+        for context, indices in self._requests(jobs, protected, pending):
+            try:
+                results = self._call(self._translator.translate_text,
+                                     [protected[i].xml for i in indices],
+                                     source_lang=src, target_lang=tgt, context=context, **options)
+                if len(results) != len(indices):
+                    raise EngineError(f"DeepL answered {len(results)} texts for {len(indices)} sent")
+            except EngineError as e:
+                e.partial = list(drafts)  # type: ignore[attr-defined]
+                raise
+            self.requests += 1
+            for i, result in zip(indices, results):
+                drafts[i] = markup.restore(protected[i], result.text)
+                self.billed_characters += int(result.billed_characters or 0)
+        return [d or "" for d in drafts]
+
+    def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
+        s = self.settings
+        options: dict[str, Any] = {k: v for k, v in markup.DEEPL_OPTIONS.items()
+                                   if not (isinstance(v, list) and not v)}
+        options["formality"] = s.formality
+        if s.tag_handling_version:
+            options["tag_handling_version"] = s.tag_handling_version
+        if s.preserve_formatting:
+            options["preserve_formatting"] = True
+        if s.model_type:
+            options["model_type"] = s.model_type
+        if glossary_id:
+            options["glossary"] = glossary_id
+        return options
+
+    def _requests(self, jobs: Sequence[Job], protected: Sequence[markup.Protected],
+                  pending: Sequence[int]) -> Iterator[tuple[str | None, list[int]]]:
+        """Requests as (context, indices): one context each, within the API's limits."""
+        groups: dict[str | None, list[int]] = {}
+        for i in pending:
+            context = (jobs[i].context or None) if self.settings.context else None
+            groups.setdefault(context, []).append(i)
+        for context, indices in groups.items():
+            base = len(json.dumps(context)) if context else 0
+            chunk: list[int] = []
+            size = base
+            for i in indices:
+                n = len(json.dumps(protected[i].xml)) + 2
+                if chunk and (len(chunk) >= MAX_TEXTS or size + n > BODY_BUDGET):
+                    yield context, chunk
+                    chunk, size = [], base
+                chunk.append(i)
+                size += n
+            if chunk:
+                yield context, chunk
+
+    # -- languages, glossary, usage
+
+    def codes(self, source: str, target: str) -> tuple[str, str]:
+        """DeepL's codes for a pair, checked against ``/v2/languages`` (fetched once)."""
+        if (source, target) in self._pairs:
+            return self._pairs[(source, target)]
+        sources, targets = self._supported()
+        src = source_code(source)
+        if src not in sources:
+            raise ConfigError(f"DeepL does not translate from {source!r} (DeepL code {src}); "
+                              "choose another engine or source_lang")
+        candidates = target_codes(target, self.settings.target_codes)
+        tgt = next((c for c in candidates if c in targets), None)
+        if tgt is None:
+            raise ConfigError(f"DeepL does not translate into {target!r} (tried "
+                              f"{', '.join(candidates)}); set [tool.l10n.deepl] target_codes, "
+                              "or translate it with --engine memory")
+        if self.settings.formality in ("more", "less") and targets.get(tgt) is False:
+            raise ConfigError(f"DeepL has no formality for {tgt}: set [tool.l10n.deepl] formality = "
+                              f"\"prefer_{self.settings.formality}\"")
+        self._pairs[(source, target)] = (src, tgt)
+        return src, tgt
+
+    def _supported(self) -> tuple[set[str], dict[str, bool | None]]:
+        if self._languages is None:
+            sources = self._call(self._translator.get_source_languages)
+            targets = self._call(self._translator.get_target_languages)
+            self._languages = ({lang.code.upper() for lang in sources},
+                               {lang.code.upper(): lang.supports_formality for lang in targets})
+        return self._languages
+
+    def glossary_id(self, source: str, target: str) -> str | None:
+        """The DeepL glossary for the pair: found by name (content hash) or created once."""
+        if self.glossary is None:
+            return None
+        if (source, target) in self._glossary_ids:
+            return self._glossary_ids[(source, target)]
+        entries = self.glossary.entries(target)
+        found: str | None = None
+        if entries:
+            src, tgt = source_code(source), target_codes(target, self.settings.target_codes)[0]
+            tgt = tgt.split("-")[0]
+            name = glossaries.name_for(entries, src, tgt)
+            for g in self._call(self._translator.list_glossaries):
+                if g.name == name and g.source_lang.upper() == src and g.target_lang.upper() == tgt:
+                    found = g.glossary_id
+                    break
+            else:
+                try:
+                    found = self._call(self._translator.create_glossary, name, src, tgt, entries,
+                                       creating_glossary=True).glossary_id
+                except ValueError as e:
+                    raise ConfigError(f"glossary: {self._scrub(str(e))}", path=self.glossary.path) from None
+        self._glossary_ids[(source, target)] = found
+        return found
+
+    def usage(self) -> tuple[int | None, int | None]:
+        """Characters used and the limit of the billing period (None: unknown, unlimited)."""
+        detail = self._call(self._translator.get_usage).character
+        return detail.count, detail.limit
+
+    def close(self) -> None:
+        self._translator.close()
+
+    # -- calls and faults
+
+    def _call(self, fn: Any, *args: Any, creating_glossary: bool = False, **kwargs: Any) -> Any:
+        with self._client_settings():
+            try:
+                return fn(*args, **kwargs)
+            except deepl.DeepLException as e:
+                raise self._fault(e, creating_glossary) from None
+
+    @contextmanager
+    def _client_settings(self) -> Iterator[None]:
+        """The configured retries and timeout, for this engine's calls only."""
+        saved = _http.max_network_retries, _http.min_connection_timeout
+        if self.settings.retries is not None:
+            _http.max_network_retries = self.settings.retries
+        if self.settings.timeout is not None:
+            _http.min_connection_timeout = self.settings.timeout
+        try:
+            yield
+        finally:
+            _http.max_network_retries, _http.min_connection_timeout = saved
+
+    def _fault(self, e: deepl.DeepLException, glossary: bool = False) -> L10nError:
+        """One line for the error, without key or traceback."""
+        status = getattr(e, "http_status_code", None)
+        retries = _http.max_network_retries if self.settings.retries is None else self.settings.retries
+        detail = self._scrub(_server_message(str(e)))
+        said = f": {detail}" if detail else ""
+        if isinstance(e, deepl.QuotaExceededException):
+            msg = "DeepL quota exceeded for this billing period (HTTP 456); raise the limit or wait for the next period"
+        elif isinstance(e, deepl.AuthorizationException):
+            msg = ("DeepL rejected the authentication key (HTTP 403): check DEEPL_AUTH_KEY "
+                   "(free keys end in ':fx') and DEEPL_SERVER_URL")
+        elif isinstance(e, deepl.TooManyRequestsException) or status == 429:
+            msg = f"DeepL kept answering 429 Too Many Requests after {retries} retries; wait a while and rerun"
+        elif isinstance(e, deepl.ConnectionException):
+            msg = f"cannot reach DeepL at {self._address()} after {retries} retries: {_network_reason(str(e))}"
+        elif glossary and status == 400:
+            return ConfigError(f"DeepL refused the glossary (HTTP 400){said}",
+                               path=self.glossary.path if self.glossary else None)
+        elif status == 400:
+            msg = f"DeepL rejected the request (HTTP 400){said}"
+        elif status == 413:
+            msg = "DeepL rejected a request as too large (HTTP 413)"
+        elif status is not None and status >= 500:
+            msg = f"DeepL server error (HTTP {status}) persisted after {retries} retries; rerun later"
+        elif status is not None:
+            msg = f"DeepL answered HTTP {status}{said}"
+        else:
+            msg = f"DeepL client error: {self._scrub(str(e))}"
+        return EngineError(" ".join(msg.split()))
+
+    def _address(self) -> str:
+        return self.server_url or getattr(self._translator, "server_url", None) or "the DeepL API"
+
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return re.sub(r"DeepL-Auth-Key\s+\S+", "DeepL-Auth-Key ***", " ".join(text.split()))
+
+
+def _server_message(text: str) -> str:
+    """The server's own message in a client exception (", message: ..."), if any."""
+    m = re.search(r", message: (.*?)(?:, detail: .*)?$", text, re.S)
+    return m.group(1).strip() if m else ""
+
+
+def _network_reason(text: str) -> str:
+    """A short cause for a connection failure ("Connection refused", "timed out")."""
+    m = re.search(r"\[Errno -?\d+\] ([^'\"()\]]+)", text)
+    if m:
+        return m.group(1).strip()
+    if "timed out" in text.lower() or "timeout" in text.lower():
+        return "timed out"
+    if "RemoteDisconnected" in text or "Connection aborted" in text:
+        return "connection closed by the server"
+    return "connection failed"
+
+
+_TAGS = re.compile(r"<[^<>]*>")
+_SHORTCUT = re.compile(r"(?<![\]\\!])\[((?:[^\[\]\\]|\\.)+)\](?![\[(:])")
+
+
+def _has_words(xml: str) -> bool:
+    """True if the XML has letters outside placeholders (something to translate)."""
+    return any(ch.isalpha() for ch in _TAGS.sub("", re.sub(r"&\w+;|&#\w+;", "", xml)))
+
+
+def _shortcut_references(text: str) -> dict[str, dict[str, str]]:
+    """Stand-in definitions for ``[label]`` shortcut references, so that protect keeps
+    their labels (the real definitions live elsewhere in the article).
+
+    >>> _shortcut_references("Cobalt's own [Model Card] lists it; see [a](b) and [x][y].")
+    {'Model Card': {'href': '[model card]', 'title': ''}}
+    """
+    return {m.group(1): {"href": f"[{m.group(1).lower()}]", "title": ""}
+            for m in _SHORTCUT.finditer(text)}

@@ -1,0 +1,96 @@
+"""The site's glossary: a CSV of terms (source term, target term[, language]).
+
+Each row maps a source term to the term translators want in the target language; a term
+mapped to itself stays as written (brand and product names). A third column restricts a
+row to one target language; rows without it apply to every target language. A first row
+``source,target[,lang]`` is taken as a header, and rows starting with ``#`` are comments.
+
+The entries of one language pair are identified by a content hash, which names the
+glossary on DeepL (``l10n-<hash12>``): the same CSV is created there once and reused by
+every later run, and an edited CSV makes a new glossary.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError, InputError
+from .fsutil import read_text
+
+_HEADER = ({"source", "source term", "term"}, {"target", "target term", "translation"})
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Terms per target language (``None``: every target language)."""
+
+    path: Path
+    rows: tuple[tuple[str, str, str | None, int], ...]  # source, target, lang, line
+
+    def entries(self, lang: str) -> dict[str, str]:
+        """The terms for one target language, in file order (language rows win)."""
+        out: dict[str, str] = {}
+        for source, target, only, _line in self.rows:
+            if only is None:
+                out.setdefault(source, target)
+        for source, target, only, _line in self.rows:
+            if only is not None and _same_lang(only, lang):
+                out[source] = target
+        return out
+
+
+def _same_lang(a: str, b: str) -> bool:
+    return a.replace("-", "_").lower() == b.replace("-", "_").lower()
+
+
+def load(path: Path) -> Glossary:
+    """Read and validate the CSV, naming the line at fault."""
+    if not path.is_file():
+        raise ConfigError("glossary file not found: create it (rows of source term, target term) "
+                          "or remove 'glossary' from [tool.l10n]", path=path)
+    text = read_text(path)
+    rows: list[tuple[str, str, str | None, int]] = []
+    seen: dict[tuple[str, str | None], int] = {}
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    for row in reader:
+        line = reader.line_num
+        cells = [c.strip() for c in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if not rows and not seen and len(cells) >= 2 and cells[0].lower() in _HEADER[0] \
+                and cells[1].lower() in _HEADER[1]:
+            continue
+        if len(cells) < 2 or not cells[0] or not cells[1] or len(cells) > 3:
+            raise InputError("a glossary row needs a source term and a target term "
+                             "(and optionally a language)", path=path, line=line)
+        for term in cells[:2]:
+            if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029" for ch in term):
+                raise InputError(f"term {term!r} contains a control character", path=path, line=line)
+        only = cells[2] if len(cells) == 3 and cells[2] else None
+        key = (cells[0], only.replace("-", "_").lower() if only else None)
+        if key in seen:
+            raise InputError(f"term {cells[0]!r} is already defined on line {seen[key]}",
+                             path=path, line=line)
+        seen[key] = line
+        rows.append((cells[0], cells[1], only, line))
+    return Glossary(path, tuple(rows))
+
+
+def content_hash(entries: dict[str, str], source: str, target: str) -> str:
+    """A stable hash of a language pair's terms (order does not matter).
+
+    >>> content_hash({"a": "b"}, "en", "de") == content_hash({"a": "b"}, "EN", "DE")
+    True
+    """
+    data = "\n".join(f"{s}\t{t}" for s, t in sorted(entries.items()))
+    h = hashlib.sha256(f"{source.lower()}>{target.lower()}\n{data}".encode("utf-8"))
+    return h.hexdigest()
+
+
+def name_for(entries: dict[str, str], source: str, target: str) -> str:
+    """The glossary's name on the translation service: ``l10n-`` and 12 hex digits."""
+    return "l10n-" + content_hash(entries, source, target)[:12]

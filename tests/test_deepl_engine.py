@@ -1,0 +1,383 @@
+"""The DeepL engine on its own, through the real ``deepl`` client against ``FakeDeepL``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import deepl.http_client as hc
+import pytest
+
+from l10n import glossary as glossaries
+from l10n import markup
+from l10n.config import from_table
+from l10n.engines import deepl as engine_mod
+from l10n.engines.base import Job
+from l10n.engines.deepl import DeepLEngine, Settings, from_environment, source_code, target_codes
+from l10n.errors import ConfigError, EngineError, InputError
+
+from .deepl_server import FakeDeepL, fake_deepl, fast_deepl_client  # noqa: F401 - fixtures
+
+SECRET = "0f1e2d3c-very-secret-key-4b5a:fx"
+
+
+@pytest.fixture
+def server(fake_deepl, fast_deepl_client):
+    fake_deepl.auth_key = SECRET
+    return fake_deepl
+
+
+def make(server: FakeDeepL, key: str = SECRET, **settings) -> DeepLEngine:
+    glossary = settings.pop("glossary", None)
+    return DeepLEngine(key, server_url=server.url, settings=Settings.from_table(settings),
+                       glossary=glossary)
+
+
+def jobs(*texts: str, context: str | None = "Title") -> list[Job]:
+    return [Job(t, context) for t in texts]
+
+
+# ----------------------------------------------------------------- languages
+
+@pytest.mark.parametrize("lang, expected", [
+    ("de", "DE"), ("en", "EN"), ("en_GB", "EN"), ("pt_BR", "PT"), ("zh_Hant", "ZH"), ("no", "NB"),
+])
+def test_source_codes(lang, expected):
+    assert source_code(lang) == expected
+
+
+@pytest.mark.parametrize("lang, best", [
+    ("de", "DE"), ("en", "EN-US"), ("en_US", "EN-US"), ("en_GB", "EN-GB"), ("pt", "PT-PT"),
+    ("pt_BR", "PT-BR"), ("pt_PT", "PT-PT"), ("zh", "ZH-HANS"), ("zh_Hant", "ZH-HANT"),
+    ("zh_TW", "ZH-HANT"), ("nb", "NB"), ("fr", "FR"), ("ja", "JA"),
+])
+def test_target_codes(lang, best, server):
+    assert target_codes(lang)[0] == best
+    engine = make(server)
+    assert engine.codes("en", lang) == ("EN", best)
+
+
+def test_regional_variant_deepl_lacks_falls_back_to_the_language(server):
+    assert make(server).codes("en", "de_AT") == ("EN", "DE")
+
+
+def test_target_code_override(server):
+    engine = make(server, target_codes={"en": "EN-GB"})
+    assert engine.codes("de", "en") == ("DE", "EN-GB")
+
+
+def test_unsupported_pair_is_a_config_error(server):
+    engine = make(server)
+    with pytest.raises(ConfigError, match=r"DeepL does not translate into 'cy'"):
+        engine.codes("en", "cy")
+    with pytest.raises(ConfigError, match=r"DeepL does not translate from 'cy'"):
+        engine.codes("cy", "de")
+
+
+def test_languages_are_fetched_once_per_run(server):
+    engine = make(server)
+    for _ in range(3):
+        engine.translate(jobs("Hello."), source="en", target="de")
+    engine.codes("en", "fr")
+    langs = [r for r in server.requests if r.path == "/v2/languages"]
+    assert len(langs) == 2  # source and target lists, once
+
+
+def test_strict_formality_for_a_language_without_formality(server):
+    with pytest.raises(ConfigError, match="prefer_less"):
+        make(server, formality="less").codes("de", "en")
+    assert make(server, formality="prefer_less").codes("de", "en") == ("DE", "EN-US")
+
+
+# ----------------------------------------------------------------- set-up
+
+def test_from_environment_needs_a_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
+    config = from_table({"target_langs": ["de"]}, tmp_path)
+    with pytest.raises(ConfigError) as info:
+        from_environment(config)
+    message = str(info.value)
+    assert "DEEPL_AUTH_KEY" in message and "export" in message and "\n" not in message
+
+
+def test_from_environment_reads_key_and_server_url(tmp_path, monkeypatch, server):
+    monkeypatch.setenv("DEEPL_AUTH_KEY", SECRET)
+    monkeypatch.setenv("DEEPL_SERVER_URL", server.url)
+    config = from_table({"target_langs": ["de"], "deepl": {"formality": "prefer_more"}}, tmp_path)
+    engine = from_environment(config)
+    assert engine.settings.formality == "prefer_more" and engine.server_url == server.url
+    assert SECRET not in repr(engine) and SECRET not in repr(vars(engine).get("settings"))
+    assert engine.translate(jobs("Hello."), source="en", target="de") == ["DE:Hello."]
+    assert server.requests[-1].auth_key == SECRET
+
+
+@pytest.mark.parametrize("table, match", [
+    ({"formality": "casual"}, "formality must be one of"),
+    ({"retries": "many"}, "retries and timeout must be numbers"),
+    ({"timeout": 0}, "timeout more than 0"),
+    ({"context": "yes"}, "context must be true or false"),
+    ({"colour": 1}, "unknown key 'colour'"),
+])
+def test_settings_are_validated(table, match):
+    with pytest.raises(ConfigError, match=match):
+        Settings.from_table(table)
+
+
+def test_engine_protocol_attributes(server):
+    engine = make(server)
+    assert (engine.name, engine.external, engine.max_batch) == ("deepl", True, 50)
+    assert 0 < engine.max_batch_chars < 128 * 1024
+
+
+# ----------------------------------------------------------------- requests
+
+def test_request_options(server):
+    engine = make(server, formality="prefer_more")
+    out = engine.translate(jobs("See [the *paper*](https://x.org/p) or run `ls`.", context="A title"),
+                           source="en", target="de")
+    assert out == ["DE:See [DE:the *DE:paper*](https://x.org/p) DE:or run `ls`DE:."]
+    (req,) = server.translate_requests()
+    p = req.params
+    assert p["text"] == ['See <a id="1">the <em>paper</em></a> or run <x id="2"/>.']
+    assert "https://x.org/p" not in req.body.decode()
+    assert (p["source_lang"], p["target_lang"], p["formality"]) == ("EN", "DE", "prefer_more")
+    assert p["tag_handling"] == "xml" and p["ignore_tags"] == markup.IGNORE_TAGS
+    assert p["non_splitting_tags"] == markup.NON_SPLITTING_TAGS
+    assert p["outline_detection"] is False and p["split_sentences"] == "nonewlines"
+    assert p["tag_handling_version"] == "v2" and p["preserve_formatting"] is True
+    assert p["context"] == "A title"
+    assert "glossary_id" not in p
+
+
+def test_default_formality_is_prefer_less(server):
+    make(server).translate(jobs("Hi there."), source="en", target="de")
+    assert server.translate_requests()[0].params["formality"] == "prefer_less"
+
+
+def test_one_request_per_context(server):
+    engine = make(server)
+    batch = jobs("One.", "Two.", context="A") + jobs("Three.", context="B") + jobs("Four.", context="A")
+    assert engine.translate(batch, source="en", target="de") == ["DE:One.", "DE:Two.", "DE:Three.", "DE:Four."]
+    reqs = server.translate_requests()
+    assert [(r.params["context"], r.texts) for r in reqs] == [
+        ("A", ["One.", "Two.", "Four."]), ("B", ["Three."])]
+
+
+def test_context_can_be_turned_off(server):
+    engine = make(server, context=False)
+    assert engine.context_per_request is False
+    engine.translate(jobs("One.", context="A") + jobs("Two.", context="B"), source="en", target="de")
+    (req,) = server.translate_requests()
+    assert "context" not in req.params and req.texts == ["One.", "Two."]
+
+
+def test_at_most_50_texts_and_well_under_128_kib_per_request(server):
+    engine = make(server)
+    texts = [f"Sentence number {i} about ümlauts and “quotes” " + "é" * 3000 for i in range(60)]
+    out = engine.translate(jobs(*texts), source="en", target="de")
+    assert out == ["DE:" + t for t in texts]
+    reqs = server.translate_requests()
+    assert all(len(r.texts) <= 50 for r in reqs)
+    assert all(len(r.body) < 96 * 1024 for r in reqs), [len(r.body) for r in reqs]
+    assert [t for r in reqs for t in r.texts] == texts
+    assert engine.requests == len(reqs) > 1
+
+
+def test_text_without_words_is_not_sent(server):
+    engine = make(server)
+    assert engine.translate(jobs("`2.16.4`", "2.14.0 – 2.16.3", "Fixed."), source="en", target="de") == [
+        "`2.16.4`", "2.14.0 – 2.16.3", "DE:Fixed."]
+    assert server.texts_sent() == ["Fixed."]
+    assert engine.skipped == 2
+
+
+def test_billed_characters_are_counted(server):
+    engine = make(server)
+    engine.translate(jobs("Hello **world**."), source="en", target="de")
+    assert engine.billed_characters == server.chars_billed() == len("Hello <b>world</b>.")
+
+
+def test_shortcut_reference_keeps_its_label(server):
+    server.translate = lambda text, params: text.replace("Model Card", "Modellkarte")
+    out = make(server).translate(jobs("Cobalt's own [Model Card] lists it."), source="en", target="de")
+    assert out == ["Cobalt's own [Modellkarte][Model Card] lists it."]
+    refs = {"model card": {"href": "https://x.org/mc", "title": ""}}
+    assert markup.check("Cobalt's own [Model Card] lists it.", out[0], references=refs) == []
+
+
+def test_mangled_reply_is_restored_and_flagged_by_the_check(server):
+    server.mangle("drop_tag")
+    text = "Run `env` and see [the notes](https://x.org/n)."
+    (draft,) = make(server).translate(jobs(text), source="en", target="de")
+    assert "`env`" not in draft
+    assert [p.code for p in markup.check(text, draft)] == ["code-span"]
+
+
+# ----------------------------------------------------------------- faults
+
+def _fault(server, **settings) -> EngineError:
+    engine = make(server, **settings)
+    with pytest.raises(EngineError) as info:
+        engine.translate(jobs("Hello."), source="en", target="de")
+    message = str(info.value)
+    assert "\n" not in message and SECRET not in message and "Traceback" not in message
+    return info.value
+
+
+def test_quota_exceeded(server):
+    server.fail_next(456)
+    assert "quota exceeded" in str(_fault(server)).lower()
+
+
+def test_wrong_key(server):
+    engine = DeepLEngine("not-the-right-key:fx", server_url=server.url)
+    with pytest.raises(EngineError) as info:
+        engine.translate(jobs("Hello."), source="en", target="de")
+    message = str(info.value)
+    assert "403" in message and "DEEPL_AUTH_KEY" in message and "not-the-right-key" not in message
+
+
+def test_key_is_scrubbed_even_if_the_server_echoes_it(server):
+    server.fail_next(400, body={"message": f"bad key {SECRET} here"})
+    message = str(_fault(server))
+    assert "HTTP 400" in message and "bad key *** here" in message
+
+
+def test_bad_request(server):
+    server.fail_next(400, body={"message": "Value for 'target_lang' not supported."})
+    assert str(_fault(server)) == ("DeepL rejected the request (HTTP 400): "
+                                   "Value for 'target_lang' not supported.")
+
+
+def test_too_many_requests_after_retries(server):
+    server.fail_next(429, times=10)
+    assert "429" in str(_fault(server))
+    assert len(server.translate_requests()) == hc.max_network_retries + 1
+
+
+def test_429_then_success(server):
+    server.fail_next(429, times=2)
+    assert make(server).translate(jobs("Hello."), source="en", target="de") == ["DE:Hello."]
+
+
+def test_server_error_persisting(server):
+    server.fail_next(500, times=10)
+    assert "HTTP 500" in str(_fault(server))
+
+
+def test_network_failure(server):
+    url = server.url
+    server.stop()
+    engine = DeepLEngine(SECRET, server_url=url)
+    with pytest.raises(EngineError) as info:
+        engine.translate(jobs("Hello."), source="en", target="de")
+    message = str(info.value)
+    assert message.startswith(f"cannot reach DeepL at {url}") and "\n" not in message
+
+
+def test_configured_retries_apply_to_our_calls_only(server):
+    before = hc.max_network_retries, hc.min_connection_timeout
+    server.fail_next(429, times=1)
+    message = str(_fault(server, retries=0, timeout=2.5))
+    assert "after 0 retries" in message
+    assert len(server.translate_requests()) == 1
+    assert (hc.max_network_retries, hc.min_connection_timeout) == before
+
+
+def test_fault_keeps_the_drafts_received(server):
+    engine = make(server)
+    server.fail_after(1)
+    batch = jobs("One.", context="A") + jobs("Two.", context="B") + jobs("Three.", context="A")
+    with pytest.raises(EngineError) as info:
+        engine.translate(batch, source="en", target="de")
+    assert info.value.partial == ["DE:One.", None, "DE:Three."]
+
+
+# ----------------------------------------------------------------- usage
+
+def test_usage(server):
+    server.character_count, server.character_limit = 1234, 500000
+    assert make(server).usage() == (1234, 500000)
+
+
+# ----------------------------------------------------------------- glossary
+
+def write_csv(path: Path, text: str) -> glossaries.Glossary:
+    path.write_text(text, encoding="utf-8")
+    return glossaries.load(path)
+
+
+def test_glossary_csv(tmp_path):
+    g = write_csv(tmp_path / "g.csv", "source,target\n# brands stay\nNordlicht AI,Nordlicht AI\n"
+                                      "open model,offenes Modell\nweights,Gewichte,de\nweights,poids,fr\n")
+    assert g.entries("de") == {"Nordlicht AI": "Nordlicht AI", "open model": "offenes Modell",
+                               "weights": "Gewichte"}
+    assert g.entries("fr")["weights"] == "poids"
+
+
+@pytest.mark.parametrize("text, match", [
+    ("a,b\na,c\n", "already defined on line 1"),
+    ("a\n", "needs a source term and a target term"),
+    ("a,b,de,x\n", "needs a source term"),
+])
+def test_bad_glossary_rows(tmp_path, text, match):
+    with pytest.raises(InputError, match=match):
+        write_csv(tmp_path / "g.csv", text)
+
+
+def test_missing_glossary_file(tmp_path):
+    with pytest.raises(ConfigError, match="glossary file not found"):
+        glossaries.load(tmp_path / "nope.csv")
+
+
+def test_glossary_created_once_and_reused(server, tmp_path):
+    g = write_csv(tmp_path / "g.csv", "Nordlicht AI,Nordlicht AI\nopen model,offenes Modell\n")
+    first = make(server, glossary=g)
+    assert first.translate(jobs("An open model by Nordlicht AI."), source="en", target="de") == [
+        "DE:An offenes Modell by Nordlicht AI."]
+    first.translate(jobs("Another open model."), source="en", target="de")
+    second = make(server, glossary=g)  # the next run
+    second.translate(jobs("Yet another open model."), source="en", target="de")
+    creates = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "POST"]
+    lists = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "GET"]
+    assert len(creates) == 1 and len(lists) == 2 and len(server.glossaries) == 1
+    (gid,) = server.glossaries
+    assert server.glossaries[gid]["name"] == glossaries.name_for(g.entries("de"), "EN", "DE")
+    assert all(r.params["glossary_id"] == gid for r in server.translate_requests())
+    # an edited glossary is a new one
+    third = make(server, glossary=write_csv(tmp_path / "g.csv", "open model,freies Modell\n"))
+    third.translate(jobs("An open model."), source="en", target="de")
+    assert len(server.glossaries) == 2
+
+
+def test_glossary_without_terms_for_the_language_is_not_created(server, tmp_path):
+    g = write_csv(tmp_path / "g.csv", "weights,poids,fr\n")
+    make(server, glossary=g).translate(jobs("Weights."), source="en", target="de")
+    assert not server.glossaries and "glossary_id" not in server.translate_requests()[0].params
+
+
+def test_glossary_refused_by_deepl_is_a_config_error(server, tmp_path):
+    engine = make(server, glossary=write_csv(tmp_path / "g.csv", "Nordlicht,Nordlicht\n"))
+    create = engine._translator.create_glossary
+
+    def refused(*args, **kwargs):  # the list before it succeeds, the creation fails
+        server.fail_next(400, body={"message": "Unsupported glossary source and target language pair."},
+                         endpoint="/v2/glossaries")
+        return create(*args, **kwargs)
+
+    engine._translator.create_glossary = refused
+    with pytest.raises(ConfigError, match="DeepL refused the glossary .*Unsupported glossary"):
+        engine.translate(jobs("Hello."), source="en", target="de")
+    assert not server.translate_requests()
+
+
+def test_request_body_is_json_with_protected_text_only(server):
+    make(server).translate(jobs("![Diagram](https://x.org/d.png \"T\") shows it."), source="en", target="de")
+    body = json.loads(server.translate_requests()[0].body)
+    assert body["text"] == ['<img id="1">Diagram</img> shows it.']
+    assert "x.org" not in json.dumps(body)
+
+
+def test_module_docstring_settings_match_the_dataclass():
+    for key in Settings.__dataclass_fields__:
+        assert f"{key} =" in engine_mod.__doc__

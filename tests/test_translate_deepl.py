@@ -1,0 +1,389 @@
+"""``l10n translate`` with the DeepL engine, end to end: the CLI, the real ``deepl`` client
+and ``FakeDeepL`` on loopback (``DEEPL_SERVER_URL``)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import polib
+import pytest
+
+from l10n import catalog, markup
+from l10n.cli import main
+
+from .conftest import EXAMPLES, snapshot, write_site
+from .deepl_server import FakeDeepL, fake_deepl, fast_deepl_client  # noqa: F401 - fixtures
+
+SECRET = "5e3c1a9b-7d2f-4e8a-b6c0-secret-test-key:fx"
+
+
+@pytest.fixture
+def server(fake_deepl, fast_deepl_client, monkeypatch):
+    """The fake server, with a distinctive key in the environment."""
+    fake_deepl.auth_key = SECRET
+    monkeypatch.setenv("DEEPL_AUTH_KEY", SECRET)
+    monkeypatch.setenv("DEEPL_SERVER_URL", fake_deepl.url)
+    monkeypatch.delenv("CI", raising=False)
+    return fake_deepl
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), "translate", "--engine", "deepl", *args])
+
+
+def article(title: str, *paragraphs: str, draft: bool = False) -> str:
+    head = f'---\ntitle: "{title}"\n' + ("draft: true\n" if draft else "") + "---\n\n"
+    return head + "".join(p + "\n\n" for p in paragraphs)
+
+
+def sentences(tag: str, n: int) -> list[str]:
+    return [f"Sentence {i} of the {tag} story." for i in range(n)]
+
+
+def po(root: Path, name: str) -> polib.POFile:
+    return polib.pofile(str(root / "locales/de" / name))
+
+
+def drafts(root: Path, name: str) -> dict[str, str]:
+    return {e.msgid: e.msgstr for e in po(root, name) if e.msgstr}
+
+
+def no_key_anywhere(root: Path, captured) -> None:
+    assert SECRET not in captured.out and SECRET not in captured.err
+    for name, data in snapshot(root).items():
+        assert SECRET.encode() not in data, name
+
+
+def one_error_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+SHARED = "The same sentence appears in every article."
+
+
+@pytest.fixture
+def three(tmp_path):
+    """Three articles: a title, 4 sentences of their own and one they share."""
+    shared = SHARED
+    return write_site(tmp_path / "site", {
+        f"{tag}.md": article(f"The {tag} story", *sentences(tag, 4), shared)
+        for tag in ("first", "second", "third")})
+
+
+# ----------------------------------------------------------------- cost
+
+def test_batches_of_at_most_50(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {"big.md": article("Big", *sentences("big", 119))})
+    assert run(site) == 0
+    reqs = server.translate_requests()
+    assert [len(r.texts) for r in reqs] == [50, 50, 20]
+    assert all(r.params["context"] == "Big" for r in reqs)
+    assert len(set(server.texts_sent())) == 120
+    out = capsys.readouterr().out
+    assert "[de] sent 120 segments" in out and f"({server.chars_billed()} billed)" in out
+
+
+def test_same_sentence_in_three_articles_is_sent_once(three, server):
+    assert run(three) == 0
+    sent = server.texts_sent()
+    assert sent.count("The same sentence appears in every article.") == 1
+    assert len(sent) == len(set(sent)) == 3 * 5 + 1  # 3 titles, 12 sentences, the shared one
+    for tag in ("first", "second", "third"):
+        assert drafts(three, f"{tag}.po")["The same sentence appears in every article."] == \
+            "DE:The same sentence appears in every article."
+    # one request per article: the context (title) is per request
+    assert [r.params["context"] for r in server.translate_requests()] == [
+        "The first story", "The second story", "The third story"]
+
+
+def test_rerun_sends_nothing_and_changes_nothing(three, server):
+    assert run(three) == 0
+    before = snapshot(three)
+    server.clear_requests()
+    assert run(three) == 0
+    assert server.translate_requests() == [] and snapshot(three) == before
+
+
+def test_changed_sentence_is_the_only_one_sent(three, server):
+    assert run(three) == 0
+    src = three / "content/en/second.md"
+    src.write_text(src.read_text().replace("Sentence 2 of the second story.",
+                                           "Sentence 2 of the second story, revised."))
+    server.clear_requests()
+    assert run(three) == 0
+    assert server.texts_sent() == ["Sentence 2 of the second story, revised."]
+    assert "DE:Sentence 2 of the second story, revised." in (three / "content/de/second.md").read_text()
+
+
+def test_text_translated_elsewhere_is_reused(three, server):
+    assert run(three, str(three / "content/en/first.md")) == 0
+    server.clear_requests()
+    assert run(three) == 0
+    sent = server.texts_sent()
+    assert len(sent) == 10 and "The same sentence appears in every article." not in sent
+    assert drafts(three, "third.po")["The same sentence appears in every article."] == \
+        "DE:The same sentence appears in every article."
+
+
+def test_dry_run_sends_nothing_and_changes_nothing(three, server, capsys):
+    before = snapshot(three)
+    server.character_count = 4321
+    assert run(three, "--dry-run") == 0
+    assert server.translate_requests() == [] and snapshot(three) == before
+    out = capsys.readouterr().out
+    chars = sum(len(t) for tag in ("first", "second", "third")
+                for t in [f"The {tag} story", *sentences(tag, 4)]) + len("The same sentence appears in every article.")
+    assert f"[de] would send 16 segments, {chars} characters to deepl" in out
+    assert "DeepL usage: 4321 of 500000 characters" in out
+
+
+def test_max_chars_stops_before_the_limit_and_resumes(three, server, capsys):
+    assert run(three, "--max-chars", "300") == 1
+    err = one_error_line(capsys.readouterr().err)
+    assert "--max-chars 300" in err
+    first = server.texts_sent()
+    assert 0 < sum(len(t) for t in first) <= 300
+    server.clear_requests()
+    assert run(three) == 0
+    assert not set(first) & set(server.texts_sent())
+    assert len(first) + len(server.texts_sent()) == 16
+
+
+# ----------------------------------------------------------------- markup
+
+def _hard_breaks(text: str) -> int:
+    return len(re.findall(r"(?:  |\\)\n", text))
+
+
+def _urls(text: str) -> Counter:
+    return Counter(re.findall(r"\]\(([^)\s]+)|^\[[^\]]+\]:\s*(\S+)", text, re.M))
+
+
+def test_reviewed_example_site_sends_nothing(example_site, server):
+    before = snapshot(example_site)
+    assert run(example_site) == 0
+    assert server.translate_requests() == [] and snapshot(example_site) == before
+
+
+def test_markup_round_trip_on_the_example_site(example_site, server, capsys):
+    shutil.rmtree(example_site / "locales", ignore_errors=True)  # start untranslated
+    shutil.rmtree(example_site / "content/de", ignore_errors=True)
+    assert run(example_site) == 0
+    assert "0 drafts rejected by the markup check" in capsys.readouterr().out
+    for source in EXAMPLES:
+        en = (example_site / "content/en" / source.name).read_text()
+        de = (example_site / "content/de" / source.name).read_text()
+        assert "DE:" in de
+        assert _urls(de) == _urls(en), source.name  # link targets, image sources, definitions
+        assert Counter(markup.code_spans(de)) == Counter(markup.code_spans(en)), source.name
+        assert _hard_breaks(de) == _hard_breaks(en), source.name
+        catalog_ = po(example_site, source.with_suffix(".po").name)
+        for e in catalog_:
+            if e.msgstr:
+                assert catalog.state(e) == catalog.DRAFT and catalog.machine_engine(e) == "deepl"
+                assert not catalog.problems(e), (e.msgid, e.msgstr)
+    coding = (example_site / "content/de/coding-assistant-flaw-leaked-api-keys-via-poisoned-repos.md").read_text()
+    for construct in ["[DE:The benchmark paper][paper]", "[DE:Model Card][Model Card]",
+                      "*DE:known limitation*", "**DE:read-only tokens**", "`.cobaltrc`",
+                      '![DE:Diagram of the injection chain from pull request to leaked token]'
+                      '(https://news.ainauten.com/img/cobalt-injection-chain.png "How the hidden '
+                      'instructions reached the agent")',
+                      "[paper]: https://arxiv-mirror.example.org/abs/2511.04821"]:
+        assert construct in coding, construct
+    # link targets never travel
+    bodies = b"".join(r.body for r in server.translate_requests())
+    assert b"https://" not in bodies
+    server.clear_requests()
+    assert run(example_site) == 0 and server.translate_requests() == []
+    assert main(["--root", str(example_site), "check"]) == 0
+
+
+def test_mangled_reply_is_stored_fuzzy_with_a_comment_and_falls_back(tmp_path, server, capsys):
+    text = "Run `env` to list the variables."
+    site = write_site(tmp_path / "site", {"a.md": article("Variables", text, "Nothing special here.")})
+    server.mangle("drop_tag")
+    assert run(site) == 0
+    assert "1 drafts rejected by the markup check" in capsys.readouterr().out
+    (entry,) = [e for e in po(site, "a.po") if e.msgid == text]
+    assert "fuzzy" in entry.flags and catalog.problems(entry)
+    assert "#. markup problem: " in (site / "locales/de/a.po").read_text()
+    de = (site / "content/de/a.md").read_text()
+    assert text + "\n" in de and "DE:Nothing special here." in de
+    server.mangle(None)
+    server.clear_requests()
+    assert run(site) == 0 and server.translate_requests() == []  # not paid for twice
+
+
+# ----------------------------------------------------------------- faults
+
+def _all(site: Path) -> set[str]:
+    return {e.msgid for p in (site / "locales/de").rglob("*.po") for e in polib.pofile(str(p))
+            if not e.obsolete}
+
+
+def test_429_then_success(three, server):
+    server.fail_next(429, times=2)
+    assert run(three) == 0
+    assert len(server.texts_sent(only_ok=True)) == 16
+
+
+def test_quota_exceeded_keeps_what_was_received_and_resumes(three, server, capsys):
+    server.fail_after(1)
+    assert run(three) == 1
+    captured = capsys.readouterr()
+    err = one_error_line(captured.err)
+    assert "quota exceeded" in err.lower() and "rerun to resume" in err
+    got = server.texts_sent(only_ok=True)
+    assert len(got) == 6 and len(drafts(three, "first.po")) == 6
+    assert set(drafts(three, "second.po")) == {SHARED}  # received in the first batch
+    assert (three / "locales/de/third.po").exists()  # catalogs written for every article
+    no_key_anywhere(three, captured)
+    server.reset_faults()
+    server.clear_requests()
+    assert run(three) == 0
+    assert sorted(server.texts_sent()) == sorted(_all(three) - set(got))
+
+
+def test_wrong_key(three, server, monkeypatch, capsys):
+    wrong = "00000000-this-key-is-wrong-and-secret:fx"
+    monkeypatch.setenv("DEEPL_AUTH_KEY", wrong)
+    assert run(three) == 1
+    captured = capsys.readouterr()
+    err = one_error_line(captured.err)
+    assert "403" in err and "DEEPL_AUTH_KEY" in err and wrong not in err + captured.out
+    for name, data in snapshot(three).items():
+        assert wrong.encode() not in data, name
+    assert not server.translate_requests()
+
+
+def test_server_error_persisting(three, server, capsys, fast_deepl_client):
+    server.fail_next(500, times=1000)
+    assert run(three) == 1
+    err = one_error_line(capsys.readouterr().err)
+    assert "HTTP 500" in err and f"after {fast_deepl_client.max_network_retries} retries" in err
+    assert not any(drafts(three, f"{t}.po") for t in ("first", "second", "third"))
+    server.reset_faults()
+    server.clear_requests()
+    assert run(three) == 0
+    assert len(server.texts_sent()) == 16
+
+
+def test_bad_request(three, server, capsys):
+    server.fail_next(400, body={"message": "Value for 'target_lang' not supported."})
+    assert run(three) == 1
+    assert "HTTP 400" in one_error_line(capsys.readouterr().err)
+
+
+def test_unsupported_language_is_a_config_error(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {"a.md": article("A", "Hello.")}, 'target_langs = ["de", "cy"]\n')
+    assert run(site, "--lang", "cy") == 2
+    err = capsys.readouterr().err
+    assert "DeepL does not translate into 'cy'" in err and not server.translate_requests()
+
+
+def test_network_failure_mid_run_keeps_what_was_received(three, server, monkeypatch, capsys):
+    calls = []
+
+    def translate(text, params):
+        calls.append(text)
+        if params.get("context") == "The second story":
+            server.stop()  # the connection drops before the answer; nothing listens after
+        return "DE:" + text
+
+    server.translate = translate
+    assert run(three) == 1
+    captured = capsys.readouterr()
+    err = one_error_line(captured.err)
+    assert err.startswith("error: cannot reach DeepL at http://127.0.0.1:") and "rerun to resume" in err
+    got = set(drafts(three, "first.po"))
+    assert len(got) == 6 and set(drafts(three, "second.po")) == set(drafts(three, "third.po")) == {SHARED}
+    no_key_anywhere(three, captured)
+    with FakeDeepL(SECRET) as again:
+        monkeypatch.setenv("DEEPL_SERVER_URL", again.url)
+        assert run(three) == 0
+        assert sorted(again.texts_sent()) == sorted(_all(three) - got)
+
+
+# ----------------------------------------------------------------- confidentiality
+
+def test_embargoed_article_is_not_sent_unless_included(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {
+        "public.md": article("Public", "Everyone may read this."),
+        "secret.md": article("Embargoed", "Nobody outside may read this yet.", draft=True)})
+    assert run(site) == 0
+    assert not any("Nobody" in t or "Embargoed" in t for t in server.texts_sent())
+    assert (site / "locales/de/secret.po").exists() and not drafts(site, "secret.po")
+    out = capsys.readouterr().out
+    assert "content/en/public.md: " in out and "content/en/secret.md: " not in out.split("sent", 1)[1]
+    # pseudo is not external: it still serves the embargoed article
+    assert main(["--root", str(site), "translate", "--engine", "pseudo", str(site / "content/en/secret.md")]) == 0
+    assert drafts(site, "secret.po")
+    server.clear_requests()
+    site2 = write_site(tmp_path / "site2", {"secret.md": article("Embargoed", "Nobody outside.", draft=True)})
+    assert run(site2, "--include-drafts") == 0
+    assert server.texts_sent() == ["Embargoed", "Nobody outside."]
+
+
+def test_summary_lists_characters_per_article(three, server, capsys):
+    assert run(three) == 0
+    out = capsys.readouterr().out
+    for tag in ("first", "second", "third"):
+        own = len(f"The {tag} story") + sum(len(s) for s in sentences(tag, 4))
+        chars = own + (len(SHARED) if tag == "first" else 0)  # the shared one is sent with the first
+        assert f"  content/en/{tag}.md: {chars} characters" in out
+
+
+def test_key_never_in_output_or_files(three, server, capsys):
+    assert run(three, "--dry-run") == 0
+    assert run(three) == 0
+    assert main(["--root", str(three), "-v", "translate", "--engine", "deepl"]) == 0
+    no_key_anywhere(three, capsys.readouterr())
+
+
+def test_missing_key_is_a_config_error(three, monkeypatch, capsys):
+    monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
+    assert run(three) == 2
+    assert "DEEPL_AUTH_KEY is not set" in one_error_line(capsys.readouterr().err)
+
+
+# ----------------------------------------------------------------- glossary
+
+def test_glossary_created_once_and_reused(three, server):
+    (three / "glossary.csv").write_text("source,target\nsame sentence,gleicher Satz\nstory,story\n")
+    with (three / "pyproject.toml").open("a") as f:
+        f.write('glossary = "glossary.csv"\n')
+    assert run(three) == 0
+    assert len(server.glossaries) == 1
+    (gid,) = server.glossaries
+    assert all(r.params.get("glossary_id") == gid for r in server.translate_requests())
+    assert "DE:The gleicher Satz appears in every article." in (three / "content/de/first.md").read_text()
+    src = three / "content/en/first.md"
+    src.write_text(src.read_text() + "One more sentence.\n")
+    server.clear_requests()
+    assert run(three) == 0
+    posts = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "POST"]
+    assert posts == [] and len(server.glossaries) == 1
+    assert [r.params["glossary_id"] for r in server.translate_requests()] == [gid]
+
+
+# ----------------------------------------------------------------- progress
+
+def test_progress_bar_on_a_terminal_only(three, server, capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert run(three) == 0
+    err = capsys.readouterr().err
+    assert "[de] deepl" in err and "16/16 segments" in err
+    server.clear_requests()
+    src = three / "content/en/first.md"
+    src.write_text(src.read_text() + "More.\n")
+    monkeypatch.setenv("CI", "true")
+    assert run(three) == 0
+    assert "[de] deepl" not in capsys.readouterr().err
