@@ -222,6 +222,13 @@ class Run:
         if not work.needs or self.dry_run:
             self._finish()
 
+    @property
+    def label(self) -> str:
+        """The engine and its settings as recorded in drafts: only drafts of the same label
+        are reused (a draft made with another formality or glossary is not)."""
+        assert self.engine is not None
+        return getattr(self.engine, "label", self.engine.name)
+
     def _fill_known(self, work: Prepared) -> None:
         """Fill entries from this run's drafts and the language's memory; note what remains."""
         assert self.engine is not None
@@ -230,8 +237,8 @@ class Run:
                 continue
             if e.msgid in self.reviewed:
                 catalog.set_draft(e, self.reviewed[e.msgid], "memory", self.today)
-            elif (self.engine.name, e.msgid) in self.drafts:
-                catalog.set_draft(e, self.drafts[(self.engine.name, e.msgid)], self.engine.name, self.today)
+            elif (self.label, e.msgid) in self.drafts:
+                catalog.set_draft(e, self.drafts[(self.label, e.msgid)], self.label, self.today)
             elif e.msgid in self.results:
                 self._apply(e, self.results[e.msgid], work)
             elif self.engine.name != "memory":
@@ -244,7 +251,7 @@ class Run:
         assert self.engine is not None
         kind = next((s.kind for s in work.segments if s.text == entry.msgid), None)
         problems = [p.message for p in translation_problems(entry.msgid, draft, kind, work.skeleton)]
-        catalog.set_draft(entry, draft, self.engine.name, self.today, problems)
+        catalog.set_draft(entry, draft, self.label, self.today, problems)
 
     def _queued_full(self) -> bool:
         assert self.engine is not None or not self.queue

@@ -25,6 +25,7 @@ Settings (``[tool.l10n.deepl]``, all optional)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -197,6 +198,21 @@ class DeepLEngine:
         self.requests = 0
         self.billed_characters = 0
         self.skipped = 0
+
+    @property
+    def label(self) -> str:
+        """Engine and settings as recorded in drafts, e.g. ``deepl/prefer_less/g-1a2b3c4d5e6f``.
+
+        Drafts are reused only under the same label: another formality or glossary
+        translates again.
+        """
+        parts = ["deepl", self.settings.formality]
+        if self.settings.model_type:
+            parts.append(self.settings.model_type)
+        if self.glossary is not None:
+            rows = "\n".join(f"{s}\t{t}\t{lang or ''}" for s, t, lang, _ in self.glossary.rows)
+            parts.append("g-" + hashlib.sha256(rows.encode("utf-8")).hexdigest()[:12])
+        return "/".join(parts)
 
     def __repr__(self) -> str:  # never the key
         return f"DeepLEngine(server_url={self.server_url!r}, settings={self.settings!r})"
