@@ -1,0 +1,1017 @@
+"""Inline Markdown of one segment: protection for machine translation, integrity checks.
+
+A segment (msgid or msgstr) is the inline Markdown of one block as written in the source.
+:func:`protect` turns it into an XML fragment for an engine with XML tag handling (DeepL
+``tag_handling="xml"``), :func:`restore` rebuilds Markdown from the engine's reply, and
+:func:`check` compares a translation with its source and names what it damaged.
+
+XML format (ids are decimal, unique in a fragment, numbered in document order)::
+
+    <em>…</em>        emphasis, *x* or _x_ (the delimiter is remembered, in order)
+    <b>…</b>          strong, **x** or __x__
+    <a id="N">…</a>   a link, inline or reference; only the link text is in the XML
+    <img id="N">…</img>  an image; only the alt text is in the XML
+    <x id="N"/>       anything untranslatable: code span, inline HTML, autolink, bare
+                      URL, entity, backslash escape, hard line break, placeholder
+
+Link destinations, titles and reference labels never appear in the XML.
+
+Exactness: markdown-it's inline rules are wrapped so that every token knows the span of
+source it came from; the XML is cut from the source along those spans, so
+``restore(p, p.xml) == source`` for any input. Reference links ``[x][label]`` and
+``[x][]`` count as links even when the caller has no definitions for them.
+
+:func:`check` codes: ``block-type``, ``newline``, ``link-target``, ``image-source``,
+``code-span``, ``inline-html``, ``unsafe-html``, ``placeholder``, ``emphasis``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, normalizeReference
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+__all__ = [
+    "DEEPL_OPTIONS",
+    "IGNORE_TAGS",
+    "KINDS",
+    "NON_SPLITTING_TAGS",
+    "PROBLEM_CODES",
+    "SPLITTING_TAGS",
+    "Problem",
+    "Protected",
+    "Wrap",
+    "bare_urls",
+    "check",
+    "code_spans",
+    "escape_xml",
+    "html_tags",
+    "image_sources",
+    "link_targets",
+    "placeholders",
+    "protect",
+    "restore",
+    "structure",
+]
+
+#: markdown-it's ``env["references"]``: normalised label -> {"href": ..., "title": ...}.
+References = Mapping[str, Mapping[str, str]]
+InlineRule = Callable[[StateInline, bool], bool]
+
+#: Tags whose content DeepL must leave alone (``ignore_tags``).
+IGNORE_TAGS: list[str] = ["x"]
+#: Tags that never split a sentence (``non_splitting_tags``): all of ours are inline.
+NON_SPLITTING_TAGS: list[str] = ["em", "b", "a", "img", "x"]
+#: Tags that always split a sentence (``splitting_tags``): none.
+SPLITTING_TAGS: list[str] = []
+#: Keyword arguments for ``deepl.Translator.translate_text`` on :attr:`Protected.xml`.
+DEEPL_OPTIONS: dict[str, object] = {
+    "tag_handling": "xml",
+    "ignore_tags": IGNORE_TAGS,
+    "non_splitting_tags": NON_SPLITTING_TAGS,
+    "outline_detection": False,
+    "split_sentences": "nonewlines",
+}
+
+#: Segment kinds :func:`check` knows (a blockquote's text is judged as a paragraph);
+#: headings, table cells and front matter values must stay on one line.
+KINDS = ("paragraph", "list item", "blockquote", "heading", "table cell", "front matter")
+_SINGLE_LINE = frozenset({"heading", "table cell", "front matter"})
+
+#: Every code :func:`check` reports, in the order it reports them.
+PROBLEM_CODES = (
+    "block-type",
+    "newline",
+    "link-target",
+    "image-source",
+    "code-span",
+    "inline-html",
+    "unsafe-html",
+    "placeholder",
+    "emphasis",
+)
+
+
+# --------------------------------------------------------------------------- parsing
+
+_SPAN = "l10n_span"  # token.meta key: (start, end) of the token's source
+_LABEL = "l10n_label"  # token.meta key: (start, end) of a link's or image's label
+_DELIM = "l10n_delim"  # token.meta key: an emphasis delimiter that could open or close
+_UNPAIRED = "l10n_unpaired"  # env key: delimiters markdown-it left as literal text
+
+
+def _label_range(name: str, state: StateInline) -> tuple[int, int] | None:
+    """The label of the link or image about to be parsed, found as the rule finds it."""
+    pos, src = state.pos, state.src
+    if name == "link" and src[pos] == "[":
+        end = state.md.helpers.parseLinkLabel(state, pos, True)
+        return (pos + 1, end) if end >= 0 else None
+    if name == "image" and src.startswith("![", pos):
+        end = state.md.helpers.parseLinkLabel(state, pos + 1, False)
+        return (pos + 2, end) if end >= 0 else None
+    return None
+
+
+def _tracking(name: str, rule: InlineRule) -> InlineRule:
+    """Wrap an inline rule so that the tokens it makes know their source span."""
+
+    def tracked(state: StateInline, silent: bool) -> bool:
+        if silent:
+            return rule(state, silent)
+        start, count = state.pos, len(state.tokens)
+        label = _label_range(name, state)
+        if not rule(state, silent):
+            return False
+        new = state.tokens[count:]
+        if name == "emphasis":  # one text token per delimiter character, at the end
+            run = state.pos - start
+            for offset, (token, delim) in enumerate(zip(new[-run:], state.delimiters[-run:])):
+                token.meta[_SPAN] = (start + offset, start + offset + 1)
+                token.meta[_DELIM] = delim.open or delim.close
+            return True
+        for token in new:  # inner tokens of a link were marked by their own rules
+            if token.type != "text" and _SPAN not in token.meta:
+                token.meta[_SPAN] = (start, state.pos)
+                if label is not None:
+                    token.meta[_LABEL] = label
+        return True
+
+    return tracked
+
+
+def _note_unpaired(state: StateInline) -> None:
+    """Record delimiters that could pair but were left as text (runs before fragments_join)."""
+    notes = state.env.setdefault(_UNPAIRED, [])
+    for token in state.tokens:
+        if token.type == "text" and token.content and token.meta.get(_DELIM):
+            notes.append(token.content)
+
+
+def _tracking_parser() -> MarkdownIt:
+    """CommonMark + tables, inline tokens annotated with source spans, source kept as is."""
+    md = MarkdownIt("commonmark").enable("table")
+    md.disable(["normalize", "text_join"])
+    for rule in list(md.inline.ruler.__rules__):
+        md.inline.ruler.at(rule.name, _tracking(rule.name, rule.fn), {"alt": list(rule.alt)})
+    md.inline.ruler2.before("fragments_join", "l10n_unpaired", _note_unpaired)
+    return md
+
+
+_MD = _tracking_parser()
+_BLOCK_MD = MarkdownIt("commonmark").enable("table")
+
+_FULL_REF = re.compile(r"\]\[((?:[^\[\]\\]|\\.){1,999})\](?!\()")
+_COLLAPSED_REF = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]\[\]")
+
+
+def _references(md: str, references: References | None) -> dict[str, dict[str, str]]:
+    """Given references plus stand-ins for labels used as ``[x][label]`` or ``[label][]``.
+
+    A stand-in's href is ``[label]`` (lower case), so unresolved references still compare.
+    ``[a][b](url)`` is taken for text and an inline link, as without a definition of b.
+
+    >>> _references("[a][Lab] and [b] and [c][d](u)", None)
+    {'LAB': {'href': '[lab]', 'title': ''}}
+    """
+    refs = {normalizeReference(k): dict(v) for k, v in (references or {}).items()}
+    labels = [m.group(1) for m in _FULL_REF.finditer(md)]
+    labels += [m.group(1) for m in _COLLAPSED_REF.finditer(md)]
+    for label in labels:
+        key = normalizeReference(label)
+        if key and key not in refs:
+            refs[key] = {"href": f"[{key.lower()}]", "title": ""}
+    return refs
+
+
+def _parse_inline(md: str, references: References | None = None) -> tuple[list[Token], dict]:
+    """Inline tokens of ``md`` (with source spans) and the parser's env."""
+    env: dict = {"references": _references(md, references)}
+    blocks = _MD.parseInline(md, env)
+    return (blocks[0].children or [] if blocks else []), env
+
+
+def _walk(tokens: Sequence[Token], depth: int = 0) -> Iterator[tuple[Token, int]]:
+    """All tokens, image alt tokens included, with their link depth."""
+    for token in tokens:
+        if token.type == "link_close":
+            depth -= 1
+        yield token, depth
+        if token.type == "link_open":
+            depth += 1
+        if token.children:
+            yield from _walk(token.children, depth)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+_PLACEHOLDER = re.compile(
+    r"(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[sdiufxXeEgGcr](?!\w)"
+    r"|\{\{[^\n]*?\}\}|\{%[^\n]*?%\}"
+    r"|\{[:#.][^{}\n]*\}"
+    r"|\{(?:[A-Za-z_][\w.\[\]-]*|\d*)(?:![rsa])?(?::[^{}\n]*)?\}"
+)
+_URL_START = re.compile(r"\b(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
+_URL_TRAILING = ".,:;!?*_~'\""
+# Characters XML 1.0 does not allow, and \r, which XML parsers turn into \n.
+_NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r")
+
+
+def _trim_url(url: str) -> str:
+    """Drop trailing punctuation and unbalanced closing brackets from a bare URL.
+
+    >>> _trim_url("https://x.org/a.")
+    'https://x.org/a'
+    >>> _trim_url("https://en.wikipedia.org/wiki/A_(b))")
+    'https://en.wikipedia.org/wiki/A_(b)'
+    """
+    while url:
+        last = url[-1]
+        if last in _URL_TRAILING:
+            url = url[:-1]
+        elif last in ")]}" and url.count(last) > url.count({")": "(", "]": "[", "}": "{"}[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _bare_url_spans(text: str) -> Iterator[tuple[int, int]]:
+    for match in _URL_START.finditer(text):
+        url = _trim_url(match.group())
+        if "." in url.split("//")[-1].split(":")[-1]:
+            yield match.start(), match.start() + len(url)
+
+
+def bare_urls(text: str) -> list[str]:
+    """URLs written as plain text (not Markdown links).
+
+    >>> bare_urls("See https://x.org/a, or www.y.de. Mail mailto:me@x.org!")
+    ['https://x.org/a', 'www.y.de', 'mailto:me@x.org']
+    """
+    return [text[a:b] for a, b in _bare_url_spans(text)]
+
+
+def placeholders(text: str) -> list[str]:
+    """printf, Python-format, ``{name}`` and template placeholders in ``text``.
+
+    >>> placeholders("%s of %(n)d in {count} {{ site.x }} -- 100%ig, 50% sure")
+    ['%s', '%(n)d', '{count}', '{{ site.x }}']
+    """
+    return _PLACEHOLDER.findall(text)
+
+
+def escape_xml(text: str) -> str:
+    """Escape text for an XML text node.
+
+    >>> escape_xml('a < b & "c" > d')
+    'a &lt; b &amp; "c" &gt; d'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_XML_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _unescape_xml(text: str) -> str:
+    """Undo XML escaping; anything that is not a well-formed reference stays as it is.
+
+    >>> _unescape_xml("a &amp;lt; &#65;&#x42; &foo; & b")
+    'a &lt; AB &foo; & b'
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return _NAMED[match.group(1)]
+        code = int(match.group(2)) if match.group(2) else int(match.group(3), 16)
+        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+            return match.group()
+        return chr(code)
+
+    return _XML_ENTITY.sub(replace, text)
+
+
+# --------------------------------------------------------------------------- source tree
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Atom:
+    raw: str
+
+
+@dataclass(frozen=True)
+class _Pair:
+    tag: str  # "em", "b", "a" or "img"
+    open: str
+    close: str
+    children: tuple
+    label: str | None = None  # collapsed or shortcut reference: the label, which is the text
+
+
+class _Misaligned(Exception):
+    """Token spans do not tile the source (a parser behaviour this module does not know)."""
+
+
+def _text_nodes(text: str) -> list:
+    """Plain source text, with bare URLs, placeholders and non-XML characters as atoms."""
+    cuts = [(m.start(), m.end()) for m in _NOT_XML.finditer(text)]
+    cuts += [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
+    cuts += list(_bare_url_spans(text))
+    nodes: list = []
+    pos = 0
+    for start, end in sorted(cuts):
+        if start < pos:
+            continue
+        if start > pos:
+            nodes.append(_Text(text[pos:start]))
+        nodes.append(_Atom(text[start:end]))
+        pos = end
+    if pos < len(text):
+        nodes.append(_Text(text[pos:]))
+    return nodes
+
+
+def _matching(tokens: Sequence[Token], index: int) -> int:
+    """Index of the token closing the one opened at ``index``."""
+    depth = 0
+    for j in range(index, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    raise _Misaligned(f"unclosed {tokens[index].type}")
+
+
+def _span(token: Token, key: str = _SPAN) -> tuple[int, int]:
+    """The source span (or with ``key=_LABEL`` the label span) the tracking rules noted."""
+    span = token.meta.get(key)
+    if span is None:
+        raise _Misaligned(f"no {key} for {token.type}")
+    return span
+
+
+def _build(src: str, tokens: Sequence[Token], lo: int, hi: int) -> list:
+    """The source tree of ``src[lo:hi]``, whose inline tokens are ``tokens``."""
+    nodes: list = []
+    cursor, i = lo, 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type in ("text", "softbreak"):
+            i += 1
+            continue
+        start, end = _span(token)
+        node: object
+        if token.type in ("em_open", "strong_open"):
+            j = _matching(tokens, i)
+            size = len(token.markup)
+            start, open_end = end - size, end
+            close_start = _span(tokens[j])[0]
+            end = close_start + size
+            children = _build(src, tokens[i + 1 : j], open_end, close_start)
+            tag = "em" if token.type == "em_open" else "b"
+            node = _Pair(tag, src[start:open_end], src[close_start:end], tuple(children))
+            i = j
+        elif token.type == "link_open" and token.info != "auto":
+            j = _matching(tokens, i)
+            label_start, label_end = _span(token, _LABEL)
+            children = _build(src, tokens[i + 1 : j], label_start, label_end)
+            node = _link_pair("a", src, start, end, label_start, label_end, children)
+            i = j
+        elif token.type == "image":
+            label_start, label_end = _span(token, _LABEL)
+            alt = src[label_start:label_end]
+            children = _build(alt, token.children or [], 0, len(alt))
+            node = _link_pair("img", src, start, end, label_start, label_end, children)
+        else:
+            if token.type == "link_open":  # autolink: <https://...>
+                i = _matching(tokens, i)
+            elif token.type == "hardbreak":  # the spaces before the newline belong to it
+                while start > cursor and src[start - 1] == " ":
+                    start -= 1
+            node = _Atom(src[start:end])
+        if start < cursor or end > hi:
+            raise _Misaligned(f"{token.type} at {start}:{end} overlaps {cursor}:{hi}")
+        nodes.extend(_text_nodes(src[cursor:start]))
+        nodes.append(node)
+        cursor = end
+        i += 1
+    if cursor > hi:
+        raise _Misaligned("tokens beyond the end")
+    nodes.extend(_text_nodes(src[cursor:hi]))
+    return nodes
+
+
+def _link_pair(
+    tag: str, src: str, start: int, end: int, label_start: int, label_end: int, children: list
+) -> _Pair:
+    """A link or image: ``[`` or ``![``, the label's tree, and what follows the label."""
+    close = src[label_end:end]
+    label = src[label_start:label_end] if close in ("]", "][]") else None
+    return _Pair(tag, src[start:label_start], close, tuple(children), label)
+
+
+def _source(nodes: Sequence) -> str:
+    """Markdown of a source tree (the inverse of :func:`_build`)."""
+    parts = []
+    for node in nodes:
+        if isinstance(node, _Text):
+            parts.append(node.text)
+        elif isinstance(node, _Atom):
+            parts.append(node.raw)
+        else:
+            parts.append(node.open + _source(node.children) + node.close)
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- protect
+
+
+@dataclass(frozen=True)
+class Wrap:
+    """The Markdown around a link's text or an image's alt: ``open`` + text + ``close``.
+
+    ``label`` is set for collapsed and shortcut references (``[x][]``, ``[x]``), whose
+    text is also their label: if the text is translated, the label is kept explicitly.
+    """
+
+    open: str
+    close: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A segment as XML for a machine translation engine, and what :func:`restore` needs."""
+
+    xml: str
+    source: str
+    atoms: tuple[tuple[str, str], ...] = ()  # id -> Markdown of an <x/>
+    wraps: tuple[tuple[str, Wrap], ...] = ()  # id -> Markdown around an <a> or <img>
+    em: tuple[str, ...] = ()  # delimiter of each <em>, in document order
+    strong: tuple[str, ...] = ()  # delimiter of each <b>, in document order
+
+
+class _Writer:
+    """Serialises a source tree to XML, collecting what restore needs."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.atoms: list[tuple[str, str]] = []
+        self.wraps: list[tuple[str, Wrap]] = []
+        self.em: list[str] = []
+        self.strong: list[str] = []
+
+    def _id(self) -> str:
+        return str(len(self.atoms) + len(self.wraps) + 1)
+
+    def write(self, nodes: Sequence) -> None:
+        for node in nodes:
+            if isinstance(node, _Text):
+                self.parts.append(escape_xml(node.text))
+            elif isinstance(node, _Atom):
+                ident = self._id()
+                self.atoms.append((ident, node.raw))
+                self.parts.append(f'<x id="{ident}"/>')
+            elif node.tag in ("em", "b"):
+                (self.em if node.tag == "em" else self.strong).append(node.open)
+                self.parts.append(f"<{node.tag}>")
+                self.write(node.children)
+                self.parts.append(f"</{node.tag}>")
+            else:
+                ident = self._id()
+                self.wraps.append((ident, Wrap(node.open, node.close, node.label)))
+                self.parts.append(f'<{node.tag} id="{ident}">')
+                self.write(node.children)
+                self.parts.append(f"</{node.tag}>")
+
+
+def protect(md: str, *, references: References | None = None) -> Protected:
+    """Turn inline Markdown into XML whose tags stand for its markup (see the module doc).
+
+    ``references`` are the document's link reference definitions, so that shortcut
+    references ``[text]`` are recognised too. Never raises; should the parser ever yield
+    tokens that do not tile the source, the whole segment becomes one ``<x/>``.
+
+    >>> p = protect("Read **the report** at [the site](https://x.org \\"T\\"), run `ls`.")
+    >>> p.xml
+    'Read <b>the report</b> at <a id="1">the site</a>, run <x id="2"/>.'
+    >>> restore(p, p.xml) == p.source
+    True
+    """
+    tokens, _ = _parse_inline(md, references)
+    try:
+        nodes = _build(md, tokens, 0, len(md))
+        if _source(nodes) != md:
+            raise _Misaligned("the tree does not reproduce the source")
+    except _Misaligned:  # never seen; keep the whole segment away from the engine
+        nodes = [_Atom(md)] if md else []
+    writer = _Writer()
+    writer.write(nodes)
+    return Protected(
+        xml="".join(writer.parts),
+        source=md,
+        atoms=tuple(writer.atoms),
+        wraps=tuple(writer.wraps),
+        em=tuple(writer.em),
+        strong=tuple(writer.strong),
+    )
+
+
+# --------------------------------------------------------------------------- restore
+
+_TAG = re.compile(r"<(/?)\s*([A-Za-z][\w:.-]*)([^<>]*?)\s*(/?)\s*>")
+_ID = re.compile(r"""\bid\s*=\s*(?:"\s*([^"]*?)\s*"|'\s*([^']*?)\s*'|([^\s"'/>]+))""", re.IGNORECASE)
+_ALIASES = {"em": "em", "i": "em", "b": "b", "strong": "b", "a": "a", "img": "img", "x": "x"}
+_MAX_DEPTH = 64
+_UNSAFE_LABEL = re.compile(r"[`<]")  # repeated after the text, it might start a code span or tag
+
+
+@dataclass
+class _Element:
+    """An element of an engine reply."""
+
+    tag: str
+    ident: str | None
+    children: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Placeholder:
+    ident: str | None
+
+
+def _reply_tree(xml: str) -> list:
+    """Parse a reply tolerantly: unknown tags are text, stray closes are dropped."""
+    root = _Element("", None)
+    stack = [root]
+    pos = 0
+
+    def text(chunk: str) -> None:
+        if chunk:
+            stack[-1].children.append(_unescape_xml(chunk))
+
+    for match in _TAG.finditer(xml):
+        closing, name, attrs, self_closing = match.groups()
+        tag = _ALIASES.get(name.lower())
+        if tag is None or (closing and self_closing):
+            continue  # stays text
+        text(xml[pos : match.start()])
+        pos = match.end()
+        found = _ID.search(attrs)
+        ident = next((g for g in found.groups() if g is not None), None) if found else None
+        if closing:
+            for depth in range(len(stack) - 1, 0, -1):
+                if stack[depth].tag == tag:
+                    del stack[depth:]
+                    break
+        elif tag == "x":
+            stack[-1].children.append(_Placeholder(ident))
+        else:
+            element = _Element(tag, ident)
+            stack[-1].children.append(element)
+            if not self_closing and len(stack) < _MAX_DEPTH:
+                stack.append(element)
+    text(xml[pos:])
+    return root.children
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """Markdown from the source (not to be touched when moving whitespace)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class _Delim:
+    """An emphasis delimiter; ``_`` becomes ``*`` where ``_`` could not open or close."""
+
+    mark: str
+    opening: bool
+
+
+class _Restorer:
+    def __init__(self, protected: Protected) -> None:
+        self.atoms = dict(protected.atoms)
+        self.wraps = dict(protected.wraps)
+        self.marks = {"em": list(protected.em), "b": list(protected.strong)}
+        self.used = {"em": 0, "b": 0}
+
+    def _mark(self, tag: str) -> str:
+        marks, index = self.marks[tag], self.used[tag]
+        self.used[tag] += 1
+        if index < len(marks):
+            return marks[index]
+        base = marks[-1][0] if marks else "*"
+        return base if tag == "em" else base * 2
+
+    def render(self, nodes: Sequence) -> list:
+        pieces: list = []
+        for node in nodes:
+            if isinstance(node, str):
+                pieces.append(node)
+            elif isinstance(node, _Placeholder):
+                if node.ident in self.atoms:
+                    pieces.append(_Raw(self.atoms[node.ident]))
+            elif node.tag in ("em", "b"):
+                mark = self._mark(node.tag)
+                lead, inner, trail = _split_space(self.render(node.children))
+                if _has_content(inner):
+                    pieces += [lead, _Delim(mark, True), *inner, _Delim(mark, False), trail]
+                else:
+                    pieces += [lead, *inner, trail]
+            else:
+                inner = self.render(node.children)
+                wrap = self.wraps.get(node.ident) if node.ident is not None else None
+                if wrap is None:
+                    pieces += inner
+                    continue
+                close = wrap.close
+                label = wrap.label
+                if label is not None and _draft(inner) != label and not _UNSAFE_LABEL.search(label):
+                    close = f"][{label}]"  # the text changed: keep the label explicitly
+                pieces += [_Raw(wrap.open), *inner, _Raw(close)]
+        return pieces
+
+
+# What CommonMark calls whitespace next to a delimiter (str.strip would also take \x85).
+_MD_SPACE = "".join(chr(c) for c in range(0x3001) if isWhiteSpace(c))
+
+
+def _split_space(pieces: list) -> tuple[str, list, str]:
+    """Move leading and trailing whitespace of text out of ``pieces``."""
+    pieces = list(pieces)
+    lead = trail = ""
+    while pieces and isinstance(pieces[0], str):
+        stripped = pieces[0].lstrip(_MD_SPACE)
+        lead += pieces[0][: len(pieces[0]) - len(stripped)]
+        if stripped:
+            pieces[0] = stripped
+            break
+        pieces.pop(0)
+    while pieces and isinstance(pieces[-1], str):
+        stripped = pieces[-1].rstrip(_MD_SPACE)
+        trail = pieces[-1][len(stripped) :] + trail
+        if stripped:
+            pieces[-1] = stripped
+            break
+        pieces.pop()
+    return lead, pieces, trail
+
+
+def _has_content(pieces: Sequence) -> bool:
+    return any(not isinstance(p, str) or p for p in pieces)
+
+
+def _draft(pieces: Sequence) -> str:
+    """Pieces joined with delimiters as they are (to compare a link text with its label)."""
+    return "".join(p if isinstance(p, str) else p.text if isinstance(p, _Raw) else p.mark for p in pieces)
+
+
+def _flanking_word(ch: str) -> bool:
+    """True if ``ch`` next to ``_`` keeps it from opening or closing (a word character)."""
+    return bool(ch) and not (isWhiteSpace(ord(ch)) or isMdAsciiPunct(ord(ch)) or isPunctChar(ch))
+
+
+def _finish(pieces: Sequence) -> str:
+    """Join pieces, choosing ``*`` for ``_`` delimiters that sit inside a word."""
+    out: list[str] = []
+    last = ""
+    for index, piece in enumerate(pieces):
+        if isinstance(piece, _Delim):
+            mark = piece.mark
+            if mark.startswith("_"):
+                neighbour = last if piece.opening else _next_char(pieces, index + 1)
+                if _flanking_word(neighbour):
+                    mark = "*" * len(mark)
+            text = mark
+        else:
+            text = piece.text if isinstance(piece, _Raw) else piece
+        if text:
+            out.append(text)
+            last = text[-1]
+    return "".join(out)
+
+
+def _next_char(pieces: Sequence, start: int) -> str:
+    for piece in pieces[start:]:
+        if isinstance(piece, _Delim):
+            return piece.mark[0]
+        text = piece.text if isinstance(piece, _Raw) else piece
+        if text:
+            return text[0]
+    return ""
+
+
+def restore(protected: Protected, xml_reply: str) -> str:
+    """Markdown from an engine's reply to ``protected.xml``; never raises on a bad reply.
+
+    Tags are matched by id (links, images, placeholders) or by order (emphasis), so
+    re-serialised, reordered, dropped or duplicated tags give the best Markdown possible;
+    :func:`check` then names the damage.
+
+    >>> p = protect("See [the *paper*](https://x.org/p).")
+    >>> p.xml
+    'See <a id="1">the <em>paper</em></a>.'
+    >>> restore(p, "Siehe <a id='1'>das <em>Paper</em> </a>.")
+    'Siehe [das *Paper* ](https://x.org/p).'
+    """
+    return _finish(_Restorer(protected).render(_reply_tree(xml_reply)))
+
+
+# --------------------------------------------------------------------------- facts
+
+
+def link_targets(md: str, references: References | None = None) -> list[str]:
+    """Hrefs of the links in ``md`` (inline, reference, autolink), in order.
+
+    An unresolved reference ``[x][label]`` has the target ``[label]``.
+
+    >>> link_targets("[a](https://x.org/p) <https://y.org> [b][Ref]")
+    ['https://x.org/p', 'https://y.org', '[ref]']
+    """
+    tokens, _ = _parse_inline(md, references)
+    return [t.attrGet("href") or "" for t, _ in _walk(tokens) if t.type == "link_open"]
+
+
+def image_sources(md: str, references: References | None = None) -> list[str]:
+    """Sources of the images in ``md``, in order.
+
+    >>> image_sources("![a *b*](img/a.png 'T') and ![c](d.svg)")
+    ['img/a.png', 'd.svg']
+    """
+    tokens, _ = _parse_inline(md, references)
+    return [t.attrGet("src") or "" for t, _ in _walk(tokens) if t.type == "image"]
+
+
+def code_spans(md: str) -> list[str]:
+    """Contents of the code spans in ``md``.
+
+    >>> code_spans("Run `` a`b `` or `ls -l`.")
+    ['a`b', 'ls -l']
+    """
+    tokens, _ = _parse_inline(md)
+    return [t.content for t, _ in _walk(tokens) if t.type == "code_inline"]
+
+
+def html_tags(md: str) -> list[str]:
+    """Inline HTML in ``md`` as written.
+
+    >>> html_tags("Press <kbd>Ctrl</kbd>.<br>")
+    ['<kbd>', '</kbd>', '<br>']
+    """
+    tokens, _ = _parse_inline(md)
+    return [t.content for t, _ in _walk(tokens) if t.type == "html_inline"]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    targets: Counter
+    images: Counter
+    codes: Counter
+    html: Counter
+    placeholders: Counter
+    em: int
+    strong: int
+    unpaired: tuple[str, ...]
+    unsafe: tuple[str, ...]
+
+
+def _facts(md: str, references: References | None) -> _Facts:
+    tokens, env = _parse_inline(md, references)
+    walked = list(_walk(tokens))
+    targets = [t.attrGet("href") or "" for t, _ in walked if t.type == "link_open"]
+    texts = [(t.content, depth) for t, depth in walked if t.type == "text"]
+    targets += [url for text, depth in texts if depth == 0 for url in bare_urls(text)]
+    html_contents = [t.content for t, _ in walked if t.type == "html_inline"]
+    images = [t.attrGet("src") or "" for t, _ in walked if t.type == "image"]
+    types = Counter(t.type for t, _ in walked)
+    return _Facts(
+        targets=Counter(targets),
+        images=Counter(images),
+        codes=Counter(t.content for t, _ in walked if t.type == "code_inline"),
+        html=Counter(html_contents),
+        placeholders=Counter(p for text, _ in texts for p in placeholders(text)),
+        em=types["em_open"],
+        strong=types["strong_open"],
+        unpaired=tuple(env.get(_UNPAIRED, ())),
+        unsafe=tuple(_unsafe(walked, html_contents, texts)),
+    )
+
+
+# --------------------------------------------------------------------------- unsafe HTML
+
+_DANGEROUS_TAGS = (
+    "script|style|iframe|frame|frameset|object|embed|applet|base|meta|link|form|svg|math"
+)
+_DANGEROUS_TAG = re.compile(rf"<\s*/?\s*({_DANGEROUS_TAGS})\b", re.IGNORECASE)
+_EVENT_HANDLER = re.compile(r"""(?:^|[\s/"'])(on[a-z]+)\s*=""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
+_SCRIPT_IN_TEXT = re.compile(r"(?:java|vb)script\s*:|\bdata\s*:\s*[\w+.-]+/[\w+.-]+\s*[;,]", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _dangerous_url(url: str) -> bool:
+    """True for javascript:, vbscript: and data: URLs, however obfuscated.
+
+    >>> [_dangerous_url(u) for u in ["JaVa\\tScript:x", "&#106;avascript:x", "data:,x"]]
+    [True, True, True]
+    >>> _dangerous_url("https://x.org/javascript:")
+    False
+    """
+    plain = _CONTROL.sub("", html.unescape(url)).lower()
+    return plain.startswith(("javascript:", "vbscript:", "data:"))
+
+
+def _unsafe_html(content: str) -> list[str]:
+    """What is dangerous in one piece of raw HTML."""
+    found = [f"<{m.group(1).lower()}> element" for m in _DANGEROUS_TAG.finditer(content)]
+    found += [f"event handler {m.group(1).lower()}=" for m in _EVENT_HANDLER.finditer(content)]
+    for match in _ATTRIBUTE.finditer(content):
+        value = next(g for g in match.groups()[1:] if g is not None)
+        plain = _CONTROL.sub("", html.unescape(value)).lower()
+        if _dangerous_url(value) or "javascript:" in plain or "vbscript:" in plain:
+            found.append(f"{match.group(1).lower()}={value!r}")
+    return found
+
+
+def _unsafe(
+    walked: Sequence[tuple[Token, int]], html_contents: Sequence[str], texts: Sequence[tuple[str, int]]
+) -> list[str]:
+    """What is dangerous in the HTML, link and image URLs, and text of a segment."""
+    found = [item for content in html_contents for item in _unsafe_html(content)]
+    for token, _ in walked:
+        url = token.attrGet({"link_open": "href", "image": "src"}.get(token.type, ""))
+        if isinstance(url, str) and _dangerous_url(url):
+            found.append(f"URL {url}")
+    found += [f"URL {m.group()}… in text" for text, _ in texts for m in _SCRIPT_IN_TEXT.finditer(text)]
+    return found
+
+
+# --------------------------------------------------------------------------- check
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something a translation damaged; ``code`` is one of :data:`PROBLEM_CODES`."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def _block_signature(md: str) -> tuple[tuple[str, str], ...]:
+    """The blocks ``md`` makes when parsed as a document of its own.
+
+    >>> _block_signature("Just text")
+    (('paragraph_open', 'p'),)
+    >>> _block_signature("# Title")
+    (('heading_open', 'h1'),)
+    """
+    return tuple((t.type, t.tag) for t in _BLOCK_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+
+
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+[ \t]*$")
+
+
+def _describe(signature: tuple[tuple[str, str], ...]) -> str:
+    names = [tag if type_ == "heading_open" else type_.removesuffix("_open") for type_, tag in signature]
+    return ", ".join(names) or "nothing"
+
+
+def _block_problems(source: str, translation: str, kind: str) -> list[Problem]:
+    problems = []
+    expected, got = _block_signature(source), _block_signature(translation)
+    if source.strip() and got != expected:
+        message = f"the translation makes {_describe(got)} instead of {_describe(expected)}"
+        problems.append(Problem("block-type", message))
+    pipes = len(_UNESCAPED_PIPE.findall(translation)) - len(_UNESCAPED_PIPE.findall(source))
+    if kind == "table cell" and pipes > 0:
+        problems.append(Problem("block-type", "an unescaped | in the translation splits the table cell"))
+    if kind == "heading" and _CLOSING_HASHES.search(translation) and not _CLOSING_HASHES.search(source):
+        problems.append(Problem("block-type", "trailing # in the translation is dropped from the heading"))
+    if kind in _SINGLE_LINE and translation.count("\n") > source.count("\n"):
+        message = f"a {kind} must stay on one line, the translation has a line break"
+        problems.append(Problem("newline", message))
+    return problems
+
+
+def _multiset_problems(
+    code: str, what: str, source: Counter, translation: Counter, show: Callable[[str], str] = str
+) -> list[Problem]:
+    """One problem for each item of ``source`` missing from ``translation`` and vice versa."""
+    missing, added = source - translation, translation - source
+    problems = [Problem(code, f"{what} {show(item)} of the source is missing") for item in missing.elements()]
+    problems += [Problem(code, f"{what} {show(item)} is not in the source") for item in added.elements()]
+    return problems
+
+
+def _emphasis_problems(source: _Facts, translation: _Facts) -> list[Problem]:
+    problems = []
+    if translation.unpaired and not source.unpaired:
+        shown = ", ".join(repr(d) for d in dict.fromkeys(translation.unpaired))
+        problems.append(Problem("emphasis", f"unpaired emphasis delimiter {shown} in the translation"))
+    if (source.em, source.strong) != (translation.em, translation.strong):
+        problems.append(
+            Problem(
+                "emphasis",
+                f"the source has {source.em} emphasis and {source.strong} strong, "
+                f"the translation {translation.em} and {translation.strong}",
+            )
+        )
+    return problems
+
+
+def check(
+    source: str,
+    translation: str,
+    references: References | None = None,
+    *,
+    kind: str = "paragraph",
+) -> list[Problem]:
+    """Problems of ``translation`` as a translation of ``source`` (a segment of ``kind``).
+
+    An empty translation (untranslated) and the source itself have no problems.
+
+    >>> check("See [the paper](https://x.org/p).", "Siehe [das Paper](https://x.org/p).")
+    []
+    >>> [p.code for p in check("See [the paper](https://x.org/p).", "Siehe das Paper.")]
+    ['link-target']
+    """
+    kind = kind.replace("_", " ").replace("-", " ")
+    if kind not in KINDS:
+        raise ValueError(f"unknown segment kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if not translation or translation == source:
+        return []
+    src, tr = _facts(source, references), _facts(translation, references)
+    problems = _block_problems(source, translation, kind)
+    problems += _multiset_problems("link-target", "link target", src.targets, tr.targets)
+    problems += _multiset_problems("image-source", "image source", src.images, tr.images)
+    problems += _multiset_problems("code-span", "code span", src.codes, tr.codes, lambda c: f"`{c}`")
+    problems += _multiset_problems("inline-html", "inline HTML", src.html, tr.html)
+    added_html = tr.html - src.html
+    problems += [Problem("unsafe-html", f"raw HTML not in the source: {h}") for h in added_html.elements()]
+    problems += [Problem("unsafe-html", f"unsafe {it} in the translation") for it in dict.fromkeys(tr.unsafe)]
+    if src.placeholders:
+        problems += _multiset_problems("placeholder", "placeholder", src.placeholders, tr.placeholders)
+    problems += _emphasis_problems(src, tr)
+    return problems
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def structure(md: str, references: References | None = None) -> tuple:
+    """A comparable summary of the markup of ``md``: what a translation must keep.
+
+    Text, soft breaks, entities and escapes are left out; links, images, code, inline
+    HTML, emphasis and hard breaks are kept with their nesting, hrefs, srcs and contents.
+
+    >>> structure("Read **the [report](r.html)** or run `ls`.")
+    (('strong', (('link', 'r.html', ()),)), ('code', 'ls'))
+    >>> structure("Lies **den [Bericht](r.html)** oder führe `ls` aus.")
+    (('strong', (('link', 'r.html', ()),)), ('code', 'ls'))
+    """
+    tokens, _ = _parse_inline(md, references)
+    return _summary(tokens)
+
+
+def _summary(tokens: Sequence[Token]) -> tuple:
+    out: list = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.nesting == 1:
+            j = _matching(tokens, i)
+            inner = _summary(tokens[i + 1 : j])
+            if token.type == "link_open":
+                kind = "autolink" if token.info == "auto" else "link"
+                href = token.attrGet("href")
+                out.append((kind, href) if kind == "autolink" else (kind, href, inner))
+            else:
+                out.append((token.type.removesuffix("_open"), inner))
+            i = j
+        elif token.type == "image":
+            out.append(("image", token.attrGet("src"), _summary(token.children or [])))
+        elif token.type == "code_inline":
+            out.append(("code", token.content))
+        elif token.type == "html_inline":
+            out.append(("html", token.content))
+        elif token.type == "hardbreak":
+            out.append(("hardbreak",))
+        i += 1
+    return tuple(out)

@@ -1,0 +1,412 @@
+"""Protection for machine translation and integrity checks of inline Markdown."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, unescape
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from l10n import markup
+from l10n.markup import (
+    IGNORE_TAGS,
+    PROBLEM_CODES,
+    Problem,
+    check,
+    code_spans,
+    image_sources,
+    link_targets,
+    protect,
+    restore,
+    structure,
+)
+
+REFS = {
+    "REF": {"href": "https://example.org/ref", "title": ""},
+    "THE LAB": {"href": "https://lab.example.org/", "title": "Lab"},
+}
+
+# --------------------------------------------------------------------------- strategies
+
+words = st.sampled_from(
+    ["the", "report", "Lab", "über", "naïve", "a", "x1", "C#", "50%", "e.g.", "snake_case", "2 * 3",
+     "it's", '"quoted"', "a < b", "AT&T", "x > y", "[sic]", "(see)", "!", "?", ":", "ß", "—", "the lab"]
+)
+text = st.lists(words, min_size=1, max_size=4).map(" ".join)
+urls = st.sampled_from(
+    ["https://example.org/a", "https://example.org/p?q=1&r=2", "/docs/page.html", "<https://example.org/a b>",
+     "a_(b)", "#anchor", "mailto:me@example.org", "https://example.org/ü"]
+)
+titles = st.sampled_from(["", ' "Title"', " 'It\\'s'", " (Paren title)", ' "with \\" quote"', '\n"Wrapped"'])
+leaves = st.one_of(
+    text,
+    text,
+    st.sampled_from(["`x`", "`` a`b ``", "```a``b```", "` `` `", "`pip install x`", "`<br>`", "`*not em*`"]),
+    st.sampled_from(["<br>", "<br/>", "<kbd>Ctrl</kbd>", '<span class="x">', "</span>", "<!-- c -->"]),
+    st.sampled_from(["<https://example.org>", "<mailto:a@example.org>", "<a@example.org>", "https://example.org/b."]),
+    st.sampled_from(["\\*", "\\_", "\\[", "\\`", "\\\\", "\\<", "\\&", "\\a"]),
+    st.sampled_from(["&amp;", "&lt;", "&nbsp;", "&#123;", "&#x2014;", "&copy;", "&bogus;", "&"]),
+    st.sampled_from(["<", ">", "&", '"', "'", "*", "_", "**", "[", "]", "`", "!"]),
+    st.sampled_from(["  \n", "\\\n", "\n", "   \n  "]),
+    st.sampled_from(["%s", "{name}", "%(n)d", "{{< ref \"x\" >}}"]),
+)
+
+
+def _compose(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    inner = st.lists(children, min_size=1, max_size=3).map(" ".join)
+    return st.one_of(
+        inner.map(lambda s: f"*{s}*"),
+        inner.map(lambda s: f"_{s}_"),
+        inner.map(lambda s: f"**{s}**"),
+        inner.map(lambda s: f"__{s}__"),
+        inner.map(lambda s: f"***{s}***"),
+        st.tuples(inner, urls, titles).map(lambda t: f"[{t[0]}]({t[1]}{t[2]})"),
+        st.tuples(inner, urls, titles).map(lambda t: f"![{t[0]}]({t[1]}{t[2]})"),
+        inner.map(lambda s: f"[{s}][ref]"),
+        inner.map(lambda s: f"[{s}][]"),
+        inner.map(lambda s: f"![{s}][REF]"),
+        st.just("[the lab]"),
+        inner.map(lambda s: f"<kbd>{s}</kbd>"),
+    )
+
+
+inline = st.recursive(leaves, _compose, max_leaves=10)
+separators = st.sampled_from(["", " ", " ", ", ", "\n", "  ", "."])
+segments = st.lists(st.tuples(inline, separators), max_size=6).map(lambda xs: "".join(a + b for a, b in xs))
+
+TAG = re.compile(r"(<[^<>]*>)")
+
+
+def map_text(xml: str, change) -> str:
+    """Apply ``change`` to the text between tags, as an engine would."""
+    return "".join(p if TAG.fullmatch(p) else escape(change(unescape(p))) for p in TAG.split(xml))
+
+
+def codes(problems: list[Problem]) -> set[str]:
+    return {p.code for p in problems}
+
+
+# --------------------------------------------------------------------------- protect / restore
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(segments)
+def test_identity_round_trip(md: str) -> None:
+    protected = protect(md)
+    assert restore(protected, protected.xml) == md
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments)
+def test_identity_round_trip_with_references(md: str) -> None:
+    protected = protect(md, references=REFS)
+    assert restore(protected, protected.xml) == md
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_identity_round_trip_any_text(md: str) -> None:
+    protected = protect(md)
+    assert restore(protected, protected.xml) == md
+
+
+soup = st.lists(
+    st.sampled_from(
+        [*"ab *_[]()!<>`\\&#;:/.\n\"'{}%", "](u)", "https://x.org", "&amp;", "<br>", "  \n"]
+        + ["\x85", "\xa0", "\u3000", "\x0c", "\r"]  # whitespace to Python or XML, not to CommonMark
+    )
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(soup)
+def test_identity_round_trip_markup_soup(md: str) -> None:
+    protected = protect(md)
+    assert restore(protected, protected.xml) == md
+
+
+plain = st.lists(words.filter(lambda w: "[" not in w), min_size=1, max_size=3).map(" ".join)
+secret_links = st.tuples(
+    st.sampled_from(["[", "![", "[*", "[**"]),
+    plain,
+    st.sampled_from(["https://secret.example/1", "<https://secret.example/a b>", "/secret/page"]),
+    st.sampled_from(["", ' "SecretTitle"', " (SecretTitle)"]),
+).map(lambda t: f"{t[0]}{t[1]}{t[0][1:][::-1]}]({t[2]}{t[3]})")
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments, secret_links, segments)
+def test_xml_is_well_formed_and_keeps_targets_out(before: str, link: str, after: str) -> None:
+    md = f"{before} {link} {after}"  # (without the spaces, [ref][the](url) is a reference)
+    xml = protect(md, references=REFS).xml
+    root = ET.fromstring(f"<r>{xml}</r>")
+    assert {e.tag for e in root.iter()} <= {"r", "em", "b", "a", "img", "x"}
+    assert all(len(x) == 0 and not x.text for x in root.iter("x"))
+    assert "ecret" not in xml
+    assert restore(protect(md, references=REFS), xml) == md
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments)
+def test_changed_text_keeps_targets_and_structure(md: str) -> None:
+    protected = protect(md, references=REFS)
+    translated = restore(protected, map_text(protected.xml, str.upper))
+    assert link_targets(translated, REFS) == link_targets(md, REFS)
+    assert image_sources(translated, REFS) == image_sources(md, REFS)
+    assert code_spans(translated) == code_spans(md)
+    assert structure(translated, REFS) == structure(md, REFS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments, st.data())
+def test_restore_never_raises_on_mangled_reply(md: str, data: st.DataObject) -> None:
+    xml = protect(md).xml
+    i, j = sorted(data.draw(st.lists(st.integers(0, len(xml)), min_size=2, max_size=2)))
+    mangled = data.draw(st.sampled_from([xml[:i] + xml[j:], xml[:j] + xml[i:], xml[i:j] + xml[:i] + xml[j:], xml.upper()]))
+    assert isinstance(restore(protect(md), mangled), str)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_restore_never_raises_on_garbage(reply: str) -> None:
+    assert isinstance(restore(protect("See *a* [b](u) `c`."), reply), str)
+
+
+def test_protect_example() -> None:
+    md = 'Read **the report** at [the lab\'s site](https://example.org/a "Title") or run `pip install x`.<br>'
+    protected = protect(md)
+    assert protected.xml == (
+        'Read <b>the report</b> at <a id="1">the lab\'s site</a> or run <x id="2"/>.<x id="3"/>'
+    )
+    german = 'Lies <b>den Bericht</b> auf <a id="1">der Website des Labors</a> oder führe <x id="2"/> aus.<x id="3"/>'
+    assert restore(protected, german) == (
+        'Lies **den Bericht** auf [der Website des Labors](https://example.org/a "Title") '
+        "oder führe `pip install x` aus.<br>"
+    )
+
+
+@pytest.mark.parametrize(
+    "md, xml",
+    [
+        ("*a* and _b_", "<em>a</em> and <em>b</em>"),
+        ("__a__ **b**", "<b>a</b> <b>b</b>"),
+        ("![a *b*](i.png)", '<img id="1">a <em>b</em></img>'),
+        ("[*x* `y`](u)", '<a id="1"><em>x</em> <x id="2"/></a>'),
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+        ("x  \ny", 'x<x id="1"/>y'),
+        ("x\ny", "x\ny"),
+        ("<https://x.org> and https://y.org/p.", '<x id="1"/> and <x id="2"/>.'),
+        ("\\*not\\* &amp; &bogus;", '<x id="1"/>not<x id="2"/> <x id="3"/> &amp;bogus;'),
+        ("[a][ref] [b][]", '<a id="1">a</a> <a id="2">b</a>'),
+        ("[a][b](u) [c]", '[a]<a id="1">b</a> [c]'),
+        ("Hello %s, {name}!", 'Hello <x id="1"/>, <x id="2"/>!'),
+        ("*\x85a\x85*", "<em>\x85a\x85</em>"),  # U+0085 is not whitespace to CommonMark
+        ("", ""),
+    ],
+)
+def test_protect_xml(md: str, xml: str) -> None:
+    protected = protect(md)
+    assert protected.xml == xml
+    assert restore(protected, xml) == md
+
+
+def test_protect_falls_back_to_one_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
+    def misaligned(*args: object) -> list:
+        raise markup._Misaligned("test")
+
+    monkeypatch.setattr(markup, "_build", misaligned)
+    protected = protect("See [a](https://x.org).")
+    assert protected.xml == '<x id="1"/>'
+    assert restore(protected, protected.xml) == "See [a](https://x.org)."
+
+
+def test_tag_lists() -> None:
+    assert IGNORE_TAGS == ["x"]
+    assert set(markup.NON_SPLITTING_TAGS) == {"em", "b", "a", "img", "x"}
+    assert markup.DEEPL_OPTIONS["tag_handling"] == "xml"
+
+
+SOURCE = "Run `make` or see [the *guide*](https://x.org/g \"G\") and ![logo](l.png), then _stop_.<br>"
+
+
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        (  # re-serialised placeholders, other quotes, spaces in tags
+            "Führe <x id='1'></x> aus oder lies <a  id = \"2\">die <em>Anleitung</em></a> und "
+            "<img id=3 >Logo</img>, dann <em>stopp</em>.<x id=\"4\" />",
+            'Führe `make` aus oder lies [die *Anleitung*](https://x.org/g "G") und ![Logo](l.png), dann _stopp_.<br>',
+        ),
+        (  # tags reordered: targets follow the ids, emphasis delimiters the order
+            "<img id=\"3\">Logo</img> und <a id=\"2\">Anleitung</a>: <x id=\"1\"/>, <em>stopp</em>.<x id=\"4\"/>",
+            '![Logo](l.png) und [Anleitung](https://x.org/g "G"): `make`, *stopp*.<br>',
+        ),
+        (  # whitespace moved into emphasis goes back outside
+            "Führe <x id=\"1\"/> aus, <a id=\"2\">die<em> Anleitung </em></a>, <img id=\"3\">Logo</img>,"
+            "<em> stopp</em>.<x id=\"4\"/>",
+            'Führe `make` aus, [die *Anleitung* ](https://x.org/g "G"), ![Logo](l.png), _stopp_.<br>',
+        ),
+        (  # dropped and duplicated tags: restored as the reply has them
+            "Führe <x id=\"1\"/><x id=\"1\"/> aus, <a id=\"2\">Anleitung</a>, stopp.",
+            'Führe `make``make` aus, [Anleitung](https://x.org/g "G"), stopp.',
+        ),
+        (  # unclosed, stray and unknown tags, unknown ids, an empty emphasis
+            "Führe <x id=\"9\"/>aus</b> <a id=\"2\">Anleitung <em></em><foo>. <img id=\"3\"/>",
+            'Führe aus [Anleitung <foo>. ![](l.png)](https://x.org/g "G")',
+        ),
+        (  # emphasis glued into a word: _ would not work there, * does
+            "Führe <x id=\"1\"/> aus, Stopp<em>taste</em>.",
+            "Führe `make` aus, Stopp*taste*.",
+        ),
+    ],
+)
+def test_restore_tolerates(reply: str, expected: str) -> None:
+    assert restore(protect(SOURCE), reply) == expected
+
+
+def test_restore_translated_shortcut_reference_keeps_its_label() -> None:
+    protected = protect("See [the lab] and [the lab][].", references=REFS)
+    restored = restore(protected, 'Siehe <a id="1">das Labor</a> und <a id="2">the lab</a>.')
+    assert restored == "Siehe [das Labor][the lab] und [the lab][]."
+    assert link_targets(restored, REFS) == ["https://lab.example.org/"] * 2
+
+
+def test_restore_uppercased_text_keeps_targets() -> None:
+    protected = protect(SOURCE)
+    restored = restore(protected, map_text(protected.xml, str.upper))
+    assert restored == 'RUN `make` OR SEE [THE *GUIDE*](https://x.org/g "G") AND ![LOGO](l.png), THEN _STOP_.<br>'
+
+
+# --------------------------------------------------------------------------- check
+
+PARAGRAPH = "See [the paper](https://x.org/p), run `make test` and press <kbd>Enter</kbd>."
+GOOD = "Siehe [das Paper](https://x.org/p), führe `make test` aus und drücke <kbd>Enter</kbd>."
+
+
+@pytest.mark.parametrize(
+    "source, translation",
+    [
+        ("See [the paper](https://x.org/p).", "Siehe [das Paper](https://x.org/p)."),
+        (PARAGRAPH, GOOD),
+        ("Use *only* **this** ![icon](i.png).", "Verwende *nur* **dies** ![Symbol](i.png)."),
+        ("Hello %s, you have {count} messages.", "Hallo %s, du hast {count} Nachrichten."),
+        ("See [the docs][ref] or <https://x.org>.", "Siehe [die Doku][ref] oder <https://x.org>."),
+        ("See [the lab].", "Siehe [das Labor][the lab]."),
+        ("Line one  \nline two", "Zeile eins  \nZeile zwei"),
+        ("2 * 3 is six", "2 * 3 ist sechs"),
+        ("A *note*", ""),
+    ],
+)
+def test_good_translations_have_no_problems(source: str, translation: str) -> None:
+    assert check(source, translation, REFS) == []
+
+
+@pytest.mark.parametrize(
+    "source, translation, kind, code",
+    [
+        ("See [the paper](https://x.org/p).", "Siehe das Paper.", "paragraph", "link-target"),
+        ("See [the paper](https://x.org/p).", "Siehe [das Paper](https://x.org/q).", "paragraph", "link-target"),
+        ("See the paper.", "Siehe [das Paper](https://evil.example).", "paragraph", "link-target"),
+        ("See https://x.org/p.", "Siehe x.org.", "paragraph", "link-target"),
+        ("See [the docs][ref].", "Siehe [die Doku][other].", "paragraph", "link-target"),
+        ("The ![logo](l.png).", "Das ![Logo](logo.png).", "paragraph", "image-source"),
+        ("Run `make test`.", "Führe `make Test` aus.", "paragraph", "code-span"),
+        ("Run `make test`.", "Führe make test aus.", "paragraph", "code-span"),
+        ("Press <kbd>Enter</kbd>.", "Drücke Enter.", "paragraph", "inline-html"),
+        ("Press <kbd>Enter</kbd>.", "Drücke <kbd>Enter</kbd>.<br>", "paragraph", "inline-html"),
+        ("Hello %s!", "Hallo!", "paragraph", "placeholder"),
+        ("Hello {name}!", "Hallo {Name}!", "paragraph", "placeholder"),
+        ("Use *only* this.", "Verwende *nur dies.", "paragraph", "emphasis"),
+        ("Use **only** this.", "Verwende **nur** **dies**.", "paragraph", "emphasis"),
+        ("Use **only** this.", "Verwende *nur* dies.", "paragraph", "emphasis"),
+        ("First of May is a holiday.", "1. Mai ist ein Feiertag.", "paragraph", "block-type"),
+        ("Introduction", "# Einleitung", "heading", "block-type"),
+        ("Buy milk", "- Milch kaufen", "list item", "block-type"),
+        ("A quote.", "> Ein Zitat.", "paragraph", "block-type"),
+        ("Some text.", "    Etwas Text.", "paragraph", "block-type"),
+        ("Some text.", "---", "paragraph", "block-type"),
+        ("One paragraph.", "Ein Absatz.\n\nZwei Absätze.", "paragraph", "block-type"),
+        ("Yes or no", "Ja | Nein", "table cell", "block-type"),
+        ("The C language", "Die Sprache C #", "heading", "block-type"),
+        ("Title", "Titel\n===", "heading", "block-type"),
+        ("A short title", "Ein kurzer\nTitel", "heading", "newline"),
+        ("A cell", "Eine\nZelle", "table cell", "newline"),
+        ("A value", "Ein\nWert", "front matter", "newline"),
+        ("Click here.", "Klicke <img src=x onerror=alert(1)> hier.", "paragraph", "unsafe-html"),
+        ("Click [here](https://x.org).", "Klicke [hier](javascript:alert(1)).", "paragraph", "unsafe-html"),
+        ("Click [here](https://x.org).", "Klicke [hier](javascript:alert(1)).", "paragraph", "link-target"),
+        ("Read this.", "Lies das.<script>alert(1)</script>", "paragraph", "unsafe-html"),
+        ("Read this.", 'Lies <a href="java&#115;cript:x">das</a>.', "paragraph", "unsafe-html"),
+        ("Read this.", "Lies <b>das</b>.", "paragraph", "unsafe-html"),
+        ("An ![icon](i.png).", "Ein ![Symbol](data:image/png;base64,AAAA).", "paragraph", "unsafe-html"),
+    ],
+)
+def test_bad_translations_are_found(source: str, translation: str, kind: str, code: str) -> None:
+    problems = check(source, translation, REFS, kind=kind)
+    assert code in codes(problems), problems
+    assert all(p.code in PROBLEM_CODES and p.message for p in problems)
+
+
+def test_problem_messages_name_what_is_damaged() -> None:
+    [problem] = check("See [the paper](https://x.org/p).", "Siehe das Paper.")
+    assert problem == Problem("link-target", "link target https://x.org/p of the source is missing")
+    assert str(problem).startswith("link-target: ")
+    assert "https://x.org/q" in " ".join(p.message for p in check("[a](https://x.org/p)", "[b](https://x.org/q)"))
+
+
+def test_javascript_link_is_unsafe_and_a_changed_target() -> None:
+    problems = check("Click [here](https://x.org).", "Klicke [hier](javascript:alert(1)).")
+    assert codes(problems) == {"unsafe-html", "link-target"}
+
+
+def test_unsafe_html_is_a_problem_even_if_the_source_has_it() -> None:
+    source = 'Watch <iframe src="https://video.example/1"></iframe> now.'
+    assert check(source, source) == []
+    assert codes(check(source, 'Schau <iframe src="https://video.example/1"></iframe> jetzt.')) == {"unsafe-html"}
+
+
+def test_placeholders_are_checked_only_if_the_source_has_some() -> None:
+    assert check("Half of it.", "Die Hälfte, zu 100%ig {sicher}.") == []
+
+
+def test_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError):
+        check("a", "b", kind="sidebar")
+    assert check("a", "b", kind="list_item") == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(segments)
+def test_identity_and_empty_have_no_problems(md: str) -> None:
+    for kind in markup.KINDS:
+        assert check(md, md, REFS, kind=kind) == []
+        assert check(md, "", REFS, kind=kind) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(segments)
+def test_engine_that_changes_only_text_leaves_no_target_problems(md: str) -> None:
+    protected = protect(md, references=REFS)
+    translated = restore(protected, map_text(protected.xml, str.upper))
+    found = codes(check(md, translated, REFS))
+    assert not found & {"link-target", "image-source", "code-span", "inline-html", "placeholder"}
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_structure_compares_markup_not_text() -> None:
+    assert structure(PARAGRAPH) == structure(GOOD)
+    assert structure("*a* [b](u)") != structure("*a* [b](v)")
+    assert structure("*a* [b](u)") != structure("[*a* b](u)")
+    assert structure("`a`") != structure("`b`")
+    assert structure("![a](i.png)") == (("image", "i.png", ()),)
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(markup)
+    assert result.failed == 0 and result.attempted > 10
