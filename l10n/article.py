@@ -16,6 +16,8 @@ from frontmatter.default_handlers import YAMLHandler
 from .errors import InputError
 
 _BOUNDARY = YAMLHandler.FM_BOUNDARY
+# libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -74,9 +76,10 @@ def parse(text: str, path: Path | None = None) -> Article:
 def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field, ...]:
     source = head[start:stop]
     offset_line = head.count("\n", 0, start)
+    loader = _Loader(source)
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.load(source, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as e:
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         mark = getattr(e, "problem_mark", None)
@@ -84,6 +87,8 @@ def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field,
             mark = getattr(e, "context_mark", None) or mark
         line = offset_line + mark.line + 1 if mark is not None else 1
         raise InputError(f"broken YAML front matter: {problem}", path=path, line=line) from e
+    finally:
+        loader.dispose()
     if node is None:
         return ()
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
@@ -92,7 +97,7 @@ def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field,
     fields = []
     for key_node, value_node in node.value:
         key = key_node.value
-        style = value_node.style if isinstance(value_node, yaml.ScalarNode) else "node"
+        style = (value_node.style or None) if isinstance(value_node, yaml.ScalarNode) else "node"
         fields.append(Field(key, data.get(key), start + value_node.start_mark.index,
                             start + value_node.end_mark.index,
                             offset_line + key_node.start_mark.line + 1, style))

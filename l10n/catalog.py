@@ -182,7 +182,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
     # Changed texts: the closest unused old entry lends its translation.
     candidates = {k: e for k, e in old_live.items() if k not in used and e.msgstr}
     for entry in pending:
-        match = _closest(entry.msgid, candidates, similarity)
+        match = _closest(entry.msgid, candidates, similarity) if candidates else None
         if match is None:
             result.added += 1
             continue
