@@ -15,6 +15,7 @@ import polib
 
 from . import catalog, pofile, workflow
 from .catalog import DRAFT, NEEDS_UPDATE
+from .cache import Cache, digest, read
 from .config import Config
 from .errors import L10nError
 from .fsutil import read_text
@@ -51,16 +52,43 @@ class Report:
         return not self.errors
 
 
-def run(config: Config, langs: Iterable[str], strict: bool = False, today: date | None = None) -> Report:
-    """Check every article of the site in every language."""
+def run(config: Config, langs: Iterable[str], strict: bool = False, today: date | None = None,
+        use_cache: bool = True) -> Report:
+    """Check every article of the site in every language.
+
+    An article whose source, catalog and output hash as they did when a previous check found
+    them is not checked again: its findings are replayed (see :mod:`l10n.cache`).
+    """
     problems: list[Problem] = []
     sources = config.articles()
     today = today or date.today()
     for lang in langs:
+        cache = Cache(config, "check", lang) if use_cache else None
         for source in sources:
-            problems.extend(article(config, lang, source, strict, today))
+            problems.extend(_cached(config, lang, source, strict, today, cache))
         problems.extend(orphans(config, lang, sources))
+        if cache is not None:
+            cache.save()
     return Report(problems, len(sources))
+
+
+_POLICY = {"machine-draft", "needs-update"}
+
+
+def _cached(config: Config, lang: str, source: Path, strict: bool, today: date,
+            cache: Cache | None) -> list[Problem]:
+    if cache is None:
+        return list(article(config, lang, source, strict, today))
+    key = digest(read(source), read(config.catalog_path(source, lang)),
+                 read(config.output_path(source, lang)))
+    rel = str(config.display(source))
+    found = cache.get(rel, key)
+    if found is None:
+        found = [p.as_dict() for p in article(config, lang, source, False, today)]
+        cache.put(rel, key, found)
+    severity = ERROR if strict else WARNING
+    return [Problem(**{**p, "severity": severity}) if p["code"] in _POLICY else Problem(**p)
+            for p in found]
 
 
 def article(config: Config, lang: str, source: Path, strict: bool, today: date) -> Iterator[Problem]:

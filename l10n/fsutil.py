@@ -14,12 +14,21 @@ def read_text(path: Path) -> str:
 
     A file that is not UTF-8 raises :class:`InputError` naming the line of the first bad byte.
     """
+    return decode(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or :class:`InputError` saying why they cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as e:
         raise InputError("no such file", path=path) from e
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror}", path=path) from e
+
+
+def decode(data: bytes, path: Path) -> str:
+    """Bytes of a file as UTF-8 text, or :class:`InputError` naming the line of the bad byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

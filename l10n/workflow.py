@@ -21,7 +21,8 @@ from .config import Config
 from .engines.base import Engine, Job
 from .errors import EngineError
 from .extract import Segment, Skeleton, extract
-from .fsutil import read_text, write_atomic
+from .cache import Cache, digest, read
+from .fsutil import decode, read_bytes, read_text, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class Prepared:
     update: catalog.UpdateResult
     embargoed: bool
     needs: set[str] = field(default_factory=set)
+    raw: bytes = b""  # the source as read, for the cache key
 
 
 @dataclass
@@ -49,8 +51,8 @@ class Outcome:
     catalog_written: bool
     output_written: bool
     update: catalog.UpdateResult
-    stats: catalog.Stats
-    published: merge.Outcome
+    stats: catalog.Stats | None  # None: skipped, unchanged since the last run
+    published: merge.Outcome | None
     drafted: int = 0
     rejected: int = 0
     sent_chars: int = 0
@@ -179,6 +181,7 @@ class Run:
     include_drafts: bool = False
     max_chars: int | None = None
     progress: Callable[[int, int], None] | None = None
+    use_cache: bool = True
 
     def __post_init__(self) -> None:
         self.summary = Summary()
@@ -189,8 +192,16 @@ class Run:
         self.window: list[Prepared] = []
         self._sent_by: dict[str, Path] = {}
         self._chars_for: dict[Path, int] = {}
-        if self.engine is not None and self.engine.name != "none":
-            self.reviewed, self.drafts = memory(self.config, self.lang)
+        self._memory_loaded = False
+        self.cache: Cache | None = None
+        if self.use_cache and not self.dry_run:
+            scope = self.label if self.engine is not None else "extract"
+            self.cache = Cache(self.config, "translate" if self.write_output else "extract",
+                               self.lang, scope)
+
+    @property
+    def filling(self) -> bool:
+        return self.engine is not None and self.engine.name != "none"
 
     def articles(self, sources: Iterable[Path]) -> Summary:
         try:
@@ -202,13 +213,28 @@ class Run:
         except EngineError as e:
             self.summary.stopped = e
             self._finish(force=True)
+        finally:
+            if self.cache is not None:
+                self.cache.save()
         return self.summary
+
+    def _key(self, raw: bytes, po: bytes | None, out: bytes | None) -> str:
+        return digest(raw, po, out if self.write_output else b"")
 
     def _add(self, source: Path) -> None:
         cat = self.config.catalog_path(source, self.lang)
-        text = read_text(source)
+        raw = read_bytes(source)
+        rel = str(self.config.display(source))
+        if self.cache is not None:
+            out = self.config.output_path(source, self.lang)
+            if self.cache.get(rel, self._key(raw, read(cat), read(out) if self.write_output else b"")):
+                self.summary.outcomes.append(Outcome(self.config.display(source), self.lang, False, False,
+                                                     catalog.UpdateResult(), None, None))
+                return
+        text = decode(raw, self.config.display(source))
         work = prepare(self.config, self.lang, source, text, load_catalog(cat), self.today)
-        if self.engine is not None and self.engine.name != "none":
+        work.raw = raw
+        if self.filling:
             self._fill_known(work)
             if work.embargoed and self.engine.external and not self.include_drafts:
                 log.info("%s: embargoed, not sent to %s", self.config.display(source), self.engine.name)
@@ -232,6 +258,11 @@ class Run:
     def _fill_known(self, work: Prepared) -> None:
         """Fill entries from this run's drafts and the language's memory; note what remains."""
         assert self.engine is not None
+        if not any(catalog.state(e) == UNTRANSLATED for e in work.po if e.msgid and not e.obsolete):
+            return
+        if not self._memory_loaded:  # read every catalog only when a text needs it
+            self.reviewed, self.drafts = memory(self.config, self.lang)
+            self._memory_loaded = True
         for e in work.po:
             if e.obsolete or catalog.state(e) != UNTRANSLATED or not e.msgid:
                 continue
@@ -336,9 +367,18 @@ class Run:
         text, published = render(self.config, self.lang, work.skeleton, work.segments, work.po)
         wrote_cat = wrote_out = False
         if not self.dry_run:
-            wrote_cat = write_atomic(cat_path, pofile.dumps(work.po))
+            po_text = pofile.dumps(work.po)
+            wrote_cat = write_atomic(cat_path, po_text)
             if self.write_output:
                 wrote_out = write_atomic(out_path, text)
+            if self.cache is not None:
+                rel = str(self.config.display(work.source))
+                complete = not self.filling or not any(
+                    catalog.state(e) == UNTRANSLATED for e in work.po if e.msgid and not e.obsolete)
+                if complete and self.summary.stopped is None:
+                    self.cache.put(rel, self._key(work.raw, po_text.encode(), text.encode()), True)
+                else:
+                    self.cache.forget(rel)
         return Outcome(self.config.display(work.source), self.lang, wrote_cat, wrote_out,
                        work.update, catalog.Stats.of(work.po), published, drafted, rejected,
                        self._chars_for.pop(work.source, 0))

@@ -72,3 +72,11 @@ def example_site(tmp_path: Path) -> Path:
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` with its bytes, for asserting that nothing changed."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory, monkeypatch) -> Path:
+    """Each test gets its own cache folder, outside the sites it works on."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("L10N_CACHE_DIR", str(path))
+    return path

@@ -194,3 +194,28 @@ def test_check_after_pseudo_translate_is_clean(tmp_path_factory, doc):
     root = write_site(tmp_path_factory.mktemp("p"), {"a.md": doc})
     assert main(["--root", str(root), "-q", "translate", "--engine", "pseudo"]) == 0
     assert main(["--root", str(root), "check", "--format", "json"]) == 0
+
+
+def test_cached_check_still_finds_a_hand_edit(synced, capsys, cache_dir):
+    assert check(synced, capsys)[0] == 0
+    assert list(cache_dir.rglob("check-de.json"))  # the first check left its record
+    out = synced / OUTPUT
+    out.write_text(out.read_text(encoding="utf-8").replace("Politik", "Polidick"), encoding="utf-8")
+    code, report = check(synced, capsys)
+    assert code == 1 and [p for p, _ in problems(report, "stale-output")] == [OUTPUT]
+    out.unlink()
+    code, report = check(synced, capsys)
+    assert problems(report, "missing-output") == [(OUTPUT, 1)]
+
+
+def test_cached_check_replays_warnings_and_strict_turns_them_into_errors(synced, capsys):
+    po = polib.pofile(str(synced / CATALOG))
+    po[0].flags.append("fuzzy")
+    po[0].previous_msgid = po[0].msgid + " (old)"
+    po.save()
+    assert main(["--root", str(synced), "-q", "translate"]) == 0
+    for _ in range(2):  # the second run answers from the cache
+        code, report = check(synced, capsys)
+        assert code == 0 and [p["severity"] for p in report["problems"]] == ["warning"]
+        code, report = check(synced, capsys, "--strict")
+        assert code == 1 and problems(report, "needs-update") == [(CATALOG, 1)]

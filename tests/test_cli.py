@@ -180,3 +180,16 @@ def test_article_outside_the_source_folder(site, capsys, tmp_path):
     other.write_text("x\n")
     assert run(site, "extract", str(other)) == 2
     assert_one_line_error(capsys, "not a source article")
+
+
+def test_rerun_skips_unchanged_articles_but_sees_a_translators_save(site, capsys):
+    assert run(site, "translate", "--engine", "none") == 0
+    capsys.readouterr()
+    assert run(site, "translate", "--engine", "none") == 0
+    assert "open-model.md" not in capsys.readouterr().out  # nothing to say: skipped
+    po_path = site / "locales/de/open-model.po"
+    po = polib.pofile(str(po_path))
+    po.find("Why it matters").msgstr = "Warum das wichtig ist"
+    po.save()
+    assert run(site, "translate", "--engine", "none") == 0
+    assert "## Warum das wichtig ist\n" in (site / "content/de/open-model.md").read_text(encoding="utf-8")
