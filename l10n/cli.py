@@ -160,9 +160,9 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
     for lang in langs:
         billed_before = getattr(engine, "billed_characters", None)
         with _progress(state, engine, lang, sources, dry_run, write_output, options) as progress:
-            run = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
-                               dry_run=dry_run, progress=progress, **options)
-            summary = run.articles(sources)
+            summary = workflow.run_many(state.config, lang, date.today(), sources, engine,
+                                        write_output=write_output, dry_run=dry_run,
+                                        progress=progress, **options)
         if dry_run:
             _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
                         f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")

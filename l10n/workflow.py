@@ -8,8 +8,12 @@ stopped by an engine fault keeps everything received and resumes where it stoppe
 from __future__ import annotations
 
 import logging
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -95,14 +99,30 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
 def translation_problems(source: str, translation: str, kind: str | None,
                          skeleton: Skeleton) -> list:
     """Markup problems of a translation as it would be published in this article."""
-    from . import markup
-
     kind = kind or "paragraph"
     published = merge.adapt(source, translation, kind, skeleton.labels)
-    return markup.check(source, published, references=skeleton.references, kind=_MARKUP_KINDS.get(kind, kind))
+    if published == source or (_plain(source) and _plain(published)):
+        return []  # nothing that markup could break or smuggle in
+    refs = tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in skeleton.references.items())
+                 ) if "[" in published or "[" in source else ()
+    return _check(source, published, kind, refs)
 
 
-_MARKUP_KINDS = {"blockquote": "paragraph"}
+# Characters and words that can make or break markup: a text with none of them is prose.
+_MARKUP = re.compile(r"[`*_\[\]<>&\\|{}%$\n]|https?:|www\.|mailto:|script:|data:|^[\s#>+\-=\d]|[ \t]$")
+
+
+def _plain(text: str) -> bool:
+    return _MARKUP.search(text) is None
+
+
+@lru_cache(maxsize=4096)
+def _check(source: str, published: str, kind: str, refs: tuple) -> list:
+    """The markup check, remembered: boilerplate repeats across thousands of articles."""
+    from . import markup
+
+    references = {k: {"href": href, "title": title} for k, href, title in refs}
+    return markup.check(source, published, references=references or None, kind=kind)
 
 
 def usable(po: polib.POFile, policy: str, segments: Sequence[Segment],
@@ -182,6 +202,7 @@ class Run:
     max_chars: int | None = None
     progress: Callable[[int, int], None] | None = None
     use_cache: bool = True
+    save_cache: bool = True
 
     def __post_init__(self) -> None:
         self.summary = Summary()
@@ -195,9 +216,13 @@ class Run:
         self._memory_loaded = False
         self.cache: Cache | None = None
         if self.use_cache and not self.dry_run:
-            scope = self.label if self.engine is not None else "extract"
-            self.cache = Cache(self.config, "translate" if self.write_output else "extract",
-                               self.lang, scope)
+            self.cache = Cache(self.config, *self.cache_scope)
+
+    @property
+    def cache_scope(self) -> tuple[str, ...]:
+        """What this run's records depend on besides the files: command, language, engine."""
+        engine = self.label if self.engine is not None else "none"
+        return ("translate" if self.write_output else "extract", self.lang, engine)
 
     @property
     def filling(self) -> bool:
@@ -214,7 +239,7 @@ class Run:
             self.summary.stopped = e
             self._finish(force=True)
         finally:
-            if self.cache is not None:
+            if self.cache is not None and self.save_cache:
                 self.cache.save()
         return self.summary
 
@@ -394,3 +419,64 @@ def merge_only(config: Config, lang: str, sources: Iterable[Path]) -> Iterator[O
         wrote = write_atomic(config.output_path(source, lang), out)
         yield Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
                       catalog.Stats.of(po), published)
+
+
+# -- many articles on several cores ------------------------------------------------
+
+#: Articles per task handed to a worker process: large enough to amortise the hand-over,
+#: small enough to balance the load and keep each worker's memory flat.
+CHUNK = 64
+
+
+def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
+             engine: Engine | None = None, jobs: int | None = None, **options) -> Summary:
+    """:class:`Run` over ``sources``, on ``jobs`` worker processes where that is safe.
+
+    Work is split only when the engine (if any) is local: an external engine's run stays in
+    one process, so that each text is sent once and drafts are written batch by batch.
+    """
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    local = engine is None or not engine.external
+    if jobs <= 1 or not local or len(sources) <= CHUNK or options.get("dry_run"):
+        return Run(config, lang, today, engine, **options).articles(sources)
+    chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+    summary = Summary()
+    cache = Cache(config, *Run(config, lang, today, engine, **options).cache_scope) \
+        if options.get("use_cache", True) else None
+    work = partial(_run_chunk, config, lang, today, engine, options)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        for part, records in pool.map(work, chunks):
+            summary.outcomes.extend(part.outcomes)
+            for name in ("sent_segments", "sent_chars", "rejected", "pending_segments", "pending_chars"):
+                setattr(summary, name, getattr(summary, name) + getattr(part, name))
+            summary.stopped = summary.stopped or part.stopped
+            if cache is not None:
+                for article, record in records.items():
+                    if record is None:
+                        cache.forget(article)
+                    else:
+                        cache.put(article, *record)
+    if cache is not None:
+        cache.save()
+    return summary
+
+
+def _run_chunk(config: Config, lang: str, today: date, engine: Engine | None, options: dict,
+               sources: list[Path]) -> tuple[Summary, dict[str, list | None]]:
+    """One worker's task: a Run over a chunk, returning its cache records instead of saving."""
+    run = Run(config, lang, today, engine, save_cache=False, **options)
+    summary = run.articles(sources)
+    records: dict[str, list | None] = {}
+    if run.cache is not None:
+        for source in sources:
+            name = str(config.display(source))
+            records[name] = run.cache.records.get(name)
+    return summary, records
+
+
+def _context():  # noqa: ANN202 - a multiprocessing context
+    """``fork`` where the platform has it (no re-import per worker), else the default."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)

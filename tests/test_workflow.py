@@ -1,0 +1,45 @@
+"""The workflow's own logic: the fast path of the markup check, parallel runs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from l10n import config, markup, merge, workflow
+from l10n.engines.simple import PseudoEngine
+from l10n.extract import extract
+
+from .conftest import ARTICLE, snapshot, write_site
+
+PIECES = st.sampled_from(["Die", "KI", " ", "Modelle", ".", ",", "1.", "- ", "# ", "> ", "*", "**", "_",
+                          "`code`", "[Link](https://x.test)", "<b>", "&amp;", "|", "\n", "  ", "{name}",
+                          "%s", "javascript:", "https://y.test", "„", "“", "ä", "="])
+TEXT = st.lists(PIECES, min_size=1, max_size=8).map("".join)
+KINDS = st.sampled_from(["paragraph", "heading", "list item", "blockquote", "table cell"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT, TEXT, KINDS)
+def test_fast_path_agrees_with_the_full_check(source, translation, kind):
+    skeleton, _ = extract("x\n")
+    published = merge.adapt(source, translation, kind, skeleton.labels)
+    expected = [] if published == source else markup.check(source, published, kind=kind)
+    assert workflow.translation_problems(source, translation, kind, skeleton) == expected
+
+
+def test_parallel_run_equals_a_single_process_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(workflow, "CHUNK", 2)
+    articles = {f"a{i}.md": ARTICLE.replace("Open model", f"Model {i}") for i in range(7)}
+    one = write_site(tmp_path / "one", articles)
+    two = write_site(tmp_path / "two", articles)
+    today = date(2026, 3, 1)
+    for root, jobs in ((one, 1), (two, 2)):
+        cfg = config.load(root)
+        summary = workflow.run_many(cfg, "de", today, cfg.articles(), PseudoEngine(), jobs=jobs)
+        assert len(summary.outcomes) == 7 and all(o.catalog_written for o in summary.outcomes)
+    assert snapshot(one) == snapshot(two)
+    cfg = config.load(two)
+    again = workflow.run_many(cfg, "de", today, cfg.articles(), PseudoEngine(), jobs=2)
+    assert all(o.stats is None for o in again.outcomes)  # the workers' records were kept
