@@ -1,0 +1,281 @@
+"""Time l10n and its peers on generated corpora; write one table as Markdown and JSON.
+
+    python benchmarks/run.py [--sizes 1000 10000] [--reps 3] [--out benchmarks]
+
+Every measurement runs as its own process (start-up included, as a user sees it), timed
+with a wall clock and watched for peak memory: the resident set of the whole process tree,
+sampled every 10 ms, so worker processes count. Each figure is the median of ``--reps``
+runs. Peers run through :mod:`peers`; the per-file CLI peers (mdpo's CLI, po4a) take 40 to
+60 ms per article and only run up to ``--cli-peers-max`` articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402
+import peers  # noqa: E402
+
+#: The site's configuration for the runs: front matter left as in the source, so that the
+#: identity merge can be compared byte for byte with the source, as the peers' is.
+CONFIG = """[tool.l10n]
+target_langs = ["de"]
+state_key = ""
+
+[tool.l10n.front_matter]
+set = {}
+rewrite = {}
+"""
+
+PEER_MODES = {"mdpo": "mdpo (one process)", "mdpo-cli": "mdpo (CLI per file)",
+              "translate-toolkit": "Translate Toolkit (directory mode)", "po4a": "po4a (per file)"}
+CLI_PEERS = {"mdpo-cli", "po4a"}
+
+
+@dataclass
+class Measure:
+    seconds: float
+    peak_mb: float
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * page
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Measure:
+    """Run a command, return its wall time and the peak memory of its process tree."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            done.wait(0.01)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return Measure(seconds, peak[0] / 2**20)
+
+
+def median(runs: list[Measure]) -> Measure:
+    return Measure(statistics.median(m.seconds for m in runs), max(m.peak_mb for m in runs))
+
+
+def l10n(site: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "l10n", "--root", str(site), "-q", *args]
+
+
+def reset(site: Path, *parts: str) -> None:
+    for part in parts:
+        path = site / part
+        if path.is_dir():
+            shutil.rmtree(path)
+
+
+def fill_identity(site: Path) -> None:
+    """Every msgstr equal to its msgid, reviewed, in the project's own layout (not timed)."""
+    from l10n import pofile
+
+    for path in (site / "locales").rglob("*.po"):
+        po = pofile.load(path)
+        for e in po:
+            if e.msgid and not e.obsolete:
+                e.msgstr = e.msgid
+                if "fuzzy" in e.flags:
+                    e.flags.remove("fuzzy")
+        path.write_text(pofile.dumps(po), encoding="utf-8")
+
+
+def ours(site: Path, reps: int, env: dict[str, str]) -> dict[str, Measure]:
+    """Our steps, each from the state the table names."""
+    cache = Path(env["L10N_CACHE_DIR"])
+    runs: dict[str, list[Measure]] = {}
+
+    def add(name: str, m: Measure) -> None:
+        runs.setdefault(name, []).append(m)
+
+    for _ in range(reps):
+        reset(site, "locales", "content/de")
+        shutil.rmtree(cache, ignore_errors=True)
+        add("extract", measure(l10n(site, "extract"), env))
+        fill_identity(site)
+        add("merge", measure(l10n(site, "merge"), env))
+        reset(site, "locales", "content/de")
+        shutil.rmtree(cache, ignore_errors=True)
+        add("translate --engine pseudo", measure(l10n(site, "translate", "--engine", "pseudo"), env))
+        add("translate rerun, unchanged", measure(l10n(site, "translate", "--engine", "pseudo"), env))
+        shutil.rmtree(cache, ignore_errors=True)
+        add("check, no record", measure(l10n(site, "check"), env))
+        add("check rerun, unchanged", measure(l10n(site, "check"), env))
+    return {k: median(v) for k, v in runs.items()}
+
+
+def our_fidelity(site: Path, env: dict[str, str]) -> float:
+    reset(site, "locales", "content/de")
+    subprocess.run(l10n(site, "extract"), env=env, check=True)
+    fill_identity(site)
+    subprocess.run(l10n(site, "merge"), env=env, check=True)
+    return peers.fidelity(site / "content/en", site / "content/de")
+
+
+def peer(name: str, src: Path, work: Path, reps: int) -> tuple[Measure, Measure, float]:
+    """A peer's extract and merge, each timed as its own process, and its fidelity."""
+    code = ("import sys; sys.path.insert(0, {here!r}); import peers; "
+            "peers.{fn}(*map(__import__('pathlib').Path, sys.argv[1:]))")
+    fn = name.replace("-", "_")
+    po_dir, out_dir = work / name / "po", work / name / "out"
+    ext, mer = [], []
+    for _ in range(reps):
+        shutil.rmtree(work / name, ignore_errors=True)
+        ext.append(measure([sys.executable, "-c", code.format(here=str(HERE), fn=f"extract_{fn}"),
+                            str(src), str(po_dir)]))
+        peers.fill_identity(po_dir)
+        mer.append(measure([sys.executable, "-c", code.format(here=str(HERE), fn=f"merge_{fn}"),
+                            str(src), str(po_dir), str(out_dir)]))
+    return median(ext), median(mer), peers.fidelity(src, out_dir)
+
+
+def characters(site: Path) -> dict[str, int]:
+    """Characters an engine would be sent: every segment, per article, and across the site."""
+    from l10n import config, pofile
+    from l10n.extract import extract
+
+    cfg = config.load(site)
+    every = per_article = 0
+    distinct: set[str] = set()
+    for source in cfg.articles():
+        _, segments = extract(source.read_text(encoding="utf-8"), policy=cfg.front_matter)
+        every += sum(len(s.text) for s in segments)
+        texts = {s.text for s in segments}
+        per_article += sum(len(t) for t in texts)
+        distinct |= texts
+    return {"all segments": every, "distinct per article": per_article,
+            "distinct across the site": sum(len(t) for t in distinct)}
+
+
+def bench(n: int, args: argparse.Namespace) -> dict:
+    work = args.work / str(n)
+    site = work / "site"
+    if not (site / "content/en").exists():
+        corpus.generate(site, n, args.seed)
+    (site / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    env = dict(os.environ, L10N_CACHE_DIR=str(work / "cache"))
+    env.pop("CI", None)
+    result: dict = {"articles": n, "ours": {}, "peers": {}}
+    print(f"[{n}] l10n ...", flush=True)
+    for step, m in ours(site, args.reps, env).items():
+        result["ours"][step] = asdict(m) | {"ms_per_article": 1000 * m.seconds / n}
+    result["ours_fidelity"] = our_fidelity(site, env)
+    for name in args.peers:
+        if name in CLI_PEERS and n > args.cli_peers_max:
+            continue
+        print(f"[{n}] {name} ...", flush=True)
+        try:
+            ext, mer, fid = peer(name, site / "content/en", work / "peers", args.peer_reps)
+        except (RuntimeError, OSError) as e:
+            print(f"  skipped: {e}", file=sys.stderr)
+            continue
+        result["peers"][name] = {"extract": asdict(ext), "merge": asdict(mer), "fidelity": fid,
+                                 "ms_per_article": 1000 * (ext.seconds + mer.seconds) / n}
+    result["characters"] = characters(site)
+    return result
+
+
+def table(results: list[dict]) -> str:
+    lines = []
+    for r in results:
+        n = r["articles"]
+        o = r["ours"]
+        our_em = o["extract"]["ms_per_article"] + o["merge"]["ms_per_article"]
+        lines += [f"### {n:,} articles", "",
+                  "| tool | extract ms/article | merge ms/article | extract+merge ms/article | "
+                  "ratio to l10n | peak memory MB | identity fidelity |",
+                  "|---|---:|---:|---:|---:|---:|---:|",
+                  f"| **l10n** | {o['extract']['ms_per_article']:.2f} | {o['merge']['ms_per_article']:.2f} | "
+                  f"{our_em:.2f} | 1.0x | {max(o['extract']['peak_mb'], o['merge']['peak_mb']):.0f} | "
+                  f"{r['ours_fidelity']:.0%} |"]
+        for name, p in r["peers"].items():
+            e, m = 1000 * p["extract"]["seconds"] / n, 1000 * p["merge"]["seconds"] / n
+            lines.append(f"| {PEER_MODES.get(name, name)} | {e:.2f} | {m:.2f} | {e + m:.2f} | "
+                         f"{(e + m) / our_em:.1f}x | {max(p['extract']['peak_mb'], p['merge']['peak_mb']):.0f} | "
+                         f"{p['fidelity']:.0%} |")
+        lines += ["", "| l10n step | seconds | ms/article | peak memory MB |", "|---|---:|---:|---:|"]
+        for step, m in o.items():
+            lines.append(f"| `{step}` | {m['seconds']:.2f} | {m['ms_per_article']:.2f} | {m['peak_mb']:.0f} |")
+        full_t, re_t = o["translate --engine pseudo"]["seconds"], o["translate rerun, unchanged"]["seconds"]
+        full_c, re_c = o["check, no record"]["seconds"], o["check rerun, unchanged"]["seconds"]
+        c = r["characters"]
+        lines += ["", f"Rerun on an unchanged site: translate {full_t / re_t:.0f}x, check {full_c / re_c:.0f}x "
+                      "faster than the full run.", "",
+                  f"Characters an engine would be sent: {c['all segments']:,} in all segments, "
+                  f"{c['distinct per article']:,} distinct per article, "
+                  f"{c['distinct across the site']:,} distinct across the site "
+                  f"({1 - c['distinct across the site'] / c['all segments']:.0%} saved).", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--reps", type=int, default=3, help="repetitions of each l10n step")
+    parser.add_argument("--peer-reps", type=int, default=1, help="repetitions of each peer step")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--peers", nargs="*", default=list(PEER_MODES))
+    parser.add_argument("--cli-peers-max", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=HERE / "out")
+    parser.add_argument("--out", type=Path, default=HERE, help="where results.md and results.json go")
+    args = parser.parse_args(argv)
+    results = [bench(n, args) for n in args.sizes]
+    meta = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "reps": args.reps,
+            "date": time.strftime("%Y-%m-%d")}
+    (args.out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    text = (f"# Benchmark results\n\n{meta['date']}, Python {meta['python']}, {meta['cpus']} cores, "
+            f"median of {args.reps} runs (peers: {args.peer_reps}).\n\n" + table(results))
+    (args.out / "results.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,334 @@
+"""Read PO catalogs with clear errors; write them exactly as GNU ``msgcat`` does.
+
+``dumps`` follows gettext's ``write-po.c`` (page width 79): ``msgcat FILE``
+reproduces its output byte for byte.  Strings are wrapped like gettext's
+``wrap()``: a new line after each ``\\n``, and long lines broken at the Unicode
+line-break opportunities (UAX #14, not only at spaces) that libunistring
+computes, measured in display columns.  The break opportunities and character
+widths come from libunistring itself, the library msgcat uses, when it can be
+loaded (``EXACT_WRAP``); otherwise a fallback breaks after spaces only.
+
+Like msgcat, ``dumps`` drops what gettext does not keep: unknown flags, "fuzzy"
+on untranslated entries, obsolete entries without translation, duplicate
+references, a previous msgctxt without a previous msgid.
+
+Not mimicked (absent from Markdown catalogs): gettext does not break inside the
+format directives of entries flagged ``*-format`` (e.g. ``% d`` with c-format),
+and joins a comment line ending in a backslash with the next line.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import polib
+
+from l10n.errors import InputError
+
+PAGE_WIDTH = 79
+_INT_MAX = 2**31 - 1
+
+# libunistring's UC_BREAK_* values.
+_UNDEFINED, _PROHIBITED, _POSSIBLE, _MANDATORY, _HYPHENATION, _CR_BEFORE_LF = range(6)
+
+# Format languages in gettext 0.21's order (``format_language[]``): the order of flags.
+_FORMATS = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
+    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal",
+    "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace",
+    "php", "gcc-internal", "gfc-internal", "ycp",
+)  # fmt: skip
+_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v",
+            "\\": "\\", '"': '"'}  # fmt: skip
+
+
+# --------------------------------------------------------------- line breaking
+
+
+def _load_unistring() -> ctypes.CDLL | None:
+    """libunistring, which msgcat uses for line breaking, or None."""
+    for name in (ctypes.util.find_library("unistring"), "libunistring.so.2", "libunistring.so.5"):
+        if name:
+            try:
+                return ctypes.CDLL(name)
+            except OSError:
+                pass
+    return None
+
+
+_LIB = _load_unistring()
+EXACT_WRAP = _LIB is not None
+"""True when wrapping uses libunistring, as msgcat does, and so matches it exactly."""
+
+if _LIB is not None:
+    _lib_breaks = getattr(_LIB, "u8_possible_linebreaks_v2", None) or _LIB.u8_possible_linebreaks
+    _lib_breaks.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p]
+    _lib_breaks.restype = None
+    _LIB.uc_width.argtypes = [ctypes.c_uint32, ctypes.c_char_p]
+    _LIB.uc_width.restype = ctypes.c_int
+
+
+def _possible_breaks(text: str) -> list[int]:
+    """UC_BREAK_* before each character of ``text`` (UAX #14 opportunities)."""
+    if _LIB is None:  # Fallback: only after spaces.
+        return [_POSSIBLE if i and text[i - 1] == " " != c else _PROHIBITED
+                for i, c in enumerate(text)]  # fmt: skip
+    data = text.encode()
+    buffer = ctypes.create_string_buffer(len(data))
+    _lib_breaks(data, len(data), b"UTF-8", buffer)
+    raw, result, pos = buffer.raw, [], 0
+    for c in text:  # the value at the first byte of each character
+        result.append(raw[pos])
+        pos += len(c.encode())
+    return result
+
+
+@lru_cache(maxsize=4096)
+def _char_width(c: str) -> int:
+    """Display columns of ``c`` (``uc_width``); negative for control characters."""
+    if _LIB is not None:
+        return _LIB.uc_width(ord(c), b"UTF-8")
+    if unicodedata.category(c) in ("Cc",):
+        return -1
+    if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in "WF" else 1
+
+
+def _width_breaks(text: str, width: int, start: int, overrides: list[int]) -> list[bool]:
+    """Where to break ``text`` so that lines fit ``width``: libunistring's ``u8_width_linebreaks``."""
+    possible = _possible_breaks(text)
+    breaks = [False] * len(text)
+    last, last_column, piece = None, start, 0
+    for i, c in enumerate(text):
+        brk = overrides[i] or possible[i]
+        if brk in (_POSSIBLE, _MANDATORY, _CR_BEFORE_LF):  # an atomic piece ends here
+            if last is not None and last_column + piece > width:
+                breaks[last] = True
+                last_column = 0
+        if brk in (_MANDATORY, _CR_BEFORE_LF):  # a line break character: column 0 again
+            last, last_column, piece = None, 0, 0
+            continue
+        if brk == _POSSIBLE:
+            last, last_column, piece = i, last_column + piece, 0
+        piece += max(_char_width(c), 0)
+    if last is not None and last_column + piece > width:
+        breaks[last] = True
+    return breaks
+
+
+def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
+    """Lines for ``keyword "value"`` as gettext's ``wrap()`` writes them (non-indented style)."""
+    lines: list[str] = []
+    first = True
+    portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
+    for n, portion in enumerate(portions):
+        chars: list[str] = []
+        overrides: list[int] = []
+        for c in portion:
+            if c in _ESCAPES:  # no break inside an escape sequence
+                chars += ("\\", _ESCAPES[c])
+                overrides += (_UNDEFINED, _PROHIBITED)
+            else:
+                chars.append(c)
+                overrides.append(_UNDEFINED)
+        if portion.endswith("\n"):  # nor before the final "\n"
+            overrides[-2] = _PROHIBITED
+        text = "".join(chars)
+        after_break = len(prefix) + 1  # continuation lines: prefix and opening quote
+        width = (PAGE_WIDTH if wrap else _INT_MAX) - 1 - after_break
+        while True:
+            start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
+            breaks = _width_breaks(text, width, start, overrides)
+            # A string that spans several lines starts with an empty one.
+            if first and text and (n + 1 < len(portions) or start > width or any(breaks)):
+                lines.append(f'{prefix}{keyword} ""')
+                first = False
+                continue
+            break
+        cuts = [0] + [i for i, b in enumerate(breaks) if b] + [len(text)]
+        for j in range(len(cuts) - 1):
+            head = prefix + (f"{keyword} " if first else "")
+            lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
+            first = False
+    return lines
+
+
+# --------------------------------------------------------------------- writing
+
+
+def _comment_lines(marker: str, text: str | None) -> list[str]:
+    """``# text`` lines, one per line of ``text``; an empty line gives a bare marker."""
+    if not text:
+        return []
+    return [f"{marker} {line}" if line else marker for line in text.split("\n")]
+
+
+def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
+    """``#:`` lines: "./" stripped, duplicates dropped, wrapped at 79 bytes like gettext."""
+    refs: list[str] = []
+    for path, line in occurrences:
+        while path.startswith("./"):
+            path = path[2:]
+        line = str(line) if line is not None else ""
+        ref = f"{path}:{int(line)}" if line.isdigit() else f"{path}:{line}" if line else path
+        if ref not in refs:
+            refs.append(ref)
+    if not refs:
+        return []
+    lines, current, column = [], "#:", 2
+    for ref in refs:
+        size = len(ref.encode()) + 1
+        if column > 2 and column + size > PAGE_WIDTH:
+            lines.append(current)
+            current, column = "#:", 2
+        current += " " + ref
+        column += size
+    return lines + [current]
+
+
+def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
+    """(fuzzy, other flags as gettext writes them, no-wrap) from polib flags, like gettext reads them."""
+    tokens = iter(t for t in re.split(r"[\n \t\r\f\v,]+", ",".join(flags)) if t)
+    fuzzy, formats, span, wrap = False, {}, None, None
+    for token in tokens:
+        kind, lang = "yes", token.removesuffix("-format")
+        for prefix in ("no-", "possible-", "impossible-"):
+            if lang.startswith(prefix):
+                kind, lang = prefix[:-1], lang[len(prefix):]
+                break
+        if token == "fuzzy":
+            fuzzy = True
+        elif token.endswith("-format") and lang in _FORMATS:
+            formats[lang] = kind
+        elif token == "range:":
+            m = re.match(r"(\d+)\.\.(\d+)", next(tokens, ""))
+            if m and int(m[1]) <= int(m[2]):
+                span = f"range: {int(m[1])}..{int(m[2])}"
+        elif token in ("wrap", "no-wrap"):
+            wrap = token == "wrap"
+    out = [f"{'no-' if formats[lang] == 'no' else ''}{lang}-format"
+           for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"]  # fmt: skip
+    out += [span] if span else []
+    out += ["no-wrap"] if wrap is False else []
+    return fuzzy, out, wrap is False
+
+
+def _msgstrs(entry: polib.POEntry) -> list[tuple[str, str]]:
+    """(keyword, text) pairs of the translation."""
+    if not entry.msgid_plural:
+        return [("msgstr", entry.msgstr)]
+    plural = entry.msgstr_plural or {0: "", 1: ""}
+    return [(f"msgstr[{i}]", plural[i]) for i in sorted(plural)]
+
+
+def _entry_lines(entry: polib.POEntry) -> list[str]:
+    """The lines of one entry, obsolete or not, without the separating blank line."""
+    obsolete = bool(entry.obsolete)
+    msgstrs = _msgstrs(entry)
+    fuzzy, flags, no_wrap = _parse_flags(entry.flags)
+    lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
+    lines += _reference_lines(entry.occurrences)
+    if obsolete:  # only "fuzzy" survives, and no-wrap is forgotten
+        flags, no_wrap = (["fuzzy"] if fuzzy else []), False
+    elif fuzzy and msgstrs[0][1]:
+        flags.insert(0, "fuzzy")
+    if flags:
+        lines.append("#, " + ", ".join(flags))
+    prev_prefix, prefix = ("#~| ", "#~ ") if obsolete else ("#| ", "")
+    if entry.previous_msgid is not None:  # PO syntax has no previous msgctxt without a msgid
+        for keyword, value in (("msgctxt", entry.previous_msgctxt), ("msgid", entry.previous_msgid),
+                               ("msgid_plural", entry.previous_msgid_plural)):  # fmt: skip
+            if value is not None:
+                lines += _wrap(prev_prefix, keyword, value, not no_wrap)
+    fields = [("msgctxt", entry.msgctxt), ("msgid", entry.msgid)]
+    fields += [("msgid_plural", entry.msgid_plural)] if entry.msgid_plural else []
+    for keyword, value in fields + msgstrs:
+        if value is not None:
+            lines += _wrap(prefix, keyword, value, not no_wrap)
+    return lines
+
+
+def _header_entry(po: polib.POFile) -> polib.POEntry | None:
+    """The header as an entry (msgid ""), or None when the catalog has no header at all."""
+    fuzzy = po.metadata_is_fuzzy
+    flags = list(fuzzy) if isinstance(fuzzy, list) else ["fuzzy"] if fuzzy else []
+    msgstr = "".join(f"{key}: {value}\n" for key, value in po.metadata.items())
+    if not (msgstr or po.header or flags):
+        return None
+    return polib.POEntry(msgid="", msgstr=msgstr, tcomment=po.header, flags=flags)
+
+
+def dumps(po: polib.POFile) -> str:
+    """Serialise ``po`` exactly as ``msgcat`` (width 79) writes it: header, entries, obsolete ones."""
+    header = _header_entry(po)
+    entries = ([header] if header else []) + [e for e in po if not e.obsolete]
+    # msgcat drops obsolete entries without translation.
+    entries += [e for e in po if e.obsolete and _msgstrs(e)[0][1]]
+    return "\n".join("".join(line + "\n" for line in _entry_lines(e)) for e in entries)
+
+
+# --------------------------------------------------------------------- reading
+
+_STRING_LINE = re.compile(
+    r'(?P<prefix>#~\|?|#\|)?\s*(?:(?P<keyword>msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\s*)?(?P<string>".*)'
+)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _check_lines(lines: list[str], path: Path | None) -> None:
+    """Catch what polib silently accepts: broken strings and a msgid without msgstr."""
+    pending = None  # line of a msgid still waiting for its msgstr
+    for number, line in enumerate(lines, 1):
+        m = _STRING_LINE.fullmatch(line.strip())
+        if m is None:
+            continue
+        if not _STRING.fullmatch(m["string"]):
+            raise InputError("unterminated string or stray quote", path=path, line=number)
+        keyword = m["keyword"] or ""
+        if m["prefix"] not in (None, "#~") or not keyword:
+            continue
+        if keyword in ("msgctxt", "msgid") and pending:
+            raise InputError("msgid without msgstr", path=path, line=pending)
+        pending = number if keyword == "msgid" else None if keyword.startswith("msgstr") else pending
+    if pending:
+        raise InputError("msgid without msgstr at end of file (truncated?)", path=path, line=pending)
+
+
+def loads(text: str, path: Path | None = None) -> polib.POFile:
+    """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``."""
+    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+    _check_lines(lines, path)
+    parser = polib._POFileParser("", encoding="utf-8")  # "" so polib never opens a file
+    # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
+    parser.fhandle = [re.sub(r"^(\s*)#~\|", r"\1#|", line) for line in lines]
+    try:
+        po = parser.parse()
+    except OSError as e:  # polib: "Syntax error in po file X(line N): detail"
+        m = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(e))
+        detail = m[2] if m and m[2] else ""
+        raise InputError("PO syntax error" + (f": {detail}" if detail else ""), path=path,
+                         line=int(m[1]) if m else None) from e  # fmt: skip
+    po.fpath = str(path) if path is not None else None
+    return po
+
+
+def load(path: Path) -> polib.POFile:
+    """Read the UTF-8 PO file at ``path``.  Raises ``InputError`` with the path and line."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as e:
+        raise InputError("no such file", path=path) from e
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", path=path) from e
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise InputError(f"invalid UTF-8 (byte 0x{data[e.start]:02x})", path=path, line=line) from e
+    return loads(text, path)
