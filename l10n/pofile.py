@@ -73,19 +73,22 @@ if _LIB is not None:
     _LIB.uc_width.restype = ctypes.c_int
 
 
-def _possible_breaks(text: str) -> list[int]:
+def _possible_breaks(text: str) -> bytearray:
     """UC_BREAK_* before each character of ``text`` (UAX #14 opportunities)."""
     if _LIB is None:  # Fallback: only after spaces.
-        return [_POSSIBLE if i and text[i - 1] == " " != c else _PROHIBITED
-                for i, c in enumerate(text)]  # fmt: skip
+        return bytearray(_POSSIBLE if i and text[i - 1] == " " != c else _PROHIBITED
+                         for i, c in enumerate(text))  # fmt: skip
     data = text.encode()
     buffer = ctypes.create_string_buffer(len(data))
     _lib_breaks(data, len(data), b"UTF-8", buffer)
-    raw, result, pos = buffer.raw, [], 0
+    raw = bytearray(buffer.raw)
+    if len(data) == len(text):  # ASCII: one byte per character
+        return raw
+    starts, pos = bytearray(), 0
     for c in text:  # the value at the first byte of each character
-        result.append(raw[pos])
+        starts.append(raw[pos])
         pos += len(c.encode())
-    return result
+    return starts
 
 
 @lru_cache(maxsize=4096)
@@ -100,63 +103,87 @@ def _char_width(c: str) -> int:
     return 2 if unicodedata.east_asian_width(c) in "WF" else 1
 
 
-def _width_breaks(text: str, width: int, start: int, overrides: list[int]) -> list[bool]:
-    """Where to break ``text`` so that lines fit ``width``: libunistring's ``u8_width_linebreaks``."""
+def _columns(text: str) -> list[int]:
+    """Running display width: ``columns[i]`` is the width of ``text[:i]``."""
+    out = [0]
+    if text.isascii():
+        out.extend(range(1, len(text) + 1))
+        return out
+    total = 0
+    for c in text:
+        total += max(_char_width(c), 0)
+        out.append(total)
+    return out
+
+
+_OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
+
+
+def _width_breaks(text: str, width: int, start: int, prohibited: list[int]) -> set[int]:
+    """Where to break ``text`` so that lines fit ``width``: libunistring's ``u8_width_linebreaks``.
+
+    Walks the break opportunities only, measuring the pieces between them.
+    """
     possible = _possible_breaks(text)
-    breaks = [False] * len(text)
-    last, last_column, piece = None, start, 0
-    for i, c in enumerate(text):
-        brk = overrides[i] or possible[i]
-        if brk in (_POSSIBLE, _MANDATORY, _CR_BEFORE_LF):  # an atomic piece ends here
-            if last is not None and last_column + piece > width:
-                breaks[last] = True
-                last_column = 0
-        if brk in (_MANDATORY, _CR_BEFORE_LF):  # a line break character: column 0 again
-            last, last_column, piece = None, 0, 0
-            continue
-        if brk == _POSSIBLE:
+    for i in prohibited:
+        possible[i] = _PROHIBITED
+    columns = _columns(text)
+    breaks: set[int] = set()
+    last, last_column, piece, cursor = None, start, 0, 0
+    for m in _OPPORTUNITY.finditer(possible):
+        i = m.start()
+        piece += columns[i] - columns[cursor]
+        cursor = i
+        if last is not None and last_column + piece > width:  # an atomic piece ends here
+            breaks.add(last)
+            last_column = 0
+        if possible[i] != _POSSIBLE:  # a line break character: column 0 again
+            last, last_column, piece, cursor = None, 0, 0, i + 1
+        else:
             last, last_column, piece = i, last_column + piece, 0
-        piece += max(_char_width(c), 0)
+    piece += columns[len(text)] - columns[cursor]
     if last is not None and last_column + piece > width:
-        breaks[last] = True
+        breaks.add(last)
     return breaks
 
 
-def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
-    """Lines for ``keyword "value"`` as gettext's ``wrap()`` writes them (non-indented style)."""
+@lru_cache(maxsize=8192)
+def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+    """Lines for ``keyword "value"`` as gettext's ``wrap()`` writes them (non-indented style).
+
+    Remembered: headings and boilerplate repeat across thousands of catalogs.
+    """
     lines: list[str] = []
     first = True
     portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
+    after_break = len(prefix) + 1  # continuation lines: prefix and opening quote
+    width = (PAGE_WIDTH if wrap else _INT_MAX) - 1 - after_break
     for n, portion in enumerate(portions):
-        chars: list[str] = []
-        overrides: list[int] = []
-        for c in portion:
-            if c in _ESCAPES:  # no break inside an escape sequence
-                chars += ("\\", _ESCAPES[c])
-                overrides += (_UNDEFINED, _PROHIBITED)
-            else:
-                chars.append(c)
-                overrides.append(_UNDEFINED)
-        if portion.endswith("\n"):  # nor before the final "\n"
-            overrides[-2] = _PROHIBITED
-        text = "".join(chars)
-        after_break = len(prefix) + 1  # continuation lines: prefix and opening quote
-        width = (PAGE_WIDTH if wrap else _INT_MAX) - 1 - after_break
-        while True:
-            start = len(prefix) + (len(keyword) + 1 if first else 0) + 1 - after_break
-            breaks = _width_breaks(text, width, start, overrides)
-            # A string that spans several lines starts with an empty one.
-            if first and text and (n + 1 < len(portions) or start > width or any(breaks)):
-                lines.append(f'{prefix}{keyword} ""')
-                first = False
-                continue
-            break
-        cuts = [0] + [i for i, b in enumerate(breaks) if b] + [len(text)]
+        text = _ESCAPE.sub(lambda m: _ESCAPED[m.group(0)], portion)
+        start = len(keyword) + 1 if first else 0  # columns taken before the opening quote
+        if first and len(portions) == 1 and start + _columns(text)[-1] <= width:
+            return (f'{prefix}{keyword} "{text}"',)  # fits on its line: nothing to break
+        # No break inside an escape sequence, nor before the final "\n".
+        prohibited = [m.start() + 1 for m in _ESCAPE_OUT.finditer(text)]
+        if portion.endswith("\n"):
+            prohibited.append(len(text) - 2)
+        breaks = set() if not text else _width_breaks(text, width, start, prohibited)
+        # A string that spans several lines starts with an empty one.
+        if first and text and (n + 1 < len(portions) or start > width or breaks):
+            lines.append(f'{prefix}{keyword} ""')
+            first = False
+            breaks = _width_breaks(text, width, 0, prohibited)
+        cuts = [0, *sorted(breaks), len(text)]
         for j in range(len(cuts) - 1):
             head = prefix + (f"{keyword} " if first else "")
             lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
             first = False
-    return lines
+    return tuple(lines)
+
+
+_ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
+_ESCAPED = {c: "\\" + e for c, e in _ESCAPES.items()}
+_ESCAPE_OUT = re.compile(r"\\.")
 
 
 # --------------------------------------------------------------------- writing
@@ -300,13 +327,16 @@ def _check_lines(lines: list[str], path: Path | None) -> None:
         raise InputError("msgid without msgstr at end of file (truncated?)", path=path, line=pending)
 
 
+_OBSOLETE_PREVIOUS = re.compile(r"^(\s*)#~\|")
+
+
 def loads(text: str, path: Path | None = None) -> polib.POFile:
     """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``."""
     lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
     _check_lines(lines, path)
     parser = polib._POFileParser("", encoding="utf-8")  # "" so polib never opens a file
     # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
-    parser.fhandle = [re.sub(r"^(\s*)#~\|", r"\1#|", line) for line in lines]
+    parser.fhandle = [_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines]
     try:
         po = parser.parse()
     except OSError as e:  # polib: "Syntax error in po file X(line N): detail"

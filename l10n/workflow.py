@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import polib
 
@@ -29,6 +29,7 @@ from .cache import Cache, digest, read
 from .fsutil import decode, read_bytes, read_text, write_atomic
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -203,6 +204,7 @@ class Run:
     progress: Callable[[int, int], None] | None = None
     use_cache: bool = True
     save_cache: bool = True
+    memory: Callable[[Config, str], tuple[dict, dict]] = memory
 
     def __post_init__(self) -> None:
         self.summary = Summary()
@@ -286,7 +288,7 @@ class Run:
         if not any(catalog.state(e) == UNTRANSLATED for e in work.po if e.msgid and not e.obsolete):
             return
         if not self._memory_loaded:  # read every catalog only when a text needs it
-            self.reviewed, self.drafts = memory(self.config, self.lang)
+            self.reviewed, self.drafts = self.memory(self.config, self.lang)
             self._memory_loaded = True
         for e in work.po:
             if e.obsolete or catalog.state(e) != UNTRANSLATED or not e.msgid:
@@ -409,16 +411,23 @@ class Run:
                        self._chars_for.pop(work.source, 0))
 
 
-def merge_only(config: Config, lang: str, sources: Iterable[Path]) -> Iterator[Outcome]:
+def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | None = None) -> Iterator[Outcome]:
     """Rebuild target articles from the catalogs as they are, without updating them."""
+    for part in parallel(partial(_merge_chunk, config, lang), sources, jobs):
+        yield from part
+
+
+def _merge_chunk(config: Config, lang: str, sources: list[Path]) -> list[Outcome]:
+    out = []
     for source in sources:
         text = read_text(source)
         skeleton, segments = extract(text, config.display(source), config.front_matter)
         po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
-        out, published = render(config, lang, skeleton, segments, po)
-        wrote = write_atomic(config.output_path(source, lang), out)
-        yield Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
-                      catalog.Stats.of(po), published)
+        merged, published = render(config, lang, skeleton, segments, po)
+        wrote = write_atomic(config.output_path(source, lang), merged)
+        out.append(Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
+                           catalog.Stats.of(po), published))
+    return out
 
 
 # -- many articles on several cores ------------------------------------------------
@@ -435,36 +444,45 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     Work is split only when the engine (if any) is local: an external engine's run stays in
     one process, so that each text is sent once and drafts are written batch by batch.
     """
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     local = engine is None or not engine.external
-    if jobs <= 1 or not local or len(sources) <= CHUNK or options.get("dry_run"):
+    if not local or options.get("dry_run"):
         return Run(config, lang, today, engine, **options).articles(sources)
-    chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
     summary = Summary()
-    cache = Cache(config, *Run(config, lang, today, engine, **options).cache_scope) \
+    _MEMORY.clear()  # a snapshot per run, never one left from an earlier run in this process
+    cache = Cache(config, *Run(config, lang, today, engine, use_cache=False, **options).cache_scope) \
         if options.get("use_cache", True) else None
     work = partial(_run_chunk, config, lang, today, engine, options)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        for part, records in pool.map(work, chunks):
-            summary.outcomes.extend(part.outcomes)
-            for name in ("sent_segments", "sent_chars", "rejected", "pending_segments", "pending_chars"):
-                setattr(summary, name, getattr(summary, name) + getattr(part, name))
-            summary.stopped = summary.stopped or part.stopped
-            if cache is not None:
-                for article, record in records.items():
-                    if record is None:
-                        cache.forget(article)
-                    else:
-                        cache.put(article, *record)
+    for part, records in parallel(work, sources, jobs):
+        summary.outcomes.extend(part.outcomes)
+        for name in ("sent_segments", "sent_chars", "rejected", "pending_segments", "pending_chars"):
+            setattr(summary, name, getattr(summary, name) + getattr(part, name))
+        summary.stopped = summary.stopped or part.stopped
+        if cache is not None:
+            for article, record in records.items():
+                if record is None:
+                    cache.forget(article)
+                else:
+                    cache.put(article, *record)
     if cache is not None:
         cache.save()
     return summary
 
 
+def parallel(work: Callable[[list[Path]], T], sources: Sequence[Path], jobs: int | None = None) -> Iterator[T]:
+    """``work`` over chunks of ``sources``, in order, on ``jobs`` processes (default: every core)."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+    if jobs <= 1 or len(chunks) <= 1:
+        yield from map(work, chunks)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        yield from pool.map(work, chunks)
+
+
 def _run_chunk(config: Config, lang: str, today: date, engine: Engine | None, options: dict,
                sources: list[Path]) -> tuple[Summary, dict[str, list | None]]:
     """One worker's task: a Run over a chunk, returning its cache records instead of saving."""
-    run = Run(config, lang, today, engine, save_cache=False, **options)
+    run = Run(config, lang, today, engine, save_cache=False, memory=_memory_once, **options)
     summary = run.articles(sources)
     records: dict[str, list | None] = {}
     if run.cache is not None:
@@ -472,6 +490,21 @@ def _run_chunk(config: Config, lang: str, today: date, engine: Engine | None, op
             name = str(config.display(source))
             records[name] = run.cache.records.get(name)
     return summary, records
+
+
+_MEMORY: dict[tuple[Path, str], tuple[dict, dict]] = {}
+
+
+def _memory_once(config: Config, lang: str) -> tuple[dict, dict]:
+    """The language's memory, read once per process: workers get many chunks of one run.
+
+    A snapshot is enough for local engines: the run adds no reviewed entries, and a draft
+    of theirs costs nothing to make again.
+    """
+    key = (config.locales_dir, lang)
+    if key not in _MEMORY:
+        _MEMORY[key] = memory(config, lang)
+    return _MEMORY[key]
 
 
 def _context():  # noqa: ANN202 - a multiprocessing context

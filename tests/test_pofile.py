@@ -205,7 +205,7 @@ def test_width_measures_display_columns(tmp_path: Path) -> None:
 def test_wrapping_uses_libunistring_like_msgcat() -> None:
     assert pofile.EXACT_WRAP, "libunistring (installed with gettext) not found: wrapping is approximate"
     # Unicode line breaking, not just spaces: msgcat breaks after the "." of an e-mail address.
-    lines = pofile._wrap("", "msgstr", f"Last-Translator: {HEADER['Last-Translator']}\n")
+    lines = list(pofile._wrap("", "msgstr", f"Last-Translator: {HEADER['Last-Translator']}\n"))
     assert lines == [
         'msgstr ""',
         '"Last-Translator: Jürgen Übersetzer-Mustermann with a very long name <juergen."',
