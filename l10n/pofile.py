@@ -312,6 +312,8 @@ def _check_lines(lines: list[str], path: Path | None) -> None:
     """Catch what polib silently accepts: broken strings and a msgid without msgstr."""
     pending = None  # line of a msgid still waiting for its msgstr
     for number, line in enumerate(lines, 1):
+        if '"' not in line:
+            continue
         m = _STRING_LINE.fullmatch(line.strip())
         if m is None:
             continue
@@ -329,11 +331,134 @@ def _check_lines(lines: list[str], path: Path | None) -> None:
 
 _OBSOLETE_PREVIOUS = re.compile(r"^(\s*)#~\|")
 
+# -- the fast path: files in gettext's own layout -------------------------------------
+#
+# Catalogs written by us, msgcat, msgmerge or a PO editor keeping gettext's layout use a
+# handful of line shapes. Those are read here, several times faster than polib's general
+# state machine and with the same result (a property test holds the two together);
+# anything else (header comments, odd spacing, "#~|" lines) goes to polib.
+
+_KEYWORD = re.compile(r'(#~ |#\| )?(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d)\])?)? ?"(.*)"')
+_UNESCAPE = re.compile(r'\\(\\|n|t|r|v|b|f|")')
+_UNESCAPED = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "b": "\b", "f": "\f", "\\": "\\", '"': '"'}
+
+
+def _unescape(text: str) -> str:
+    return _UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], text) if "\\" in text else text
+
+
+def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
+    """The catalog, when every line has one of gettext's shapes; else None."""
+    po = polib.POFile(wrapwidth=PAGE_WIDTH)
+    entry: polib.POEntry | None = None
+    field: str | None = None  # the string field continuation lines extend
+    for number, line in enumerate(lines, 1):
+        if not line:
+            continue
+        if line[0] == "#" and (len(line) == 1 or line[1] in " .:,"):
+            if entry is None or field in ("msgstr", "plural"):  # a new entry starts here
+                if entry is None and line[:2] == "# ":
+                    return None  # header comments: polib's rules
+                entry, field = _new(po, number), None
+            kind = line[:2]
+            if kind in ("#", "# "):
+                entry.tcomment = entry.tcomment + "\n" + line[2:] if entry.tcomment else line[2:]
+                if line != line.strip() or entry.tcomment.startswith(" "):
+                    return None
+            elif kind == "#.":
+                text = line[3:]
+                entry.comment = entry.comment + "\n" + text if entry.comment else text
+                if text != text.strip():
+                    return None
+            elif kind == "#:":
+                for ref in line[3:].split():
+                    fil, _, num = ref.rpartition(":")
+                    entry.occurrences.append((fil, num) if fil and num.isdigit() else (ref, ""))
+            else:
+                entry.flags += [f.strip() for f in line[3:].split(",")]
+            continue
+        m = _KEYWORD.fullmatch(line)  # strings are well-formed: _check_lines saw to that
+        if m is None:
+            return None
+        prefix, keyword, index, value = m.groups()
+        value = _unescape(value)
+        if keyword is None:  # a continuation line
+            if entry is None or field is None or (prefix or "") != _prefix_of(entry, field):
+                return None
+            _extend(entry, field, index, value)
+            continue
+        if prefix == "#| ":
+            if entry is None or field in ("msgstr", "plural"):
+                entry, field = _new(po, number), None
+            if keyword.startswith("msgstr"):
+                return None
+            setattr(entry, f"previous_{keyword}", value)
+            field = f"previous_{keyword}"
+            continue
+        if keyword in ("msgctxt", "msgid"):
+            if entry is None or field in ("msgstr", "plural"):  # the last entry is complete
+                entry, field = _new(po, number), None
+            elif not (field is None or field.startswith("previous")
+                      or (keyword == "msgid" and field == "msgctxt")):
+                return None
+            entry.obsolete = prefix == "#~ "
+        else:  # msgid_plural, msgstr, msgstr[n] continue the entry
+            allowed = ("msgid",) if keyword == "msgid_plural" else \
+                ("msgid", "msgid_plural") if index is None else ("msgid", "msgid_plural", "plural")
+            if entry is None or field not in allowed or bool(entry.obsolete) != (prefix == "#~ "):
+                return None
+        if index is not None:
+            entry.msgstr_plural[int(index)] = value
+            field, entry._index = "plural", int(index)
+        else:
+            setattr(entry, keyword, value)
+            field = keyword
+    if entry is not None and field not in ("msgstr", "plural"):
+        return None  # a file ending inside an entry: polib says what is wrong
+    if any(e.msgid == "" for e in po[1:]):
+        return None  # a header that is not first: polib's rules
+    if po and po[0].msgid == "" and not po[0].msgctxt:
+        header = po[0]
+        po.remove(header)
+        po.metadata_is_fuzzy = header.flags
+        key = None
+        for msg in header.msgstr.splitlines():
+            k, sep, val = msg.partition(":")
+            if sep:
+                key = k
+                po.metadata[key] = val.strip()
+            elif key is not None:
+                po.metadata[key] += "\n" + msg.strip()
+    return po
+
+
+def _new(po: polib.POFile, number: int) -> polib.POEntry:
+    entry = polib.POEntry(linenum=number)
+    po.append(entry)
+    return entry
+
+
+def _prefix_of(entry: polib.POEntry, field: str) -> str:
+    if field.startswith("previous"):
+        return "#| "
+    return "#~ " if entry.obsolete else ""
+
+
+def _extend(entry: polib.POEntry, field: str, index: str | None, value: str) -> None:
+    if field == "plural":
+        entry.msgstr_plural[entry._index] += value
+    else:
+        setattr(entry, field, getattr(entry, field) + value)
+
 
 def loads(text: str, path: Path | None = None) -> polib.POFile:
     """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``."""
     lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
     _check_lines(lines, path)
+    po = _parse_gettext_layout(lines)
+    if po is not None:
+        po.fpath = str(path) if path is not None else None
+        return po
     parser = polib._POFileParser("", encoding="utf-8")  # "" so polib never opens a file
     # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
     parser.fhandle = [_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines]
