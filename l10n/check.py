@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -53,8 +54,8 @@ class Report:
 
 
 def run(config: Config, langs: Iterable[str], strict: bool = False, today: date | None = None,
-        use_cache: bool = True) -> Report:
-    """Check every article of the site in every language.
+        use_cache: bool = True, jobs: int | None = None) -> Report:
+    """Check every article of the site in every language, on every core.
 
     An article whose source, catalog and output hash as they did when a previous check found
     them is not checked again: its findings are replayed (see :mod:`l10n.cache`).
@@ -64,8 +65,25 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
     today = today or date.today()
     for lang in langs:
         cache = Cache(config, "check", lang) if use_cache else None
+        found: dict[Path, list[dict]] = {}
+        keys: dict[Path, str] = {}
         for source in sources:
-            problems.extend(_cached(config, lang, source, strict, today, cache))
+            if cache is not None:
+                keys[source] = digest(read(source), read(config.catalog_path(source, lang)),
+                                      read(config.output_path(source, lang)))
+                hit = cache.get(str(config.display(source)), keys[source])
+                if hit is not None:
+                    found[source] = hit
+        todo = [s for s in sources if s not in found]
+        for part in workflow.parallel(partial(_check_chunk, config, lang, today), todo, jobs):
+            for source, dicts in part:
+                found[source] = dicts
+                if cache is not None:
+                    cache.put(str(config.display(source)), keys[source], dicts)
+        severity = ERROR if strict else WARNING
+        for source in sources:
+            problems.extend(Problem(**{**p, "severity": severity}) if p["code"] in _POLICY else Problem(**p)
+                            for p in found[source])
         problems.extend(orphans(config, lang, sources))
         if cache is not None:
             cache.save()
@@ -75,24 +93,13 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
 _POLICY = {"machine-draft", "needs-update"}
 
 
-def _cached(config: Config, lang: str, source: Path, strict: bool, today: date,
-            cache: Cache | None) -> list[Problem]:
-    if cache is None:
-        return list(article(config, lang, source, strict, today))
-    key = digest(read(source), read(config.catalog_path(source, lang)),
-                 read(config.output_path(source, lang)))
-    rel = str(config.display(source))
-    found = cache.get(rel, key)
-    if found is None:
-        found = [p.as_dict() for p in article(config, lang, source, False, today)]
-        cache.put(rel, key, found)
-    severity = ERROR if strict else WARNING
-    return [Problem(**{**p, "severity": severity}) if p["code"] in _POLICY else Problem(**p)
-            for p in found]
+def _check_chunk(config: Config, lang: str, today: date, sources: list[Path]) -> list[tuple[Path, list[dict]]]:
+    """Findings per article, as recorded: policy problems as warnings (``--strict`` upgrades)."""
+    return [(s, [p.as_dict() for p in article(config, lang, s, today)]) for s in sources]
 
 
-def article(config: Config, lang: str, source: Path, strict: bool, today: date) -> Iterator[Problem]:
-    """The problems of one article in one language."""
+def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Problem]:
+    """The problems of one article in one language (review-policy ones as warnings)."""
     show = lambda p: str(config.display(p))  # noqa: E731
     cat_path = config.catalog_path(source, lang)
     out_path = config.output_path(source, lang)
@@ -110,7 +117,7 @@ def article(config: Config, lang: str, source: Path, strict: bool, today: date) 
     else:
         yield from _stale_catalog(config, source, cat_path, prepared, old)
         yield from catalog_problems(show(cat_path), cat_path, old, lang)
-        yield from translation_problems(show(cat_path), old, prepared, config, strict)
+        yield from translation_problems(show(cat_path), old, prepared, config)
     po = old or prepared.po
     expected, _ = workflow.render(config, lang, prepared.skeleton, prepared.segments, po)
     if not out_path.exists():
@@ -171,8 +178,8 @@ def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iter
             seen[key] = e.linenum
 
 
-def translation_problems(show: str, po: polib.POFile, prepared: workflow.Prepared, config: Config,
-                         strict: bool) -> Iterator[Problem]:
+def translation_problems(show: str, po: polib.POFile, prepared: workflow.Prepared,
+                         config: Config) -> Iterator[Problem]:
     """Markup and review-policy problems of the translations."""
     kinds = {s.text: s.kind for s in prepared.segments}
     counts = {DRAFT: 0, NEEDS_UPDATE: 0}
@@ -184,11 +191,10 @@ def translation_problems(show: str, po: polib.POFile, prepared: workflow.Prepare
         s = catalog.state(e)
         if s in counts:
             counts[s] += 1
-    severity = ERROR if strict else WARNING
     for s, code in ((DRAFT, "machine-draft"), (NEEDS_UPDATE, "needs-update")):
         if counts[s]:
             yield Problem(show, 1, code, f"{counts[s]} {'entries' if counts[s] > 1 else 'entry'} "
-                          f"{s}: review in a PO editor and clear the fuzzy flag", severity)
+                          f"{s}: review in a PO editor and clear the fuzzy flag", WARNING)
     share = catalog.Stats.of(po).share()
     if share < config.min_reviewed:
         yield Problem(show, 1, "below-threshold",
