@@ -63,22 +63,34 @@ class Config:
         return self.target_dir(lang) / self.relative(article)
 
     def relative(self, article: Path) -> Path:
-        try:
-            return article.resolve().relative_to(self.source_dir.resolve())
-        except ValueError as e:
-            raise ConfigError(f"not a source article: expected a file under {self.display(self.source_dir)}",
-                              path=self.display(article)) from e
+        return _under(article, self.source_dir, lambda: ConfigError(
+            f"not a source article: expected a file under {self.display(self.source_dir)}",
+            path=self.display(article)))
 
     def display(self, path: Path) -> Path:
         """The path as shown in messages and catalogs: relative to the site root."""
         try:
-            return path.resolve().relative_to(self.root.resolve())
+            return _under(path, self.root, lambda: ValueError())
         except ValueError:
             return path
 
     def articles(self) -> list[Path]:
         """Every source article, sorted."""
         return sorted(self.source_dir.rglob("*.md"))
+
+
+def _under(path: Path, base: Path, error) -> Path:  # noqa: ANN001 - makes the exception
+    """``path`` relative to ``base``; links resolved only when the plain paths do not nest."""
+    try:
+        rel = path.relative_to(base)  # the usual case, without touching the disk
+        if ".." not in rel.parts:
+            return rel
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(base.resolve())
+    except ValueError as e:
+        raise error() from e
 
 
 def language(code: str, *, where: str = "language") -> str:
