@@ -8,9 +8,11 @@ computes, measured in display columns.  The break opportunities and character
 widths come from libunistring itself, the library msgcat uses, when it can be
 loaded (``EXACT_WRAP``); otherwise a fallback breaks after spaces only.
 
-Like msgcat, ``dumps`` drops what gettext does not keep: unknown flags, "fuzzy"
-on untranslated entries, obsolete entries without translation, duplicate
-references, a previous msgctxt without a previous msgid.
+Like msgcat, ``dumps`` drops what gettext does not keep: "fuzzy" on untranslated
+entries, obsolete entries without translation, duplicate references, a previous
+msgctxt without a previous msgid. One deliberate difference: flags gettext does
+not know (a team's own markers) are kept, after the known ones, where msgcat
+would drop them; a translator's mark is never lost.
 
 Not mimicked (absent from Markdown catalogs): gettext does not break inside the
 format directives of entries flagged ``*-format`` (e.g. ``% d`` with c-format),
@@ -222,7 +224,7 @@ def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
 def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
     """(fuzzy, other flags as gettext writes them, no-wrap) from polib flags, like gettext reads them."""
     tokens = iter(t for t in re.split(r"[\n \t\r\f\v,]+", ",".join(flags)) if t)
-    fuzzy, formats, span, wrap = False, {}, None, None
+    fuzzy, formats, span, wrap, unknown = False, {}, None, None, []
     for token in tokens:
         kind, lang = "yes", token.removesuffix("-format")
         for prefix in ("no-", "possible-", "impossible-"):
@@ -239,11 +241,13 @@ def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
                 span = f"range: {int(m[1])}..{int(m[2])}"
         elif token in ("wrap", "no-wrap"):
             wrap = token == "wrap"
+        elif not token.endswith("-format") and token not in unknown:
+            unknown.append(token)
     out = [f"{'no-' if formats[lang] == 'no' else ''}{lang}-format"
            for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"]  # fmt: skip
     out += [span] if span else []
     out += ["no-wrap"] if wrap is False else []
-    return fuzzy, out, wrap is False
+    return fuzzy, out + unknown, wrap is False
 
 
 def _msgstrs(entry: polib.POEntry) -> list[tuple[str, str]]:

@@ -178,8 +178,16 @@ def test_layout_details() -> None:
     assert dumps(po) == (
         '#, fuzzy\nmsgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         '#: a.md:7 b.md\nmsgid ""\n"' + "a" * 76 + ' "\n"b"\nmsgstr "x"\n\n'
-        '#, fuzzy\nmsgid "other"\nmsgstr "y"\n'
+        '#, fuzzy, unknown-flag\nmsgid "other"\nmsgstr "y"\n'
     )
+
+
+def test_unknown_flags_are_kept_where_msgcat_drops_them(tmp_path: Path) -> None:
+    po = catalog(polib.POEntry(msgid="a", msgstr="b", flags=["team-checked", "fuzzy", "legal"]))
+    text = dumps(po)
+    assert "#, fuzzy, team-checked, legal\n" in text
+    assert pofile.loads(text)[0].flags == ["fuzzy", "team-checked", "legal"]
+    assert "team-checked" not in msgcat(tmp_path, text)  # gettext's own tools lose them
 
 
 @pytest.mark.xfail(strict=True, reason="gettext's no-break inside format directives is not mimicked")
@@ -470,3 +478,26 @@ def test_example_catalogs_take_the_fast_path(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     fast = pofile._parse_gettext_layout(text.split("\n"))
     assert fast is not None and _fields(fast) == _fields(polib.pofile(str(path)))
+
+
+EXAMPLE_CATALOGS = sorted(Path(__file__).parent.parent.glob("locales/de/*.po"))
+
+
+@pytest.mark.parametrize("path", EXAMPLE_CATALOGS, ids=lambda p: p.stem)
+def test_example_catalogs_are_what_msgcat_writes(path: Path, tmp_path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert msgcat(tmp_path, text) == text
+    msgfmt_check(tmp_path, text)
+
+
+def test_catalog_resaved_without_wrapping_comes_back_canonical(example_site: Path) -> None:
+    """A PO editor saving with another layout: the next extract restores ours, losing nothing."""
+    from l10n.cli import main
+
+    paths = sorted((example_site / "locales/de").glob("*.po"))
+    canonical = {p: p.read_bytes() for p in paths}
+    for p in paths:
+        subprocess.run(["msgcat", "--no-wrap", str(p), "-o", str(p)], check=True)
+    assert any(p.read_bytes() != canonical[p] for p in paths)
+    assert main(["--root", str(example_site), "-q", "extract"]) == 0
+    assert {p: p.read_bytes() for p in paths} == canonical
