@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import subprocess
 from pathlib import Path
 
 import polib
@@ -193,3 +194,25 @@ def test_rerun_skips_unchanged_articles_but_sees_a_translators_save(site, capsys
     po.save()
     assert run(site, "translate", "--engine", "none") == 0
     assert "## Warum das wichtig ist\n" in (site / "content/de/open-model.md").read_text(encoding="utf-8")
+
+
+def test_reviewed_policy_publishes_only_reviewed_entries(tmp_path):
+    root = write_site(tmp_path / "s", {"a.md": ARTICLE}, 'target_langs = ["de"]\npublish = "reviewed"\n')
+    assert run(root, "translate", "--engine", "pseudo") == 0
+    de = (root / "content/de/a.md").read_text(encoding="utf-8")
+    assert "## Why it matters\n" in de and "translation: {status: source, reviewed: 0}" in de
+    po = polib.pofile(str(root / "locales/de/a.po"))
+    heading = po.find("Why it matters")
+    heading.msgstr, heading.flags = "Warum das wichtig ist", []
+    po.save()
+    assert run(root, "merge") == 0
+    de = (root / "content/de/a.md").read_text(encoding="utf-8")
+    assert "## Warum das wichtig ist\n" in de and "A small lab released" in de  # drafts still English
+    assert "translation: {status: partial, reviewed: " in de
+
+
+def test_produced_catalogs_pass_msgfmt_check(site, tmp_path):
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    po = site / "locales/de/open-model.po"
+    done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
