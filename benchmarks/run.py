@@ -3,8 +3,9 @@
     python benchmarks/run.py [--sizes 1000 10000] [--reps 3] [--out benchmarks]
 
 Every measurement runs as its own process (start-up included, as a user sees it), timed
-with a wall clock and watched for peak memory: the resident set of the whole process tree,
-sampled every 10 ms, so worker processes count. Each figure is the median of ``--reps``
+with a wall clock and watched for peak memory: the proportional set size (PSS) of the whole
+process tree, sampled every 10 ms, so worker processes count and pages they share with
+their parent count once. Each figure is the median of ``--reps``
 runs. Peers run through :mod:`peers`; the per-file CLI peers (mdpo's CLI, po4a) take 40 to
 60 ms per article and only run up to ``--cli-peers-max`` articles.
 """
@@ -51,11 +52,25 @@ class Measure:
     peak_mb: float
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
+def _pss(pid: int) -> int:
+    """Proportional set size of a process: shared pages split among their users.
+
+    Forked workers share most of their memory with their parent; summing plain resident
+    sizes would count those pages once per process.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_memory(root: int) -> int:
+    """Memory of a process and all its descendants (sum of PSS), from /proc."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -64,13 +79,11 @@ def _tree_rss(root: int) -> int:
                 fields = f.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        pid = int(entry)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss[pid] = int(fields[21]) * page
+        children.setdefault(int(fields[1]), []).append(int(entry))
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _pss(pid)
         todo.extend(children.get(pid, []))
     return total
 
@@ -84,7 +97,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None 
 
     def watch() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[0] = max(peak[0], _tree_memory(proc.pid))
             done.wait(0.01)
 
     watcher = threading.Thread(target=watch, daemon=True)

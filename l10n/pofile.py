@@ -342,7 +342,7 @@ _OBSOLETE_PREVIOUS = re.compile(r"^(\s*)#~\|")
 # state machine and with the same result (a property test holds the two together);
 # anything else (header comments, odd spacing, "#~|" lines) goes to polib.
 
-_KEYWORD = re.compile(r'(#~ |#\| )?(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d)\])?)? ?"(.*)"')
+_KEYWORD = re.compile(r'(#~ |#\| )?(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d)\])?)? ?"((?:[^"\\]|\\.)*)"')
 _UNESCAPE = re.compile(r'\\(\\|n|t|r|v|b|f|")')
 _UNESCAPED = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "b": "\b", "f": "\f", "\\": "\\", '"': '"'}
 
@@ -381,7 +381,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
             else:
                 entry.flags += [f.strip() for f in line[3:].split(",")]
             continue
-        m = _KEYWORD.fullmatch(line)  # strings are well-formed: _check_lines saw to that
+        m = _KEYWORD.fullmatch(line)  # a well-formed string, or polib's path says what is wrong
         if m is None:
             return None
         prefix, keyword, index, value = m.groups()
@@ -458,11 +458,11 @@ def _extend(entry: polib.POEntry, field: str, index: str | None, value: str) -> 
 def loads(text: str, path: Path | None = None) -> polib.POFile:
     """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``."""
     lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
-    _check_lines(lines, path)
     po = _parse_gettext_layout(lines)
     if po is not None:
         po.fpath = str(path) if path is not None else None
         return po
+    _check_lines(lines, path)
     parser = polib._POFileParser("", encoding="utf-8")  # "" so polib never opens a file
     # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
     parser.fhandle = [_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines]
