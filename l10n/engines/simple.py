@@ -3,38 +3,37 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from .. import markup
 from .base import Job
 
 
-@dataclass
-class NoEngine:
-    """Translates nothing: catalogs are updated, German falls back to English."""
+class LocalEngine:
+    """An engine on this machine: no limits per call, nothing leaves the machine.
 
-    name: str = "none"
-    external: bool = False
-    max_batch: int = 10**9
-    max_batch_chars: int = 10**12
+    The workflow fills every engine's gaps from the language's memory first (reviewed
+    translations of the same text anywhere); what a local engine adds comes after that.
+    """
+
+    name = "none"
+    external = False
+    max_batch = 10**9
+    max_batch_chars = 10**12
 
     def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
         return ["" for _ in jobs]
 
 
-@dataclass
-class MemoryEngine:
-    """Exact matches from the reviewed entries of every catalog of the language."""
+class NoEngine(LocalEngine):
+    """Translates nothing: catalogs are updated, German falls back to English."""
 
-    memory: Mapping[str, str] = field(default_factory=dict)
-    name: str = "memory"
-    external: bool = False
-    max_batch: int = 10**9
-    max_batch_chars: int = 10**12
 
-    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
-        return [self.memory.get(job.text, "") for job in jobs]
+class MemoryEngine(LocalEngine):
+    """Exact matches from the reviewed entries of every catalog of the language, and nothing
+    else (the workflow's memory step is all it does)."""
+
+    name = "memory"
 
 
 _ACCENTS = str.maketrans(
@@ -67,14 +66,10 @@ def pseudo_text(text: str) -> str:
 _TEXT_NODE = re.compile(r"(?<=>)[^<]+|^[^<]+")
 
 
-@dataclass
-class PseudoEngine:
+class PseudoEngine(LocalEngine):
     """Deterministic pseudo-localisation that leaves markup, URLs and code untouched."""
 
-    name: str = "pseudo"
-    external: bool = False
-    max_batch: int = 10**9
-    max_batch_chars: int = 10**12
+    name = "pseudo"
 
     def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
         out = []
