@@ -2,7 +2,8 @@
 
 Articles stream through one at a time; only texts waiting for a machine draft keep their
 catalogs in memory, and every catalog is written as soon as its drafts are in, so a run
-stopped by an engine fault keeps everything received and resumes where it stopped.
+stopped by an engine fault keeps everything received and resumes where it stopped. Without
+an external engine, chunks of articles go to worker processes, one per core.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import polib
 
-from . import catalog, merge, pofile
+from . import catalog, markup, merge, pofile
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED
 from .config import Config
 from .engines.base import Engine, Job
+from .cache import Cache, digest, read
 from .errors import EngineError
 from .extract import Segment, Skeleton, extract
-from .cache import Cache, digest, read
 from .fsutil import decode, read_bytes, read_text, write_atomic
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,6 @@ def _plain(text: str) -> bool:
 @lru_cache(maxsize=4096)
 def _check(source: str, published: str, kind: str, refs: tuple) -> list:
     """The markup check, remembered: boilerplate repeats across thousands of articles."""
-    from . import markup
-
     references = {k: {"href": href, "title": title} for k, href, title in refs}
     return markup.check(source, published, references=references or None, kind=kind)
 
@@ -285,7 +284,7 @@ class Run:
     def _fill_known(self, work: Prepared) -> None:
         """Fill entries from this run's drafts and the language's memory; note what remains."""
         assert self.engine is not None
-        if not any(catalog.state(e) == UNTRANSLATED for e in work.po if e.msgid and not e.obsolete):
+        if not _untranslated(work.po):
             return
         if not self._memory_loaded:  # read every catalog only when a text needs it
             self.reviewed, self.drafts = self.memory(self.config, self.lang)
@@ -391,7 +390,9 @@ class Run:
         self.summary.rejected += rejected
         cat_path = self.config.catalog_path(work.source, self.lang)
         out_path = self.config.output_path(work.source, self.lang)
-        text, published = render(self.config, self.lang, work.skeleton, work.segments, work.po)
+        text, published = "", None
+        if self.write_output:
+            text, published = render(self.config, self.lang, work.skeleton, work.segments, work.po)
         wrote_cat = wrote_out = False
         if not self.dry_run:
             po_text = pofile.dumps(work.po)
@@ -400,8 +401,7 @@ class Run:
                 wrote_out = write_atomic(out_path, text)
             if self.cache is not None:
                 rel = str(self.config.display(work.source))
-                complete = not self.filling or not any(
-                    catalog.state(e) == UNTRANSLATED for e in work.po if e.msgid and not e.obsolete)
+                complete = not self.filling or not _untranslated(work.po)
                 if complete and self.summary.stopped is None:
                     self.cache.put(rel, self._key(work.raw, po_text.encode(), text.encode()), True)
                 else:
@@ -409,6 +409,11 @@ class Run:
         return Outcome(self.config.display(work.source), self.lang, wrote_cat, wrote_out,
                        work.update, catalog.Stats.of(work.po), published, drafted, rejected,
                        self._chars_for.pop(work.source, 0))
+
+
+def _untranslated(po: polib.POFile) -> bool:
+    """Whether an engine could still add something to this catalog."""
+    return any(catalog.state(e) == UNTRANSLATED for e in po if e.msgid and not e.obsolete)
 
 
 def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | None = None) -> Iterator[Outcome]:
