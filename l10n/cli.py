@@ -110,8 +110,10 @@ def cli(ctx: click.Context, root: Path, quiet: bool, verbose: bool) -> None:
         l10n translate --engine pseudo
         l10n check --format github
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s: %(message)s")
+    # Only our own logger speaks up with -v: libraries' debug output (markdown-it's parser,
+    # the HTTP client's requests) stays out of the user's terminal and CI logs.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.getLogger("l10n").setLevel(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = State(root, quiet)
 
 

@@ -3,6 +3,7 @@ and ``FakeDeepL`` on loopback (``DEEPL_SERVER_URL``)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections import Counter
@@ -351,11 +352,13 @@ def test_summary_lists_characters_per_article(three, server, capsys):
         assert f"  content/en/{tag}.md: {chars} characters" in out
 
 
-def test_key_never_in_output_or_files(three, server, capsys):
+def test_key_never_in_output_logs_or_files(three, server, capsys, caplog):
+    caplog.set_level(logging.DEBUG)  # every logger, the HTTP client's included
     assert run(three, "--dry-run") == 0
     assert run(three) == 0
     assert main(["--root", str(three), "-v", "translate", "--engine", "deepl"]) == 0
     no_key_anywhere(three, capsys.readouterr())
+    assert caplog.records and SECRET not in caplog.text
 
 
 def test_missing_key_is_a_config_error(three, monkeypatch, capsys):
