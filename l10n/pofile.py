@@ -121,15 +121,17 @@ def _columns(text: str) -> list[int]:
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
 
 
-def _width_breaks(text: str, width: int, start: int, prohibited: list[int]) -> set[int]:
-    """Where to break ``text`` so that lines fit ``width``: libunistring's ``u8_width_linebreaks``.
-
-    Walks the break opportunities only, measuring the pieces between them.
-    """
+def _opportunities(text: str, prohibited: list[int]) -> tuple[bytearray, list[int], int]:
+    """Break values before each character, running display widths, and the length."""
     possible = _possible_breaks(text)
     for i in prohibited:
         possible[i] = _PROHIBITED
-    columns = _columns(text)
+    return possible, _columns(text), len(text)
+
+
+def _fit(possible: bytearray, columns: list[int], length: int, width: int, start: int) -> set[int]:
+    """Where to break so that lines fit ``width``: the greedy filling of libunistring's
+    ``u8_width_linebreaks``, walking the break opportunities only."""
     breaks: set[int] = set()
     last, last_column, piece, cursor = None, start, 0, 0
     for m in _OPPORTUNITY.finditer(possible):
@@ -143,7 +145,7 @@ def _width_breaks(text: str, width: int, start: int, prohibited: list[int]) -> s
             last, last_column, piece, cursor = None, 0, 0, i + 1
         else:
             last, last_column, piece = i, last_column + piece, 0
-    piece += columns[len(text)] - columns[cursor]
+    piece += columns[length] - columns[cursor]
     if last is not None and last_column + piece > width:
         breaks.add(last)
     return breaks
@@ -169,12 +171,13 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
         prohibited = [m.start() + 1 for m in _ESCAPE_OUT.finditer(text)]
         if portion.endswith("\n"):
             prohibited.append(len(text) - 2)
-        breaks = set() if not text else _width_breaks(text, width, start, prohibited)
+        found = _opportunities(text, prohibited) if text else None
+        breaks = _fit(*found, width, start) if found else set()
         # A string that spans several lines starts with an empty one.
         if first and text and (n + 1 < len(portions) or start > width or breaks):
             lines.append(f'{prefix}{keyword} ""')
             first = False
-            breaks = _width_breaks(text, width, 0, prohibited)
+            breaks = _fit(*found, width, 0)
         cuts = [0, *sorted(breaks), len(text)]
         for j in range(len(cuts) - 1):
             head = prefix + (f"{keyword} " if first else "")
@@ -381,11 +384,10 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
             else:
                 entry.flags += [f.strip() for f in line[3:].split(",")]
             continue
-        m = _KEYWORD.fullmatch(line)  # a well-formed string, or polib's path says what is wrong
-        if m is None:
+        parsed = _string_line(line)  # a well-formed string, or polib's path says what is wrong
+        if parsed is None:
             return None
-        prefix, keyword, index, value = m.groups()
-        value = _unescape(value)
+        prefix, keyword, index, value = parsed
         if keyword is None:  # a continuation line
             if entry is None or field is None or (prefix or "") != _prefix_of(entry, field):
                 return None
@@ -434,6 +436,33 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
             elif key is not None:
                 po.metadata[key] += "\n" + msg.strip()
     return po
+
+
+_PREFIXES = ("#~ ", "#| ")
+_BODY = re.compile(r'(?:[^"\\]|\\.)*')
+
+
+def _string_line(line: str) -> tuple[str | None, str | None, str | None, str] | None:
+    """``(prefix, keyword, plural index, value)`` of a string line, or None.
+
+    Plain string operations for the common shapes; the regular expression only for the rest.
+    """
+    prefix = None
+    if line[:3] in _PREFIXES:
+        prefix, line = line[:3], line[3:]
+    if line[:1] == '"':
+        keyword, body = None, line
+    else:
+        keyword, _, body = line.partition(" ")
+        if keyword not in ("msgid", "msgstr", "msgctxt", "msgid_plural"):
+            m = _KEYWORD.fullmatch((prefix or "") + line)
+            return (*m.groups()[:3], _unescape(m.group(4))) if m else None
+    if len(body) < 2 or body[0] != '"' or body[-1] != '"':
+        return None
+    inner = body[1:-1]
+    if ('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner):
+        return None
+    return prefix, keyword, None, _unescape(inner)
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:

@@ -101,6 +101,8 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
 def translation_problems(source: str, translation: str, kind: str | None,
                          skeleton: Skeleton) -> list:
     """Markup problems of a translation as it would be published in this article."""
+    if translation == source:
+        return []  # the source itself: nothing broken, nothing added
     kind = kind or "paragraph"
     published = merge.adapt(source, translation, kind, skeleton.labels)
     if published == source or (_plain(source) and _plain(published)):
