@@ -25,7 +25,8 @@ KINDS = st.sampled_from(["paragraph", "heading", "list item", "blockquote", "tab
 def test_fast_path_agrees_with_the_full_check(source, translation, kind):
     skeleton, _ = extract("x\n")
     published = merge.adapt(source, translation, kind, skeleton.labels)
-    expected = [] if published == source else markup.check(source, published, kind=kind)
+    identity = translation == source or published == source  # the merger writes the source as is
+    expected = [] if identity else markup.check(source, published, kind=kind)
     assert workflow.translation_problems(source, translation, kind, skeleton) == expected
 
 
