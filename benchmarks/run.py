@@ -156,6 +156,9 @@ def ours(site: Path, reps: int, env: dict[str, str]) -> dict[str, Measure]:
         add("merge", measure(l10n(site, "merge"), env))
         reset(site, "locales", "content/de")
         shutil.rmtree(cache, ignore_errors=True)
+        add("translate --engine none", measure(l10n(site, "translate", "--engine", "none"), env))
+        reset(site, "locales", "content/de")
+        shutil.rmtree(cache, ignore_errors=True)
         add("translate --engine pseudo", measure(l10n(site, "translate", "--engine", "pseudo"), env))
         add("translate rerun, unchanged", measure(l10n(site, "translate", "--engine", "pseudo"), env))
         shutil.rmtree(cache, ignore_errors=True)
@@ -248,6 +251,9 @@ def table(results: list[dict]) -> str:
                   f"| **l10n** | {o['extract']['ms_per_article']:.2f} | {o['merge']['ms_per_article']:.2f} | "
                   f"{our_em:.2f} | 1.0x | {max(o['extract']['peak_mb'], o['merge']['peak_mb']):.0f} | "
                   f"{r['ours_fidelity']:.0%} |"]
+        one = o["translate --engine none"]
+        lines.append(f"| **l10n** in one pass (`translate --engine none`) | | | {one['ms_per_article']:.2f} | "
+                     f"{one['ms_per_article'] / our_em:.1f}x | {one['peak_mb']:.0f} | {r['ours_fidelity']:.0%} |")
         for name, p in r["peers"].items():
             e, m = 1000 * p["extract"]["seconds"] / n, 1000 * p["merge"]["seconds"] / n
             lines.append(f"| {PEER_MODES.get(name, name)} | {e:.2f} | {m:.2f} | {e + m:.2f} | "

@@ -226,6 +226,8 @@ def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
 
 def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
     """(fuzzy, other flags as gettext writes them, no-wrap) from polib flags, like gettext reads them."""
+    if not flags:
+        return False, [], False
     tokens = iter(t for t in re.split(r"[\n \t\r\f\v,]+", ",".join(flags)) if t)
     fuzzy, formats, span, wrap, unknown = False, {}, None, None, []
     for token in tokens:

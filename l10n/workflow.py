@@ -22,9 +22,9 @@ import polib
 
 from . import catalog, markup, merge, pofile
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED
+from .cache import Cache, digest, read
 from .config import Config
 from .engines.base import Engine, Job
-from .cache import Cache, digest, read
 from .errors import EngineError
 from .extract import Segment, Skeleton, extract
 from .fsutil import decode, read_bytes, read_text, write_atomic
