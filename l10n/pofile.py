@@ -31,6 +31,7 @@ from pathlib import Path
 import polib
 
 from l10n.errors import InputError
+from l10n.fsutil import read_text
 
 PAGE_WIDTH = 79
 _INT_MAX = 2**31 - 1
@@ -510,15 +511,4 @@ def loads(text: str, path: Path | None = None) -> polib.POFile:
 
 def load(path: Path) -> polib.POFile:
     """Read the UTF-8 PO file at ``path``.  Raises ``InputError`` with the path and line."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as e:
-        raise InputError("no such file", path=path) from e
-    except OSError as e:
-        raise InputError(f"cannot read: {e.strerror or e}", path=path) from e
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(f"invalid UTF-8 (byte 0x{data[e.start]:02x})", path=path, line=line) from e
-    return loads(text, path)
+    return loads(read_text(path), path)

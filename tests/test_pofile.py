@@ -389,7 +389,7 @@ def test_invalid_utf8_reports_the_line(tmp_path: Path) -> None:
     error = _load_error(path)
     assert error.line == 5
     assert isinstance(error.__cause__, UnicodeDecodeError)
-    assert str(error).startswith(f"{path}:5: invalid UTF-8")
+    assert str(error).startswith(f"{path}:5: not valid UTF-8")
 
 
 @pytest.mark.parametrize(
