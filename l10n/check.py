@@ -105,7 +105,8 @@ def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Pr
     out_path = config.output_path(source, lang)
     try:
         text = read_text(source)
-        old = _load(cat_path)
+        po_text = read_text(cat_path) if cat_path.exists() else None
+        old = pofile.loads(po_text, cat_path) if po_text is not None else None
         prepared = workflow.prepare(config, lang, source, text, old, today, keep_obsolete=True)
     except L10nError as e:
         code = "invalid-catalog" if e.path == cat_path else "invalid-input"
@@ -115,7 +116,7 @@ def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Pr
         yield Problem(show(source), 1, "missing-catalog",
                       f"no catalog {show(cat_path)}: run `l10n translate` or `l10n extract`")
     else:
-        yield from _stale_catalog(config, source, cat_path, prepared, old)
+        yield from _stale_catalog(config, source, cat_path, prepared, old, po_text)
         yield from catalog_problems(show(cat_path), cat_path, old, lang)
         yield from translation_problems(show(cat_path), old, prepared, config)
     po = old or prepared.po
@@ -131,13 +132,9 @@ def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Pr
                           " (edit the catalog, not the article)")
 
 
-def _load(path: Path) -> polib.POFile | None:
-    return pofile.load(path) if path.exists() else None
-
-
 def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workflow.Prepared,
-                   old: polib.POFile) -> Iterator[Problem]:
-    if not prepared.update.changed and pofile.dumps(prepared.po) == read_text(cat_path):
+                   old: polib.POFile, old_text: str) -> Iterator[Problem]:
+    if not prepared.update.changed and pofile.dumps(prepared.po) == old_text:
         return
     known = {e.msgid for e in old if not e.obsolete}
     wanted = {s.text for s in prepared.segments}
