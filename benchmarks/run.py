@@ -6,8 +6,9 @@ Every measurement runs as its own process (start-up included, as a user sees it)
 with a wall clock; each time is the median of ``--reps`` runs. Peak memory comes from one more
 run, watched every 10 ms: the proportional set size (PSS) of the whole process tree, so
 worker processes count and pages they share with their parent count once. Timed runs are not
-watched: reading /proc takes a core's time away from the command on a small machine. Peers run through :mod:`peers`; the per-file CLI peers (mdpo's CLI, po4a) take 40 to
-60 ms per article and only run up to ``--cli-peers-max`` articles.
+watched: reading /proc takes a core's time away from the command on a small machine.
+Peers run through :mod:`peers`; the per-file CLI peers (mdpo's CLI, po4a) take 40 to 60 ms
+per article and only run up to ``--cli-peers-max`` articles.
 """
 
 from __future__ import annotations
