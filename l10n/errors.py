@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -39,10 +38,3 @@ class InputError(L10nError):
 class EngineError(L10nError):
     """A translation engine stopped the run; what was done before is kept."""
 
-
-@dataclass(frozen=True)
-class Location:
-    """A place in a file, 1-based, for messages."""
-
-    path: Path
-    line: int

@@ -101,7 +101,7 @@ def extract(text: str, path: Path | None = None,
         starts.append(starts[-1] + len(ln) + 1)
     spans: list[tuple[int, int, Slot]] = []
     offset = doc.body_line
-    for kind, section, first, content, single, heading in _blocks(tokens, lines):
+    for kind, section, first, content, single, heading in _blocks(tokens):
         for start, end, prefixes in _locate(lines, starts, first, content, single, heading):
             text_ = body[start:end]
             cont = _continuation(prefixes[0] if prefixes else "")
@@ -119,7 +119,7 @@ def extract(text: str, path: Path | None = None,
     return Skeleton(doc, tuple(pieces), env.get("references", {})), segments
 
 
-def _blocks(tokens: Sequence[Token], lines: list[str]) -> Iterator[tuple[str, str, int, object, bool, bool]]:
+def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bool, bool]]:
     """Yield ``(kind, section, first_line, content, is_table_row, is_heading)`` per text block.
 
     For table rows ``content`` is the number of cells markdown-it found.
