@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import InputError
@@ -40,23 +39,40 @@ def decode(data: bytes, path: Path) -> str:
 def write_atomic(path: Path, text: str) -> bool:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
-    Readers and an interrupted run see the old file or the new one, never a part.
+    Readers and an interrupted run see the old file or the new one, never a part. A
+    replaced file keeps its permissions; a new one gets the usual ones (0666 less the umask).
 
     Returns False, touching nothing, when the file already holds exactly this text.
     """
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
-            return False
+        with open(path, "rb") as f:
+            if f.read() == data:
+                return False
+            mode = os.stat(f.fileno()).st_mode & 0o7777
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        mode = None
+        path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new hidden file beside ``path``, created exclusively with the default permissions."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    n = 0
+    while True:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}-{n}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:  # left by an interrupted run of a process with this id
+            n += 1
