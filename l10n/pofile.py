@@ -25,8 +25,10 @@ import ctypes
 import ctypes.util
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 import polib
 
@@ -76,22 +78,31 @@ if _LIB is not None:
     _LIB.uc_width.restype = ctypes.c_int
 
 
+_BUFFER = ctypes.create_string_buffer(4096)
+
+
 def _possible_breaks(text: str) -> bytearray:
     """UC_BREAK_* before each character of ``text`` (UAX #14 opportunities)."""
+    global _BUFFER
     if _LIB is None:  # Fallback: only after spaces.
         return bytearray(_POSSIBLE if i and text[i - 1] == " " != c else _PROHIBITED
                          for i, c in enumerate(text))  # fmt: skip
     data = text.encode()
-    buffer = ctypes.create_string_buffer(len(data))
-    _lib_breaks(data, len(data), b"UTF-8", buffer)
-    raw = bytearray(buffer.raw)
+    if len(data) > len(_BUFFER):
+        _BUFFER = ctypes.create_string_buffer(2 * len(data))
+    _lib_breaks(data, len(data), b"UTF-8", _BUFFER)
+    raw = ctypes.string_at(_BUFFER, len(data))
     if len(data) == len(text):  # ASCII: one byte per character
-        return raw
-    starts, pos = bytearray(), 0
-    for c in text:  # the value at the first byte of each character
-        starts.append(raw[pos])
-        pos += len(c.encode())
-    return starts
+        return bytearray(raw)
+    # Keep the value at the first byte of each character: mark UTF-8 continuation bytes
+    # (0x80-0xBF) as 0xFF, with one OR over the whole string, and drop them.
+    marks = data.translate(_CONTINUATION)
+    n = len(data)
+    merged = (int.from_bytes(raw, "big") | int.from_bytes(marks, "big")).to_bytes(n, "big")
+    return bytearray(merged.replace(b"\xff", b""))
+
+
+_CONTINUATION = bytes(0xFF if 0x80 <= b <= 0xBF else 0 for b in range(256))
 
 
 @lru_cache(maxsize=4096)
@@ -106,49 +117,68 @@ def _char_width(c: str) -> int:
     return 2 if unicodedata.east_asian_width(c) in "WF" else 1
 
 
-def _columns(text: str) -> list[int]:
+def _columns(text: str) -> Sequence[int]:
     """Running display width: ``columns[i]`` is the width of ``text[:i]``."""
-    out = [0]
-    if text.isascii():
-        out.extend(range(1, len(text) + 1))
-        return out
-    total = 0
+    if _NARROW.fullmatch(text):
+        return range(len(text) + 1)
+    out, total = [0], 0
     for c in text:
         total += max(_char_width(c), 0)
         out.append(total)
     return out
 
 
+#: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted.
+_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff]*")
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
+_LINE_BREAK = re.compile(b"[\x03\x05]")
 
 
-def _opportunities(text: str, prohibited: list[int]) -> tuple[bytearray, list[int], int]:
-    """Break values before each character, running display widths, and the length."""
-    possible = _possible_breaks(text)
-    for i in prohibited:
-        possible[i] = _PROHIBITED
-    return possible, _columns(text), len(text)
-
-
-def _fit(possible: bytearray, columns: list[int], length: int, width: int, start: int) -> set[int]:
+def _fit(possible: bytearray, columns: Sequence[int], width: int, start: int,
+         found: tuple[list[int], Sequence[int]] | None = None) -> list[int]:
     """Where to break so that lines fit ``width``: the greedy filling of libunistring's
-    ``u8_width_linebreaks``, walking the break opportunities only."""
-    breaks: set[int] = set()
+    ``u8_width_linebreaks``, ``start`` columns being taken on the first line.
+
+    Each line ends at the last opportunity that fits; a piece wider than a line stands
+    alone. Found by bisection over the opportunities (``found``, from :func:`_positions`).
+    """
+    if _LINE_BREAK.search(possible):
+        return _fit_walking(possible, columns, width, start)
+    where, at = found or _positions(possible, columns)
+    breaks: list[int] = []
+    total, base, k = columns[-1], -start, 0  # base: the column where the line begins
+    while total - base > width and k < len(where):
+        j = max(bisect_right(at, base + width, k) - 1, k)
+        breaks.append(where[j])
+        base, k = at[j], j + 1
+    return breaks
+
+
+def _positions(possible: bytearray, columns: Sequence[int]) -> tuple[list[int], Sequence[int]]:
+    """The break opportunities and the column at each."""
+    where = [m.start() for m in _OPPORTUNITY.finditer(possible)]
+    return where, where if isinstance(columns, range) else [columns[i] for i in where]
+
+
+def _fit_walking(possible: bytearray, columns: Sequence[int], width: int, start: int) -> list[int]:
+    """:func:`_fit` for text with line-break characters (which start a line at column 0):
+    a walk over every opportunity."""
+    breaks: list[int] = []
     last, last_column, piece, cursor = None, start, 0, 0
     for m in _OPPORTUNITY.finditer(possible):
         i = m.start()
         piece += columns[i] - columns[cursor]
         cursor = i
         if last is not None and last_column + piece > width:  # an atomic piece ends here
-            breaks.add(last)
+            breaks.append(last)
             last_column = 0
         if possible[i] != _POSSIBLE:  # a line break character: column 0 again
             last, last_column, piece, cursor = None, 0, 0, i + 1
         else:
             last, last_column, piece = i, last_column + piece, 0
-    piece += columns[length] - columns[cursor]
+    piece += columns[-1] - columns[cursor]
     if last is not None and last_column + piece > width:
-        breaks.add(last)
+        breaks.append(last)
     return breaks
 
 
@@ -166,20 +196,25 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
     for n, portion in enumerate(portions):
         text = _ESCAPE.sub(lambda m: _ESCAPED[m.group(0)], portion)
         start = len(keyword) + 1 if first else 0  # columns taken before the opening quote
-        if first and len(portions) == 1 and start + _columns(text)[-1] <= width:
+        columns = _columns(text)
+        if first and len(portions) == 1 and start + columns[-1] <= width:
             return (f'{prefix}{keyword} "{text}"',)  # fits on its line: nothing to break
-        # No break inside an escape sequence, nor before the final "\n".
-        prohibited = [m.start() + 1 for m in _ESCAPE_OUT.finditer(text)]
-        if portion.endswith("\n"):
-            prohibited.append(len(text) - 2)
-        found = _opportunities(text, prohibited) if text else None
-        breaks = _fit(*found, width, start) if found else set()
-        # A string that spans several lines starts with an empty one.
-        if first and text and (n + 1 < len(portions) or start > width or breaks):
-            lines.append(f'{prefix}{keyword} ""')
-            first = False
-            breaks = _fit(*found, width, 0)
-        cuts = [0, *sorted(breaks), len(text)]
+        breaks: list[int] = []
+        if text:
+            possible = _possible_breaks(text)
+            # No break inside an escape sequence, nor before the final "\n".
+            for m in _ESCAPE_OUT.finditer(text):
+                possible[m.start() + 1] = _PROHIBITED
+            if portion.endswith("\n"):
+                possible[len(text) - 2] = _PROHIBITED
+            found = _positions(possible, columns)
+            breaks = _fit(possible, columns, width, start, found)
+            # A string that spans several lines starts with an empty one.
+            if first and (n + 1 < len(portions) or start > width or breaks):
+                lines.append(f'{prefix}{keyword} ""')
+                first = False
+                breaks = _fit(possible, columns, width, 0, found)
+        cuts = [0, *breaks, len(text)]
         for j in range(len(cuts) - 1):
             head = prefix + (f"{keyword} " if first else "")
             lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
