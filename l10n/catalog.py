@@ -13,12 +13,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Iterable, Sequence
 
 import polib
 from babel import Locale
-from babel.messages.plurals import get_plural
 
 from .extract import Segment
 
@@ -70,13 +70,21 @@ def set_draft(entry: polib.POEntry, text: str, engine: str, today: date,
     entry.comment = "\n".join(own)
 
 
+@lru_cache(maxsize=None)
 def plural_forms(lang: str) -> str:
     """The gettext Plural-Forms of a language, from babel's CLDR data.
 
     >>> plural_forms("de")
     'nplurals=2; plural=(n != 1);'
     """
+    from babel.messages.plurals import get_plural  # only where catalogs are made
+
     return get_plural(lang).plural_forms
+
+
+@lru_cache(maxsize=None)
+def _english_name(lang: str) -> str:
+    return Locale.parse(lang).english_name
 
 
 def header(lang: str, project: str, now: datetime) -> dict[str, str]:
@@ -85,7 +93,7 @@ def header(lang: str, project: str, now: datetime) -> dict[str, str]:
         "Project-Id-Version": project,
         "PO-Revision-Date": now.strftime("%Y-%m-%d %H:%M%z"),
         "Last-Translator": "",
-        "Language-Team": Locale.parse(lang).english_name,
+        "Language-Team": _english_name(lang),
         "Language": lang,
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",

@@ -22,7 +22,6 @@ and joins a comment line ending in a backslash with the next line.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import re
 import unicodedata
 from bisect import bisect_right
@@ -56,8 +55,15 @@ _ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\
 
 
 def _load_unistring() -> ctypes.CDLL | None:
-    """libunistring, which msgcat uses for line breaking, or None."""
-    for name in (ctypes.util.find_library("unistring"), "libunistring.so.2", "libunistring.so.5"):
+    """libunistring, which msgcat uses for line breaking, or None.
+
+    The usual Linux names are tried first: ``find_library`` runs a subprocess.
+    """
+    for name in ("libunistring.so.5", "libunistring.so.2", None):
+        if name is None:
+            from ctypes.util import find_library
+
+            name = find_library("unistring")
         if name:
             try:
                 return ctypes.CDLL(name)
