@@ -3,9 +3,11 @@
     python benchmarks/run.py [--sizes 1000 10000] [--reps 3] [--out benchmarks]
 
 Every measurement runs as its own process (start-up included, as a user sees it), timed
-with a wall clock; each time is the median of ``--reps`` runs. Peak memory comes from one more
-run, watched every 10 ms: the proportional set size (PSS) of the whole process tree, so
-worker processes count and pages they share with their parent count once. Timed runs are not
+with a wall clock; each time is the median of ``--reps`` runs. The runs go in rounds (ours,
+then each peer's), so that a drift in the machine's speed touches every tool alike. Peak
+memory comes from one more round, watched every 10 ms: the proportional set size (PSS) of
+the whole process tree, so worker processes count and pages they share with their parent
+count once. Timed runs are not
 watched: reading /proc takes a core's time away from the command on a small machine.
 Peers run through :mod:`peers`; the per-file CLI peers (mdpo's CLI, po4a) take 40 to 60 ms
 per article and only run up to ``--cli-peers-max`` articles.
@@ -14,6 +16,7 @@ per article and only run up to ``--cli-peers-max`` articles.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -150,33 +153,28 @@ def fill_identity(site: Path) -> None:
         path.write_text(pofile.dumps(po), encoding="utf-8")
 
 
-def ours(site: Path, reps: int, env: dict[str, str]) -> dict[str, Measure]:
-    """Our steps, each from the state the table names."""
+def ours(site: Path, env: dict[str, str], memory: bool, runs: dict[str, list[Measure]]) -> None:
+    """One round of our steps, each from the state the table names, added to ``runs``."""
     cache = Path(env["L10N_CACHE_DIR"])
-    runs: dict[str, list[Measure]] = {}
 
-    for rep in range(reps + 1):  # the last run samples memory, the others are timed
-        memory = rep == reps
+    def add(name: str, cmd: list[str]) -> None:
+        runs.setdefault(name, []).append(measure(cmd, env, memory=memory))
 
-        def add(name: str, cmd: list[str]) -> None:
-            runs.setdefault(name, []).append(measure(cmd, env, memory=memory))
-
-        reset(site, "locales", "content/de")
-        shutil.rmtree(cache, ignore_errors=True)
-        add("extract", l10n(site, "extract"))
-        fill_identity(site)
-        add("merge", l10n(site, "merge"))
-        reset(site, "locales", "content/de")
-        shutil.rmtree(cache, ignore_errors=True)
-        add("translate --engine none", l10n(site, "translate", "--engine", "none"))
-        reset(site, "locales", "content/de")
-        shutil.rmtree(cache, ignore_errors=True)
-        add("translate --engine pseudo", l10n(site, "translate", "--engine", "pseudo"))
-        add("translate rerun, unchanged", l10n(site, "translate", "--engine", "pseudo"))
-        shutil.rmtree(cache, ignore_errors=True)
-        add("check, no record", l10n(site, "check"))
-        add("check rerun, unchanged", l10n(site, "check"))
-    return {k: median(v) for k, v in runs.items()}
+    reset(site, "locales", "content/de")
+    shutil.rmtree(cache, ignore_errors=True)
+    add("extract", l10n(site, "extract"))
+    fill_identity(site)
+    add("merge", l10n(site, "merge"))
+    reset(site, "locales", "content/de")
+    shutil.rmtree(cache, ignore_errors=True)
+    add("translate --engine none", l10n(site, "translate", "--engine", "none"))
+    reset(site, "locales", "content/de")
+    shutil.rmtree(cache, ignore_errors=True)
+    add("translate --engine pseudo", l10n(site, "translate", "--engine", "pseudo"))
+    add("translate rerun, unchanged", l10n(site, "translate", "--engine", "pseudo"))
+    shutil.rmtree(cache, ignore_errors=True)
+    add("check, no record", l10n(site, "check"))
+    add("check rerun, unchanged", l10n(site, "check"))
 
 
 def our_fidelity(site: Path, env: dict[str, str]) -> float:
@@ -187,22 +185,20 @@ def our_fidelity(site: Path, env: dict[str, str]) -> float:
     return peers.fidelity(site / "content/en", site / "content/de")
 
 
-def peer(name: str, src: Path, work: Path, reps: int) -> tuple[Measure, Measure, float]:
-    """A peer's extract and merge, each timed as its own process, and its fidelity."""
+def peer(name: str, src: Path, work: Path, memory: bool, runs: dict[str, list[Measure]]) -> None:
+    """One round of a peer's extract and merge, each timed as its own process."""
     code = ("import sys; sys.path.insert(0, {here!r}); import peers; "
             "peers.{fn}(*map(__import__('pathlib').Path, sys.argv[1:]))")
     fn = name.replace("-", "_")
     po_dir, out_dir = work / name / "po", work / name / "out"
-    ext, mer = [], []
-    for rep in range(reps + 1):  # the last run samples memory, the others are timed
-        memory = rep == reps
-        shutil.rmtree(work / name, ignore_errors=True)
-        ext.append(measure([sys.executable, "-c", code.format(here=str(HERE), fn=f"extract_{fn}"),
-                            str(src), str(po_dir)], memory=memory))
-        peers.fill_identity(po_dir)
-        mer.append(measure([sys.executable, "-c", code.format(here=str(HERE), fn=f"merge_{fn}"),
-                            str(src), str(po_dir), str(out_dir)], memory=memory))
-    return median(ext), median(mer), peers.fidelity(src, out_dir)
+    shutil.rmtree(work / name, ignore_errors=True)
+    runs.setdefault("extract", []).append(measure(
+        [sys.executable, "-c", code.format(here=str(HERE), fn=f"extract_{fn}"), str(src), str(po_dir)],
+        memory=memory))
+    peers.fill_identity(po_dir)
+    runs.setdefault("merge", []).append(measure(
+        [sys.executable, "-c", code.format(here=str(HERE), fn=f"merge_{fn}"),
+         str(src), str(po_dir), str(out_dir)], memory=memory))
 
 
 def characters(site: Path) -> dict[str, int]:
@@ -224,6 +220,11 @@ def characters(site: Path) -> dict[str, int]:
 
 
 def bench(n: int, args: argparse.Namespace) -> dict:
+    """Every tool on ``n`` articles, in rounds: each round runs our steps, then each peer's.
+
+    Alternating keeps the ratios fair when the machine's speed drifts during the run; the
+    last round is the one watched for memory.
+    """
     work = args.work / str(n)
     site = work / "site"
     if not (site / "content/en").exists():
@@ -231,28 +232,67 @@ def bench(n: int, args: argparse.Namespace) -> dict:
     (site / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
     env = dict(os.environ, L10N_CACHE_DIR=str(work / "cache"))
     env.pop("CI", None)
+    names = [name for name in args.peers if name not in CLI_PEERS or n <= args.cli_peers_max]
+    mine: dict[str, list[Measure]] = {}
+    theirs: dict[str, dict[str, list[Measure]]] = {name: {} for name in names}
+    rounds = max(args.reps, args.peer_reps, args.cli_peer_reps)
+    for r in range(rounds + 1):
+        memory = r == rounds
+        if memory or r < args.reps:
+            print(f"[{n}] round {r + 1}: l10n ...", flush=True)
+            ours(site, env, memory, mine)
+        for name in list(names):
+            if memory or r < (args.cli_peer_reps if name in CLI_PEERS else args.peer_reps):
+                print(f"[{n}] round {r + 1}: {name} ...", flush=True)
+                try:
+                    peer(name, site / "content/en", work / "peers", memory, theirs[name])
+                except (RuntimeError, OSError) as e:
+                    print(f"  skipped: {e}", file=sys.stderr)
+                    names.remove(name)
+                    del theirs[name]
     result: dict = {"articles": n, "ours": {}, "peers": {}}
-    print(f"[{n}] l10n ...", flush=True)
-    for step, m in ours(site, args.reps, env).items():
+    for step, runs in mine.items():
+        m = median(runs)
         result["ours"][step] = asdict(m) | {"ms_per_article": 1000 * m.seconds / n}
     result["ours_fidelity"] = our_fidelity(site, env)
-    for name in args.peers:
-        if name in CLI_PEERS and n > args.cli_peers_max:
-            continue
-        print(f"[{n}] {name} ...", flush=True)
-        try:
-            ext, mer, fid = peer(name, site / "content/en", work / "peers", args.peer_reps)
-        except (RuntimeError, OSError) as e:
-            print(f"  skipped: {e}", file=sys.stderr)
-            continue
-        result["peers"][name] = {"extract": asdict(ext), "merge": asdict(mer), "fidelity": fid,
+    for name, runs in theirs.items():
+        ext, mer = median(runs["extract"]), median(runs["merge"])
+        result["peers"][name] = {"extract": asdict(ext), "merge": asdict(mer),
+                                 "fidelity": peers.fidelity(site / "content/en", work / "peers" / name / "out"),
                                  "ms_per_article": 1000 * (ext.seconds + mer.seconds) / n}
     result["characters"] = characters(site)
     return result
 
 
+def targets(results: list[dict]) -> list[str]:
+    """The issue's targets, each with the figure measured and whether it is met."""
+    rows = []
+    for r in results:
+        n, o = r["articles"], r["ours"]
+        ours_em = o["extract"]["ms_per_article"] + o["merge"]["ms_per_article"]
+        if r["peers"]:
+            name, fastest = min(((k, p["ms_per_article"]) for k, p in r["peers"].items()),
+                                key=lambda kv: kv[1])
+            rows.append((f"{n:,} articles: extract + merge (two commands) at least 2x faster than "
+                         f"the fastest peer ({PEER_MODES.get(name, name)})",
+                         f"{fastest / ours_em:.1f}x", fastest / ours_em >= 2))
+        rows.append((f"{n:,} articles: identity fidelity 100%", f"{r['ours_fidelity']:.0%}",
+                     r["ours_fidelity"] == 1))
+        if n >= 10000:
+            for full, rerun, what in (("translate --engine pseudo", "translate rerun, unchanged", "translate"),
+                                      ("check, no record", "check rerun, unchanged", "check")):
+                ratio = o[full]["seconds"] / o[rerun]["seconds"]
+                rows.append((f"{n:,} articles: {what} rerun on an unchanged site at least 10x faster",
+                             f"{ratio:.0f}x", ratio >= 10))
+            peak = max(m["peak_mb"] for m in o.values())
+            rows.append((f"{n:,} articles: peak memory of every step under 150 MB", f"{peak:.0f} MB",
+                         peak < 150))
+    return ["## Targets", "", "| target | measured | met |", "|---|---:|---|",
+            *(f"| {what} | {got} | {'yes' if ok else '**no**'} |" for what, got, ok in rows), ""]
+
+
 def table(results: list[dict]) -> str:
-    lines = []
+    lines = targets(results)
     for r in results:
         n = r["articles"]
         o = r["ours"]
@@ -291,19 +331,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--reps", type=int, default=3, help="repetitions of each l10n step")
-    parser.add_argument("--peer-reps", type=int, default=1, help="repetitions of each peer step")
+    parser.add_argument("--peer-reps", type=int, default=3, help="repetitions of each peer step")
+    parser.add_argument("--cli-peer-reps", type=int, default=1,
+                        help="repetitions of the per-file CLI peers (slow)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--peers", nargs="*", default=list(PEER_MODES))
     parser.add_argument("--cli-peers-max", type=int, default=1000)
     parser.add_argument("--work", type=Path, default=HERE / "out")
     parser.add_argument("--out", type=Path, default=HERE, help="where results.md and results.json go")
     args = parser.parse_args(argv)
+    # Installed peers have their bytecode (pip compiles it); an editable l10n only gets it
+    # on first use, and never where PYTHONDONTWRITEBYTECODE is set. Compile it likewise.
+    import l10n
+
+    compileall.compile_dir(Path(l10n.__file__).parent, quiet=1)
     results = [bench(n, args) for n in args.sizes]
     meta = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "reps": args.reps,
             "date": time.strftime("%Y-%m-%d")}
     (args.out / "results.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
     text = (f"# Benchmark results\n\n{meta['date']}, Python {meta['python']}, {meta['cpus']} cores, "
-            f"median of {args.reps} runs (peers: {args.peer_reps}).\n\n" + table(results))
+            f"median of {args.reps} runs (peers: {args.peer_reps}, per-file CLI peers: "
+            f"{args.cli_peer_reps}), in alternating rounds.\n\n" + table(results))
     (args.out / "results.md").write_text(text)
     print(text)
     return 0
