@@ -140,8 +140,8 @@ _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before L
 _LINE_BREAK = re.compile(b"[\x03\x05]")
 
 
-def _fit(possible: bytearray, columns: Sequence[int], width: int, start: int,
-         found: tuple[list[int], Sequence[int]] | None = None) -> list[int]:
+def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Sequence[int]],
+         width: int, start: int) -> list[int]:
     """Where to break so that lines fit ``width``: the greedy filling of libunistring's
     ``u8_width_linebreaks``, ``start`` columns being taken on the first line.
 
@@ -150,7 +150,7 @@ def _fit(possible: bytearray, columns: Sequence[int], width: int, start: int,
     """
     if _LINE_BREAK.search(possible):
         return _fit_walking(possible, columns, width, start)
-    where, at = found or _positions(possible, columns)
+    where, at = found
     breaks: list[int] = []
     total, base, k = columns[-1], -start, 0  # base: the column where the line begins
     while total - base > width and k < len(where):
@@ -214,12 +214,12 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
             if portion.endswith("\n"):
                 possible[len(text) - 2] = _PROHIBITED
             found = _positions(possible, columns)
-            breaks = _fit(possible, columns, width, start, found)
+            breaks = _fit(possible, columns, found, width, start)
             # A string that spans several lines starts with an empty one.
             if first and (n + 1 < len(portions) or start > width or breaks):
                 lines.append(f'{prefix}{keyword} ""')
                 first = False
-                breaks = _fit(possible, columns, width, 0, found)
+                breaks = _fit(possible, columns, found, width, 0)
         cuts = [0, *breaks, len(text)]
         for j in range(len(cuts) - 1):
             head = prefix + (f"{keyword} " if first else "")

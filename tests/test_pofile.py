@@ -233,6 +233,21 @@ def test_fallback_wrapping_matches_msgcat_on_plain_words(tmp_path: Path, monkeyp
         pofile._char_width.cache_clear()
 
 
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0, 2, 2, 2])), max_size=120),
+       width=st.integers(1, 40), start=st.integers(0, 45))
+def test_line_filling_by_bisection_equals_the_walk(pieces: list[tuple[int, int]], width: int, start: int) -> None:
+    """Filling lines by bisection over the break opportunities gives the breaks of the walk
+    over each opportunity (libunistring's greedy algorithm), zero-width characters included."""
+    possible = bytearray([0] + [b for _, b in pieces])  # never a break before the first character
+    columns = [0]
+    for w, _ in [(1, 0), *pieces]:
+        columns.append(columns[-1] + w)
+    found = pofile._positions(possible, columns)
+    assert pofile._fit(possible, columns, found, width, start) == \
+        pofile._fit_walking(possible, columns, width, start)
+
+
 # ------------------------------------------------------------ property test
 
 _ALPHABET = st.one_of(
