@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 import polib
@@ -240,6 +240,14 @@ def _obsolete_since(entry: polib.POEntry) -> date | None:
         if line.startswith(OBSOLETE_SINCE) and _DATE.fullmatch(line[len(OBSOLETE_SINCE):].strip()):
             return date.fromisoformat(line[len(OBSOLETE_SINCE):].strip())
     return None
+
+
+def expiry(po: polib.POFile, obsolete_days: int) -> date | None:
+    """The first day on which :func:`update` would drop one of ``po``'s obsolete entries."""
+    if obsolete_days < 0:
+        return None
+    dates = [since for e in po.obsolete_entries() if (since := _obsolete_since(e)) is not None]
+    return min(dates) + timedelta(days=obsolete_days + 1) if dates else None
 
 
 def _closest(text: str, candidates: dict[str, polib.POEntry], cutoff: float) -> str | None:

@@ -255,7 +255,9 @@ class Run:
         rel = str(self.config.display(source))
         if self.cache is not None:
             out = self.config.output_path(source, self.lang)
-            if self.cache.get(rel, self._key(raw, read(cat), read(out) if self.write_output else b"")):
+            done = self.cache.get(rel, self._key(raw, read(cat), read(out) if self.write_output else b""))
+            # A record holds until the day an obsolete entry of the catalog is due to go.
+            if done is True or (isinstance(done, str) and self.today < date.fromisoformat(done)):
                 self.summary.outcomes.append(Outcome(self.config.display(source), self.lang, False, False,
                                                      catalog.UpdateResult(), None, None))
                 return
@@ -405,7 +407,9 @@ class Run:
                 rel = str(self.config.display(work.source))
                 complete = not self.filling or not _untranslated(work.po)
                 if complete and self.summary.stopped is None:
-                    self.cache.put(rel, self._key(work.raw, po_text.encode(), text.encode()), True)
+                    until = catalog.expiry(work.po, self.config.obsolete_days)
+                    self.cache.put(rel, self._key(work.raw, po_text.encode(), text.encode()),
+                                   until.isoformat() if until else True)
                 else:
                     self.cache.forget(rel)
         return Outcome(self.config.display(work.source), self.lang, wrote_cat, wrote_out,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from l10n import config, markup, merge, workflow
+from l10n import config, markup, merge, pofile, workflow
 from l10n.engines.simple import PseudoEngine
 from l10n.extract import extract
 
@@ -44,3 +44,25 @@ def test_parallel_run_equals_a_single_process_run(tmp_path, monkeypatch):
     cfg = config.load(two)
     again = workflow.run_many(cfg, "de", today, cfg.articles(), PseudoEngine(), jobs=2)
     assert all(o.stats is None for o in again.outcomes)  # the workers' records were kept
+
+
+def test_obsolete_entries_age_out_of_an_unchanged_article(tmp_path):
+    """The record that lets a rerun skip an article holds only until an obsolete entry of its
+    catalog is due to be dropped."""
+    root = write_site(tmp_path / "s", {"a.md": ARTICLE}, 'target_langs = ["de"]\nobsolete_days = 10\n')
+    cfg = config.load(root)
+    source = root / "content/en/a.md"
+    catalog_path = cfg.catalog_path(source, "de")
+    day = date(2026, 3, 1)
+    workflow.run_many(cfg, "de", day, cfg.articles(), PseudoEngine(), jobs=1)
+    source.write_text(ARTICLE.replace("- The weights are on [the lab's site](https://lab.example.test/weights).\n", ""),
+                      encoding="utf-8")
+    workflow.run_many(cfg, "de", day, cfg.articles(), PseudoEngine(), jobs=1)
+    assert [e.msgid[:18] for e in pofile.load(catalog_path).obsolete_entries()] == ["The weights are on"]
+    before = snapshot(root)
+
+    kept = workflow.run_many(cfg, "de", day + timedelta(days=10), cfg.articles(), PseudoEngine(), jobs=1)
+    assert kept.outcomes[0].stats is None and snapshot(root) == before  # skipped: nothing is due
+    due = workflow.run_many(cfg, "de", day + timedelta(days=11), cfg.articles(), PseudoEngine(), jobs=1)
+    assert due.outcomes[0].stats is not None
+    assert pofile.load(catalog_path).obsolete_entries() == []
