@@ -25,7 +25,7 @@ from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
 from .config import Config
 from .engines.base import Engine, Job
-from .errors import EngineError
+from .errors import ConfigError, EngineError
 from .extract import Segment, Skeleton, extract
 from .fsutil import decode, read_bytes, read_text, write_atomic
 
@@ -480,14 +480,26 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
 
 
 def parallel(work: Callable[[list[Path]], T], sources: Sequence[Path], jobs: int | None = None) -> Iterator[T]:
-    """``work`` over chunks of ``sources``, in order, on ``jobs`` processes (default: every core)."""
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    """``work`` over chunks of ``sources``, in order, on ``jobs`` processes (default:
+    ``$L10N_JOBS``, else every core)."""
+    jobs = jobs if jobs is not None else default_jobs()
     chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
     if jobs <= 1 or len(chunks) <= 1:
         yield from map(work, chunks)
         return
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
         yield from pool.map(work, chunks)
+
+
+def default_jobs() -> int:
+    """Worker processes to use: ``$L10N_JOBS`` (1 runs everything in this process), else one
+    per core."""
+    value = os.environ.get("L10N_JOBS", "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"L10N_JOBS must be a whole number of processes, 1 or more (not {value!r})")
+    return int(value)
 
 
 def _run_chunk(config: Config, lang: str, today: date, engine: Engine | None, options: dict,

@@ -216,3 +216,13 @@ def test_produced_catalogs_pass_msgfmt_check(site, tmp_path):
     po = site / "locales/de/open-model.po"
     done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1"])
+def test_bad_l10n_jobs_is_one_line_and_writes_nothing(site, capsys, monkeypatch, value):
+    monkeypatch.setenv("L10N_JOBS", value)
+    before = snapshot(site)
+    assert run(site, "merge") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "L10N_JOBS" in err and repr(value) in err
+    assert snapshot(site) == before

@@ -66,3 +66,16 @@ def test_obsolete_entries_age_out_of_an_unchanged_article(tmp_path):
     due = workflow.run_many(cfg, "de", day + timedelta(days=11), cfg.articles(), PseudoEngine(), jobs=1)
     assert due.outcomes[0].stats is not None
     assert pofile.load(catalog_path).obsolete_entries() == []
+
+
+def test_l10n_jobs_one_keeps_the_work_in_this_process(tmp_path, monkeypatch):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("no worker process should start")
+
+    monkeypatch.setattr(workflow, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(workflow, "CHUNK", 1)
+    monkeypatch.setenv("L10N_JOBS", "1")
+    root = write_site(tmp_path / "s", {f"a{i}.md": ARTICLE for i in range(3)})
+    cfg = config.load(root)
+    summary = workflow.run_many(cfg, "de", date(2026, 3, 1), cfg.articles(), PseudoEngine())
+    assert [o.output_written for o in summary.outcomes] == [True, True, True]
