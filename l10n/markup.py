@@ -165,7 +165,7 @@ def _tracking_parser() -> MarkdownIt:
 
 
 _MD = _tracking_parser()
-_BLOCK_MD = MarkdownIt("commonmark").enable("table")
+_BLOCK_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])  # blocks only
 
 _FULL_REF = re.compile(r"\]\[((?:[^\[\]\\]|\\.){1,999})\](?!\()")
 _COLLAPSED_REF = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]\[\]")
@@ -881,7 +881,16 @@ def _block_signature(md: str) -> tuple[tuple[str, str], ...]:
     >>> _block_signature("# Title")
     (('heading_open', 'h1'),)
     """
+    if md and md[0] not in _BLOCK_START and "\n" not in md and "\r" not in md:
+        return _PARAGRAPH  # one line that no block construct can start
     return tuple((t.type, t.tag) for t in _BLOCK_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+
+
+#: What a line must start with to be anything but a paragraph (a heading, rule, list item,
+#: quote, fence, HTML block, reference definition or indented code); tables and setext
+#: headings take two lines.
+_BLOCK_START = frozenset("#*-_+>`~<[0123456789 \t")
+_PARAGRAPH = (("paragraph_open", "p"),)
 
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")

@@ -283,6 +283,24 @@ def test_restore_uppercased_text_keeps_targets() -> None:
 
 # --------------------------------------------------------------------------- check
 
+_FULL_MD = markup.MarkdownIt("commonmark").enable("table")
+block_texts = st.one_of(
+    segments,
+    st.lists(st.sampled_from(["# ", "- ", "* ", "+ ", "1. ", "2) ", "> ", "    ", "\t", "   ", "```", "~~~",
+                              "<div>", "[a]: /u", "---", "***", "___", "|", "| a | b |", "|---|---|", "=",
+                              "2026", "\r", "\n", "\u00a0", "text", " ", "x"]), max_size=6).map("".join),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(block_texts)
+def test_block_signature_shortcut_agrees_with_a_full_parse(md: str) -> None:
+    """Single lines that cannot start a block skip the parse; the answer must not change."""
+    full = tuple((t.type, t.tag) for t in _FULL_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+    assert markup._block_signature(md) == full
+
+
+
 PARAGRAPH = "See [the paper](https://x.org/p), run `make test` and press <kbd>Enter</kbd>."
 GOOD = "Siehe [das Paper](https://x.org/p), führe `make test` aus und drücke <kbd>Enter</kbd>."
 
