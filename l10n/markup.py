@@ -38,6 +38,8 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, 
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from .extract import BLOCKS, parser
+
 __all__ = [
     "DEEPL_OPTIONS",
     "IGNORE_TAGS",
@@ -156,7 +158,7 @@ def _note_unpaired(state: StateInline) -> None:
 
 def _tracking_parser() -> MarkdownIt:
     """CommonMark + tables, inline tokens annotated with source spans, source kept as is."""
-    md = MarkdownIt("commonmark").enable("table")
+    md = parser()
     md.disable(["normalize", "text_join"])
     for rule in list(md.inline.ruler.__rules__):
         md.inline.ruler.at(rule.name, _tracking(rule.name, rule.fn), {"alt": list(rule.alt)})
@@ -165,7 +167,6 @@ def _tracking_parser() -> MarkdownIt:
 
 
 _MD = _tracking_parser()
-_BLOCK_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])  # blocks only
 
 _FULL_REF = re.compile(r"\]\[((?:[^\[\]\\]|\\.){1,999})\](?!\()")
 _COLLAPSED_REF = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]\[\]")
@@ -883,7 +884,7 @@ def _block_signature(md: str) -> tuple[tuple[str, str], ...]:
     """
     if md and md[0] not in _BLOCK_START and "\n" not in md and "\r" not in md:
         return _PARAGRAPH  # one line that no block construct can start
-    return tuple((t.type, t.tag) for t in _BLOCK_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+    return tuple((t.type, t.tag) for t in BLOCKS.parse(md) if t.nesting >= 0 and t.type != "inline")
 
 
 #: What a line must start with to be anything but a paragraph (a heading, rule, list item,
