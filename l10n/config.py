@@ -63,24 +63,24 @@ class Config:
         return self.target_dir(lang) / self.relative(article)
 
     def relative(self, article: Path) -> Path:
-        return _under(article, self.source_dir, lambda: ConfigError(
-            f"not a source article: expected a file under {self.display(self.source_dir)}",
-            path=self.display(article)))
+        rel = _under(article, self.source_dir)
+        if rel is None:
+            raise ConfigError(f"not a source article: expected a file under {self.display(self.source_dir)}",
+                              path=self.display(article))
+        return rel
 
     def display(self, path: Path) -> Path:
         """The path as shown in messages and catalogs: relative to the site root."""
-        try:
-            return _under(path, self.root, lambda: ValueError())
-        except ValueError:
-            return path
+        rel = _under(path, self.root)
+        return path if rel is None else rel
 
     def articles(self) -> list[Path]:
         """Every source article, sorted."""
         return sorted(self.source_dir.rglob("*.md"))
 
 
-def _under(path: Path, base: Path, error) -> Path:  # noqa: ANN001 - makes the exception
-    """``path`` relative to ``base``; links resolved only when the plain paths do not nest."""
+def _under(path: Path, base: Path) -> Path | None:
+    """``path`` relative to ``base``, or None; links resolved only when the plain paths do not nest."""
     try:
         rel = path.relative_to(base)  # the usual case, without touching the disk
         if ".." not in rel.parts:
@@ -89,8 +89,8 @@ def _under(path: Path, base: Path, error) -> Path:  # noqa: ANN001 - makes the e
         pass
     try:
         return path.resolve().relative_to(base.resolve())
-    except ValueError as e:
-        raise error() from e
+    except ValueError:
+        return None
 
 
 def language(code: str, *, where: str = "language") -> str:
