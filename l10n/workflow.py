@@ -219,13 +219,7 @@ class Run:
         self._memory_loaded = False
         self.cache: Cache | None = None
         if self.use_cache and not self.dry_run:
-            self.cache = Cache(self.config, *self.cache_scope)
-
-    @property
-    def cache_scope(self) -> tuple[str, ...]:
-        """What this run's records depend on besides the files: command, language, engine."""
-        engine = self.label if self.engine is not None else "none"
-        return ("translate" if self.write_output else "extract", self.lang, engine)
+            self.cache = Cache(self.config, *cache_scope(self.lang, self.engine, self.write_output))
 
     @property
     def filling(self) -> bool:
@@ -280,10 +274,8 @@ class Run:
 
     @property
     def label(self) -> str:
-        """The engine and its settings as recorded in drafts: only drafts of the same label
-        are reused (a draft made with another formality or glossary is not)."""
         assert self.engine is not None
-        return getattr(self.engine, "label", self.engine.name)
+        return label(self.engine)
 
     def _fill_known(self, work: Prepared) -> None:
         """Fill entries from this run's drafts and the language's memory; note what remains."""
@@ -417,6 +409,17 @@ class Run:
                        self._chars_for.pop(work.source, 0))
 
 
+def label(engine: Engine) -> str:
+    """The engine and its settings as recorded in drafts: only drafts of the same label are
+    reused (a draft made with another formality or glossary is not)."""
+    return getattr(engine, "label", engine.name)
+
+
+def cache_scope(lang: str, engine: Engine | None, write_output: bool) -> tuple[str, ...]:
+    """What a run's records depend on besides the files: command, language, engine."""
+    return ("translate" if write_output else "extract", lang, label(engine) if engine is not None else "none")
+
+
 def _untranslated(po: polib.POFile) -> bool:
     """Whether an engine could still add something to this catalog."""
     return any(catalog.state(e) == UNTRANSLATED for e in po if e.msgid and not e.obsolete)
@@ -460,7 +463,7 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
         return Run(config, lang, today, engine, **options).articles(sources)
     summary = Summary()
     _MEMORY.clear()  # a snapshot per run, never one left from an earlier run in this process
-    cache = Cache(config, *Run(config, lang, today, engine, use_cache=False, **options).cache_scope) \
+    cache = Cache(config, *cache_scope(lang, engine, options.get("write_output", True))) \
         if options.get("use_cache", True) else None
     work = partial(_run_chunk, config, lang, today, engine, options)
     for part, records in parallel(work, sources, jobs):
