@@ -408,20 +408,28 @@ def test_invalid_utf8_reports_the_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cut", "line"),
+    ("content", "line"),
     [
+        # truncated or broken strings
         ('msgid "a"\nmsgstr "b"\n\nmsgid "unterminated', 4),
         ('msgid "a"\nmsgstr ""\n"continued but cut', 3),
         ('msgid "a"\nmsgstr "b"\n\nmsgid "no translation"\n', 4),
         ('msgid "a"\nmsgid_plural "as"\n', 1),
         ('msgid "a"\n\nmsgid "b"\nmsgstr "c"\n', 1),
         ('msgid "a"\nmsgstr "b" trailing\n', 2),
+        # garbage
+        ("this is not a PO file\n", 1),
+        ('msgid "a"\nmsgstr "b"\n\nfoo bar baz\n', 4),
+        ('msgid "a"\nmsgstr "b"\n\nmsgstr "orphan"\n', 4),
+        ('msgid "a"\nmsgstr "x"y"\n', 2),
     ],
 )
-def test_truncated_or_broken_strings(tmp_path: Path, cut: str, line: int) -> None:
-    path = tmp_path / "cut.po"
-    path.write_text(cut, encoding="utf-8")
-    assert _load_error(path).line == line
+def test_broken_catalog_names_the_line(tmp_path: Path, content: str, line: int) -> None:
+    path = tmp_path / "broken.po"
+    path.write_text(content, encoding="utf-8")
+    error = _load_error(path)
+    assert error.line == line
+    assert str(error).startswith(f"{path}:{line}: ")
 
 
 def test_truncated_canonical_file(tmp_path: Path) -> None:
@@ -429,23 +437,6 @@ def test_truncated_canonical_file(tmp_path: Path) -> None:
     path = tmp_path / "cut.po"
     path.write_text(text[: text.index("incididunt")], encoding="utf-8")
     assert _load_error(path).line is not None
-
-
-@pytest.mark.parametrize(
-    ("content", "line"),
-    [
-        ("this is not a PO file\n", 1),
-        ('msgid "a"\nmsgstr "b"\n\nfoo bar baz\n', 4),
-        ('msgid "a"\nmsgstr "b"\n\nmsgstr "orphan"\n', 4),
-        ('msgid "a"\nmsgstr "x"y"\n', 2),
-    ],
-)
-def test_garbage(tmp_path: Path, content: str, line: int) -> None:
-    path = tmp_path / "garbage.po"
-    path.write_text(content, encoding="utf-8")
-    error = _load_error(path)
-    assert error.line == line
-    assert str(error).startswith(f"{path}:{line}: ")
 
 
 def test_polib_syntax_error_is_chained(tmp_path: Path) -> None:
