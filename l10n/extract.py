@@ -15,20 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from . import article as articles
+from . import structure
 from .config import FrontMatterPolicy
+from .dialect import BLOCKS
 
 log = logging.getLogger(__name__)
 
 SKIP_MARKER = re.compile(r"<!--\s*l10n:\s*skip\s*-->")
 _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 
-HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER = (
+#: The kinds of segment, as named in catalogs (``#. type: list item``).
+HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER = KINDS = (
     "heading", "paragraph", "list item", "blockquote", "table cell", "front matter")
+#: Kinds whose text must stay on one line.
 SINGLE_LINE = frozenset({HEADING, TABLE_CELL, FRONT_MATTER})
 
 
@@ -61,26 +64,23 @@ class Slot:
 
 @dataclass(frozen=True)
 class Skeleton:
-    """Everything of an article that is not translated, with slots for the segments."""
+    """Everything of an article that is not translated, with slots for the segments.
+
+    ``shape`` is the body's structure, which every translation must keep;
+    ``inline_segments`` names the segment that fills each of its inline blocks (None: the
+    block is not translated).
+    """
 
     article: articles.Article
     pieces: tuple[str | Slot, ...]
     references: dict[str, dict] = field(default_factory=dict)
+    shape: structure.Shape | None = None
+    inline_segments: tuple[int | None, ...] = ()
 
     @property
     def labels(self) -> frozenset[str]:
         """Normalised labels of the body's reference definitions."""
         return frozenset(self.references)
-
-
-def parser() -> MarkdownIt:
-    """The CommonMark parser used everywhere, with GFM tables."""
-    return MarkdownIt("commonmark").enable("table")
-
-
-#: :func:`parser` without its inline pass, for what needs blocks only (extraction, the
-#: markup check's block structure): parsing is three times faster.
-BLOCKS = parser().disable(["inline", "text_join"])
 
 
 def extract(text: str, path: Path | None = None,
@@ -102,11 +102,13 @@ def extract(text: str, path: Path | None = None,
         starts.append(starts[-1] + len(ln) + 1)
     spans: list[tuple[int, int, Slot]] = []
     offset = doc.body_line
-    for kind, section, first, content, single, heading in _blocks(tokens):
-        for start, end, prefixes in _locate(lines, starts, first, content, single, heading):
+    inline_segments: list[int | None] = [None] * sum(t.type == "inline" for t in tokens)
+    for kind, section, first, content, single, heading, inline in _blocks(tokens):
+        for start, end, prefixes, cell in _locate(lines, starts, first, content, single, heading):
             text_ = body[start:end]
             cont = _continuation(prefixes[0] if prefixes else "")
             newline = "\r\n" if lines[first].endswith("\r") else "\n"
+            inline_segments[inline + cell] = len(segments)
             spans.append((start, end, Slot(len(segments), tuple(prefixes[1:]), cont, kind, newline)))
             line = offset + first + 1 + (body.count("\n", starts[first], start) if single else 0)
             segments.append(Segment(_strip_prefixes(text_, prefixes), kind, section, line))
@@ -117,11 +119,13 @@ def extract(text: str, path: Path | None = None,
         pieces.append(slot)
         pos = end
     pieces.append(body[pos:])
-    return Skeleton(doc, tuple(pieces), env.get("references", {})), segments
+    return Skeleton(doc, tuple(pieces), env.get("references", {}), structure.shape(tokens, env),
+                    tuple(inline_segments)), segments
 
 
-def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bool, bool]]:
-    """Yield ``(kind, section, first_line, content, is_table_row, is_heading)`` per text block.
+def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bool, bool, int]]:
+    """Yield ``(kind, section, first_line, content, is_table_row, is_heading, inline)`` per
+    text block; ``inline`` is the index of its (first) inline token among all inline tokens.
 
     For table rows ``content`` is the number of cells markdown-it found.
     """
@@ -129,7 +133,9 @@ def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bo
     containers: list[str] = []
     skip_level: int | None = None
     skip_until = -1
+    inline = -1
     for i, tok in enumerate(tokens):
+        inline += tok.type == "inline"
         if tok.type == "html_block" and SKIP_MARKER.search(tok.content):
             skip_level = tok.level
             continue
@@ -146,7 +152,7 @@ def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bo
                 cells += tokens[j].type == "inline"
                 j += 1
             if tok.map[0] >= skip_until:
-                yield TABLE_CELL, section, tok.map[0], cells, True, False
+                yield TABLE_CELL, section, tok.map[0], cells, True, False, inline + 1
         elif tok.type == "inline" and tok.map and tokens[i - 1].type in ("heading_open", "paragraph_open"):
             parent = tokens[i - 1]
             if parent.type == "heading_open":
@@ -160,12 +166,12 @@ def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bo
                 kind = PARAGRAPH
             if tok.map[0] < skip_until or not tok.content:
                 continue
-            yield kind, section, tok.map[0], tok.content, False, parent.type == "heading_open"
+            yield kind, section, tok.map[0], tok.content, False, parent.type == "heading_open", inline
 
 
 def _locate(lines: list[str], starts: list[int], first: int, content: object, table: bool,
-            heading: bool) -> Iterator[tuple[int, int, list[str]]]:
-    """Find each text's ``(start, end, line prefixes)`` in the body.
+            heading: bool) -> Iterator[tuple[int, int, list[str], int]]:
+    """Find each text's ``(start, end, line prefixes, cell index)`` in the body.
 
     A block whose text cannot be found exactly (tabs expanded by the parser, say) stays
     in the skeleton untranslated, which is safe.
@@ -192,10 +198,10 @@ def _locate(lines: list[str], starts: list[int], first: int, content: object, ta
         if k == 0:
             start = starts[first] + pos
         end = starts[first + k] + len(text)
-    yield start, end, prefixes
+    yield start, end, prefixes, 0
 
 
-def _cells(line: str, base: int, count: int) -> Iterator[tuple[int, int, list[str]]]:
+def _cells(line: str, base: int, count: int) -> Iterator[tuple[int, int, list[str], int]]:
     """Spans of the non-empty cells of a GFM table row, split as markdown-it splits it."""
     line = line.rstrip("\r")
     bounds = []
@@ -211,12 +217,12 @@ def _cells(line: str, base: int, count: int) -> Iterator[tuple[int, int, list[st
         bounds = bounds[1:]  # a leading pipe
     if bounds and not line[bounds[-1][0]:].strip():
         bounds = bounds[:-1]  # a trailing pipe
-    for a, b in bounds[:count]:
+    for index, (a, b) in enumerate(bounds[:count]):
         cell = line[a:b]
         stripped = cell.strip()
         if stripped:
             s = a + len(cell) - len(cell.lstrip())
-            yield base + s, base + s + len(stripped), [line[:s]]
+            yield base + s, base + s + len(stripped), [line[:s]], index
 
 
 def _strip_prefixes(text: str, prefixes: list[str]) -> str:

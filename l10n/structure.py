@@ -1,0 +1,170 @@
+"""The structure of a whole article: what no translation may change.
+
+:func:`shape` reads an article body with the extractor's parser (CommonMark plus GFM tables,
+block pass only): every block token with what makes it that block (type, tag, markers, list
+starts, fence info and contents, HTML blocks, table alignment), the link reference
+definitions, and the text of each inline block. :func:`compare` holds a translated body
+against its source: the same blocks, the same definitions, and in every inline block whose
+text changed the same link and image destinations, autolinks, code spans, hard breaks and raw
+HTML. It runs on the article as published, so a break that depends on what surrounds a
+segment (a fence opener, a setext underline, a lazy continuation line, a new reference
+definition, an unclosed HTML block) is found as a class, whatever caused it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+from markdown_it.token import Token
+
+from .dialect import BLOCKS, parser
+
+#: Block tokens whose content is the block itself (code and HTML are never translated).
+_VERBATIM = frozenset({"fence", "code_block", "html_block"})
+
+
+@dataclass(frozen=True)
+class Shape:
+    """An article body's structure (see the module docstring)."""
+
+    blocks: tuple[tuple, ...]
+    lines: tuple[tuple[int, int] | None, ...]  # each block token's 0-based line span
+    inlines: tuple[str, ...]  # the text of each inline block, in order
+    inline_lines: tuple[tuple[int, int], ...]
+    references: tuple[tuple[str, str, str], ...]  # label, destination, title
+    reference_lines: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where a translated body stops having its source's structure.
+
+    ``line`` is the 0-based body line where the difference shows, ``inline`` the index of the
+    inline block whose markup changed (None for a block-level break), ``labels`` the reference
+    definitions that were added or changed.
+    """
+
+    message: str
+    line: int | None = None
+    inline: int | None = None
+    labels: tuple[str, ...] = ()
+
+
+def signature(token: Token) -> tuple:
+    """What makes a block token the block it is; the text of inline blocks is left out."""
+    if token.type == "inline":
+        return ("inline",)
+    content = token.content if token.type in _VERBATIM else ""
+    attrs = tuple(sorted(token.attrs.items())) if token.attrs else ()
+    return (token.type, token.tag, token.nesting, token.markup, token.info, attrs, token.hidden, content)
+
+
+def shape(tokens: Sequence[Token], env: Mapping) -> Shape:
+    """The shape of a body from its block tokens and the parser's env."""
+    refs = env.get("references", {})
+    inline = [t for t in tokens if t.type == "inline"]
+    return Shape(
+        blocks=tuple(signature(t) for t in tokens),
+        lines=tuple(tuple(t.map) if t.map else None for t in tokens),  # type: ignore[misc]
+        inlines=tuple(t.content for t in inline),
+        inline_lines=tuple(tuple(t.map) if t.map else (0, 0) for t in inline),  # type: ignore[misc]
+        references=tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in refs.items())),
+        reference_lines={k: (v.get("map") or [0])[0] for k, v in refs.items()},
+    )
+
+
+def of(body: str) -> Shape:
+    """Parse ``body`` (block pass only) and return its shape."""
+    env: dict = {}
+    return shape(BLOCKS.parse(body, env), env)
+
+
+def compare(source: Shape, target: Shape) -> Break | None:
+    """The first way ``target`` differs from ``source`` in structure, or None."""
+    if source.blocks != target.blocks:
+        index = next((i for i, (a, b) in enumerate(zip(source.blocks, target.blocks)) if a != b),
+                     min(len(source.blocks), len(target.blocks)))
+        got = _name(target.blocks[index]) if index < len(target.blocks) else "the end of the article"
+        wanted = _name(source.blocks[index]) if index < len(source.blocks) else "the end of the article"
+        return Break(f"the article gets {got} where the English has {wanted}", line=_line(target, index))
+    if source.references != target.references:
+        before = {label: (href, title) for label, href, title in source.references}
+        labels = tuple(label for label, href, title in target.references if before.get(label) != (href, title))
+        shown = ", ".join(f"[{label.lower()}]" for label in labels) or "a reference definition"
+        return Break(f"the translation defines {shown}, which changes where the article's links go",
+                     line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
+                     labels=labels)
+    key = source.references
+    for k, (a, b) in enumerate(zip(source.inlines, target.inlines)):
+        if a == b:
+            continue
+        missing, added = _difference(inline_facts(a, key), inline_facts(b, key))
+        if missing or added:
+            parts = [f"{what} {value!r} missing" for what, value in missing]
+            parts += [f"{what} {value!r} added" for what, value in added]
+            return Break("the translation changes the markup: " + "; ".join(parts),
+                         line=target.inline_lines[k][0], inline=k)
+    return None
+
+
+_NAMES = {"paragraph_open": "a paragraph", "heading_open": "a heading", "fence": "a code block",
+          "code_block": "an indented code block", "html_block": "an HTML block",
+          "bullet_list_open": "a list", "ordered_list_open": "a numbered list",
+          "list_item_open": "a list item", "blockquote_open": "a quote", "hr": "a rule",
+          "table_open": "a table", "tr_open": "a table row", "th_open": "a table cell",
+          "td_open": "a table cell"}
+
+
+def _name(sig: tuple) -> str:
+    if sig[0] == "heading_open":
+        return f"a heading ({sig[1]})"
+    return _NAMES.get(sig[0], "the end of a block" if sig[0].endswith("_close") else sig[0])
+
+
+def _line(target: Shape, index: int) -> int | None:
+    """The line of the block token at ``index``, or of the nearest one before it."""
+    for i in range(min(index, len(target.lines) - 1), -1, -1):
+        if target.lines[i] is not None:
+            return target.lines[i][0]  # type: ignore[index]
+    return None
+
+
+_INLINE = parser()
+
+
+@lru_cache(maxsize=16384)
+def inline_facts(md: str, references: tuple = ()) -> Counter:
+    """What inline text may not change: destinations, autolinks, code, hard breaks, raw HTML.
+
+    ``references`` are the article's definitions as (label, destination, title) tuples.
+
+    >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
+    [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
+    """
+    env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
+    facts: Counter = Counter()
+    for block in _INLINE.parseInline(md, env):
+        _collect(block.children or [], facts)
+    return facts
+
+
+def _collect(tokens: Sequence[Token], facts: Counter) -> None:
+    for t in tokens:
+        if t.type == "link_open":
+            facts[("autolink" if t.info == "auto" else "link", t.attrGet("href") or "")] += 1
+        elif t.type == "image":
+            facts[("image", t.attrGet("src") or "")] += 1
+            _collect(t.children or [], facts)
+        elif t.type == "code_inline":
+            facts[("code span", t.content)] += 1
+        elif t.type == "html_inline":
+            facts[("raw HTML", t.content)] += 1
+        elif t.type == "hardbreak":
+            facts[("hard break", "")] += 1
+
+
+def _difference(source: Counter, target: Counter) -> tuple[list, list]:
+    return list((source - target).elements()), list((target - source).elements())
