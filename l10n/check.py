@@ -5,7 +5,6 @@ It changes no file. Each problem names a file, a 1-based line, a stable code and
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import partial
@@ -14,7 +13,7 @@ from typing import Iterable, Iterator
 
 import polib
 
-from . import catalog, pofile, workflow
+from . import catalog, pofile, publish, workflow
 from .catalog import DRAFT, NEEDS_UPDATE
 from .cache import Cache, digest, read
 from .config import Config
@@ -118,9 +117,10 @@ def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Pr
     else:
         yield from _stale_catalog(config, source, cat_path, prepared, old, po_text)
         yield from catalog_problems(show(cat_path), cat_path, old, lang)
-        yield from translation_problems(show(cat_path), old, prepared, config)
-    po = old or prepared.po
-    expected, _ = workflow.render(config, lang, prepared.skeleton, prepared.segments, po)
+    found = workflow.publication(config, prepared, old if old is not None else prepared.po)
+    if old is not None:
+        yield from translation_problems(show(cat_path), old, found, config)
+    expected = found.text
     if not out_path.exists():
         yield Problem(show(out_path), 1, "missing-output", f"{show(out_path)} is missing: run `l10n merge`")
     else:
@@ -175,16 +175,18 @@ def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iter
             seen[key] = e.linenum
 
 
-def translation_problems(show: str, po: polib.POFile, prepared: workflow.Prepared,
+def translation_problems(show: str, po: polib.POFile, found: publish.Publication,
                          config: Config) -> Iterator[Problem]:
-    """Markup and review-policy problems of the translations."""
-    kinds = {s.text: s.kind for s in prepared.segments}
+    """Why translations are published in English, and the review-policy problems."""
+    withheld = found.withheld()
     counts = {DRAFT: 0, NEEDS_UPDATE: 0}
     for e in po:
-        if e.obsolete or not e.msgid or not e.msgstr:
+        if e.obsolete or not e.msgid or e.msgctxt is not None:
             continue
-        for p in workflow.translation_problems(e.msgid, e.msgstr, kinds.get(e.msgid), prepared.skeleton):
-            yield Problem(show, e.linenum, p.code, f"{p.message}: fix the translation")
+        verdict = withheld.get(e.msgid)
+        for p in verdict.problems if verdict is not None else ():
+            yield Problem(show, e.linenum, p.code, f"{p.message}: fix the translation "
+                          "(published in English until then)")
         s = catalog.state(e)
         if s in counts:
             counts[s] += 1
@@ -230,11 +232,16 @@ def as_json(report: Report) -> dict:
 
 
 def as_github(report: Report) -> str:
-    def esc(s: str) -> str:
+    """GitHub workflow commands, escaped as GitHub's runner unescapes them: ``%``, CR and
+    LF everywhere, and ``:`` and ``,`` in properties, so a file name cannot spoof them."""
+    def data(s: str) -> str:
         return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
-    return "\n".join(f"::{p.severity} file={esc(p.file)},line={p.line},title={p.code}::{esc(p.message)}"
-                     for p in report.problems)
+    def prop(s: str) -> str:
+        return data(s).replace(":", "%3A").replace(",", "%2C")
+
+    return "\n".join(f"::{p.severity} file={prop(p.file)},line={p.line},title={prop(p.code)}::{data(p.message)}"
+                      for p in report.problems)
 
 
 def as_text(report: Report, color: bool = False) -> str:

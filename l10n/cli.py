@@ -87,6 +87,11 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def force_option(f):  # noqa: ANN001, ANN201 - decorator
+    return click.option("--force", is_flag=True,
+                        help="Overwrite German files edited by hand (move such edits into the catalog).")(f)
+
+
 def articles_argument(f):  # noqa: ANN001, ANN201 - decorator
     return click.argument("articles", nargs=-1, type=click.Path(path_type=Path))(f)
 
@@ -145,7 +150,7 @@ def _report(state: State, summary: workflow.Summary, verb: str) -> None:
             changed.append(f"catalog: {u.added} new, {u.fuzzy} changed, {u.obsoleted} obsolete"
                            + (f", {o.drafted} drafted" if o.drafted else ""))
         if o.output_written:
-            changed.append(f"{o.published.status}, {o.published.reviewed_percent}% reviewed")
+            changed.append(f"{o.progress.status}, {o.progress.reviewed_percent}% reviewed")
         if changed:
             _say(state, f"{o.source} [{o.lang}]: " + "; ".join(changed))
     n_cat = sum(o.catalog_written for o in summary.outcomes)
@@ -154,34 +159,55 @@ def _report(state: State, summary: workflow.Summary, verb: str) -> None:
                 f"articles written")
 
 
+def _status(summary: workflow.Summary) -> int:
+    """Print what stopped or held up a run, one line each; its exit status."""
+    for e in summary.errors:
+        click.echo(f"error: {e}", err=True)
+    for o in summary.refused:
+        click.echo(f"error: {o.refused}", err=True)
+    if summary.stopped is not None:
+        click.echo(f"error: {summary.stopped} (work done so far is saved; rerun to resume)", err=True)
+    if summary.interrupted:
+        click.echo("interrupted: every draft received is saved; rerun to resume", err=True)
+        return 130
+    if summary.errors:
+        return 2
+    return 1 if summary.stopped is not None or summary.refused else 0
+
+
 def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_name: str | None,
          write_output: bool, dry_run: bool = False, **options) -> int:
     sources = state.articles(articles)
     langs = state.langs(langs)
     engine = _engine(engine_name, state) if engine_name else None
     status = 0
-    for lang in langs:
-        billed_before = getattr(engine, "billed_characters", None)
-        with _progress(state, engine, lang, sources, dry_run, write_output, options) as progress:
-            summary = workflow.run_many(state.config, lang, date.today(), sources, engine,
-                                        write_output=write_output, dry_run=dry_run,
-                                        progress=progress, **options)
-        if dry_run:
-            _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
-                        f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")
-            continue
-        _report(state, summary, "translate" if engine else "extract")
-        if summary.sent_segments:
-            billed = ("" if billed_before is None else
-                      f" ({engine.billed_characters - billed_before} billed)")
-            _say(state, f"[{lang}] sent {summary.sent_segments} segments, {summary.sent_chars} "
-                        f"characters{billed}; {summary.rejected} drafts rejected by the markup check")
-            for path, chars in summary.chars_by_article().items():
-                _say(state, f"  {path}: {chars} characters")
-        if summary.stopped is not None:
-            click.echo(f"error: {summary.stopped} (work done so far is saved; rerun to resume)",
-                       err=True)
-            status = 1
+    try:
+        for lang in langs:
+            billed_before = getattr(engine, "billed_characters", None)
+            with _progress(state, engine, lang, sources, dry_run, write_output, options) as progress:
+                summary = workflow.run_many(state.config, lang, date.today(), sources, engine,
+                                            write_output=write_output, dry_run=dry_run,
+                                            progress=progress, **options)
+            if dry_run:
+                _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
+                            f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")
+            else:
+                _report(state, summary, "translate" if engine else "extract")
+            if summary.sent_segments:
+                billed = ("" if billed_before is None else
+                          f" ({engine.billed_characters - billed_before} billed)")
+                _say(state, f"[{lang}] sent {summary.sent_segments} segments, {summary.sent_chars} "
+                            f"characters{billed}; {summary.withheld} translations published in "
+                            "English until fixed")
+                for path, chars in summary.chars_by_article().items():
+                    _say(state, f"  {path}: {chars} characters")
+            status = max(status, _status(summary))
+            if summary.interrupted:
+                return status
+    finally:
+        close = getattr(engine, "close", None)
+        if close is not None:
+            close()
     if dry_run and hasattr(engine, "usage") and not state.quiet:
         try:
             used, limit = engine.usage()
@@ -226,8 +252,9 @@ def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run:
               help="Stop before sending more than N characters in this run.")
 @click.option("--include-drafts", is_flag=True,
               help="Also send embargoed articles (front matter draft: true) to external engines.")
+@force_option
 @pass_state
-def translate(state: State, articles, langs, engine, dry_run, max_chars, include_drafts) -> None:
+def translate(state: State, articles, langs, engine, dry_run, max_chars, include_drafts, force) -> None:
     """Extract, fill machine drafts and merge: the editor's one command.
 
     \b
@@ -235,7 +262,7 @@ def translate(state: State, articles, langs, engine, dry_run, max_chars, include
         l10n translate content/en/my-article.md --engine pseudo
     """
     sys.exit(_run(state, articles, langs, engine, True, dry_run, max_chars=max_chars,
-                  include_drafts=include_drafts))
+                  include_drafts=include_drafts, force=force))
 
 
 @cli.command()
@@ -255,8 +282,9 @@ def extract(state: State, articles, langs) -> None:
 @cli.command()
 @articles_argument
 @lang_option
+@force_option
 @pass_state
-def merge(state: State, articles, langs) -> None:
+def merge(state: State, articles, langs, force) -> None:
     """Rebuild content/<lang>/ from the catalogs as they are.
 
     \b
@@ -264,14 +292,17 @@ def merge(state: State, articles, langs) -> None:
         l10n merge
     """
     sources = state.articles(articles)
-    written = total = 0
+    summary = workflow.Summary()
     for lang in state.langs(langs):
-        for outcome in workflow.merge_only(state.config, lang, sources):
-            total += 1
-            written += outcome.output_written
+        done = workflow.merge_only(state.config, lang, sources, force=force)
+        summary.outcomes += done.outcomes
+        summary.errors += done.errors
+        for outcome in done.outcomes:
             if outcome.output_written:
                 _say(state, f"{outcome.source} [{lang}]: written")
-    _say(state, f"merge: {total} articles, {written} written")
+    _say(state, f"merge: {len(summary.outcomes)} articles, "
+                f"{sum(o.output_written for o in summary.outcomes)} written")
+    sys.exit(_status(summary))
 
 
 @cli.command()
@@ -352,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:
         click.echo("aborted", err=True)
         return 1
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing half-written; rerun to resume", err=True)
+        return 130
     except EngineError as e:
         click.echo(f"error: {e}", err=True)
         return 1

@@ -36,34 +36,62 @@ def decode(data: bytes, path: Path) -> str:
                          path=path, line=line) from e
 
 
-def write_atomic(path: Path, text: str) -> bool:
+def write_atomic(path: Path, text: str, *, expected: bytes | None | bool = True) -> bool:
     """Write ``text`` to ``path`` through a temporary file and a rename.
 
     Readers and an interrupted run see the old file or the new one, never a part. A
     replaced file keeps its permissions; a new one gets the usual ones (0666 less the umask).
 
-    Returns False, touching nothing, when the file already holds exactly this text.
+    ``expected`` makes the write conditional: the bytes the caller read (``None``: the file
+    did not exist). The file is compared again just before the rename, and when it changed
+    meanwhile (a translator saved it) nothing is written and :class:`Changed` is raised, so
+    the caller can read it again. ``True`` (the default) replaces whatever is there.
+
+    Returns False, touching nothing, when the file already holds exactly this text. A
+    file that cannot be written (read-only folder, full disk) raises :class:`InputError`.
     """
     data = text.encode("utf-8")
     try:
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return False
-            mode = os.stat(f.fileno()).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
+        return _write(path, data, expected)
+    except OSError as e:
+        raise InputError(f"cannot write: {e.strerror or e}", path=path) from None
+
+
+class Changed(Exception):
+    """The file changed since it was read; it was not replaced."""
+
+
+def _write(path: Path, data: bytes, expected: bytes | None | bool) -> bool:
+    current = _current(path)
+    if expected is not True and current != expected:
+        raise Changed(path)
+    if current == data:
+        return False
+    if current is None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        mode = None
+    else:
+        mode = os.stat(path).st_mode & 0o7777
     fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         if mode is not None:
             os.chmod(tmp, mode)
+        if expected is not True and _current(path) != expected:  # saved while we wrote
+            raise Changed(path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return True
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _temporary(path: Path) -> tuple[int, Path]:

@@ -1,9 +1,11 @@
-"""Skeleton plus translations back to an article."""
+"""Rendering: a skeleton and chosen translations back to an article.
+
+What is chosen is :mod:`l10n.publish`'s decision; this module only lays text out.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from . import article as articles
@@ -13,41 +15,33 @@ from .extract import SINGLE_LINE, TABLE_CELL, Segment, Skeleton, Slot, fix_short
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """How much of an article's text is published translated, by source words."""
-
-    words: int
-    reviewed: int
-    drafts: int
-
-    @property
-    def status(self) -> str:
-        """``reviewed``, ``draft`` (all translated, some unreviewed), ``partial`` or ``source``."""
-        if self.reviewed == self.words:
-            return "reviewed"
-        if self.reviewed + self.drafts == self.words:
-            return "draft"
-        return "partial" if self.reviewed + self.drafts else "source"
-
-    @property
-    def reviewed_percent(self) -> int:
-        return 100 if not self.words else (100 * self.reviewed) // self.words
-
-
 def body(skeleton: Skeleton, segments: Sequence[Segment], translations: Mapping[str, str]) -> str:
     """Fill the skeleton's slots; a segment without translation keeps its source text."""
-    out = []
+    return render(skeleton, segments, translations)[0]
+
+
+def render(skeleton: Skeleton, segments: Sequence[Segment],
+           translations: Mapping[str, str]) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The body, and the 0-based lines ``[first, last]`` each translated slot occupies in it
+    (by segment index)."""
+    out: list[str] = []
+    lines: dict[int, tuple[int, int]] = {}
+    line = 0
     for piece in skeleton.pieces:
         if isinstance(piece, str):
             out.append(piece)
+            line += piece.count("\n")
             continue
         source = segments[piece.index].text
         text = translations.get(source) or source
         if text != source:
             text = adapt(source, text, piece.kind, skeleton.labels)
-        out.append(_layout(text, piece))
-    return "".join(out)
+        laid = _layout(text, piece)
+        if text != source:
+            lines[piece.index] = (line, line + laid.count("\n"))
+        out.append(laid)
+        line += laid.count("\n")
+    return "".join(out), lines
 
 
 def adapt(source: str, translation: str, kind: str, labels: frozenset[str]) -> str:
@@ -80,8 +74,9 @@ def _layout(text: str, slot: Slot) -> str:
 
 
 def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: Mapping[str, str],
-                 config: Config, lang: str, outcome: Outcome) -> str:
-    """The target head: translated keys, set keys, rewritten values and the translation state."""
+                 config: Config, lang: str, state: str | None) -> str:
+    """The target head: translated keys, set keys, rewritten values and ``state`` (YAML flow
+    mapping text) under the configured state key."""
     doc = skeleton.article
     if not doc.head:
         return ""  # no front matter to record anything in: the layout stays as it is
@@ -103,6 +98,6 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
             for old, new in rules.items():
                 current = current.replace(old.format(**subst), new.format(**subst))
             values[key] = current
-    if config.state_key:
-        raw[config.state_key] = f"{{status: {outcome.status}, reviewed: {outcome.reviewed_percent}}}"
+    if config.state_key and state is not None:
+        raw[config.state_key] = state
     return articles.rewrite_head(doc, values, raw)

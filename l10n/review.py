@@ -23,12 +23,11 @@ from typing import Iterable, Sequence
 import polib
 from babel import Locale
 
-from . import catalog, pofile, workflow
+from . import catalog, pofile, publish, workflow
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, STATES, UNTRANSLATED
 from .config import Config
 from .errors import L10nError
-from .extract import (BLOCKQUOTE, FRONT_MATTER, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, Segment,
-                      Skeleton)
+from .extract import Segment
 from .fsutil import read_text, write_atomic
 
 INDEX = "index.html"
@@ -53,8 +52,7 @@ class Row:
     previous: str | None = None    # the English the translation was made for (needs update)
     engine: str | None = None      # machine drafts: the engine and the date of the draft
     drafted: str | None = None
-    problems: tuple[str, ...] = ()  # found now by the markup check, as published
-    recorded: tuple[str, ...] = ()  # recorded in the catalog by the engine step
+    problems: tuple[str, ...] = ()  # why the article publishes it in English, found now
 
     @property
     def ref(self) -> str:
@@ -64,10 +62,6 @@ class Row:
     @property
     def anchor(self) -> str:
         return f"L{self.line}" if self.line else ""
-
-    @property
-    def all_problems(self) -> tuple[str, ...]:
-        return self.problems + tuple(p for p in self.recorded if not any(p in q for q in self.problems))
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ class Page:
     @property
     def problems(self) -> int:
         """Rows with markup problems."""
-        return sum(bool(r.all_problems) for r in self.rows)
+        return sum(bool(r.problems) for r in self.rows)
 
     @property
     def work(self) -> int:
@@ -107,30 +101,23 @@ def by_work(pages: Iterable[Page]) -> list[Page]:
 # -- the pure core: rows from a catalog ----------------------------------------------
 
 def rows(po: polib.POFile, catalog_name: str, segments: Sequence[Segment],
-         skeleton: Skeleton) -> list[Row]:
-    """The live entries of ``po`` in catalog order, with their states and markup problems.
-
-    The markup check is the one the merger applies (:func:`workflow.translation_problems`),
-    with the article's skeleton: a flagged translation is not published until it is fixed.
-    Problems the engine step recorded in the catalog are listed too.
-    """
-    kinds: dict[str, str] = {}
-    for s in segments:
-        kinds.setdefault(s.text, s.kind)
+         found: publish.Publication) -> list[Row]:
+    """The live entries of ``po`` in catalog order, with their states and the current
+    verdict of the publishing core (:func:`l10n.publish.publish`) on each: a translation
+    listed with problems is published in English until it is fixed."""
     out = []
     for e in po:
         if e.obsolete or not e.msgid:
             continue
         comments = e.comment.splitlines()
-        kind = kinds.get(e.msgid) or _comment_kind(comments)
-        found = workflow.translation_problems(e.msgid, e.msgstr, kind, skeleton) if e.msgstr else []
+        verdict = found.verdicts.get(e.msgid) if e.msgctxt is None else None
         engine, drafted = _machine(e)
         out.append(Row(
             catalog=catalog_name, line=e.linenum, places=tuple(_places(comments)),
             source=e.msgid, translation=e.msgstr, state=catalog.state(e), context=e.msgctxt,
             previous=e.previous_msgid if catalog.state(e) == NEEDS_UPDATE else None,
             engine=engine, drafted=drafted,
-            problems=tuple(str(p) for p in found), recorded=tuple(catalog.problems(e))))
+            problems=tuple(str(p) for p in verdict.problems) if verdict is not None else ()))
     return out
 
 
@@ -143,22 +130,6 @@ def _places(comments: Sequence[str]) -> Iterable[str]:
     for line in comments:
         if line.startswith("type: "):
             yield line[len("type: "):].replace("; ", " · ", 1)
-
-
-def _comment_kind(comments: Sequence[str]) -> str | None:
-    """The segment kind named by the first ``type:`` comment (entries the source no longer has).
-
-    >>> _comment_kind(["type: list item; section: A"]), _comment_kind(["type: nonsense"])
-    ('list item', None)
-    """
-    for line in comments:
-        if line.startswith("type: "):
-            kind = line[len("type: "):].split(";")[0].strip()
-            return kind if kind in _KINDS else None
-    return None
-
-
-_KINDS = (HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER)
 
 
 def _machine(entry: polib.POEntry) -> tuple[str | None, str | None]:
@@ -285,9 +256,9 @@ def _counts_html(stats: catalog.Stats | None) -> str:
 
 def _segment_html(row: Row, source_lang: str, lang: str) -> str:
     """One segment: a line naming its state, catalog entry and place, then English | target."""
-    cls = "seg " + _CLASS[row.state] + (" problem" if row.all_problems else "")
+    cls = "seg " + _CLASS[row.state] + (" problem" if row.problems else "")
     meta = [f'<span class="badge">{escape(_LABEL[row.state])}</span>']
-    if row.all_problems:
+    if row.problems:
         meta.append('<span class="badge warn">Markup problem</span>')
     ref = escape(row.ref)
     meta.append(f'<a class="ref" href="#{row.anchor}">{ref}</a>' if row.anchor else f'<span class="ref">{ref}</span>')
@@ -305,8 +276,8 @@ def _segment_html(row: Row, source_lang: str, lang: str) -> str:
         target = f'<div class="text">{text_html(row.translation)}</div>'
     else:
         target = '<div class="missing" lang="en">not translated yet</div>'
-    if row.all_problems:
-        items = "".join(f"<li>{escape(p)}</li>" for p in row.all_problems)
+    if row.problems:
+        items = "".join(f"<li>{escape(p)}</li>" for p in row.problems)
         target += f'<ul class="problems" lang="en">{items}</ul>'
     anchor = f' id="{row.anchor}"' if row.anchor else ""
     return (f'<tbody{anchor} class="{cls}" data-state="{escape(row.state)}">'
@@ -500,7 +471,7 @@ def page(config: Config, lang: str, source: Path, today: date | None = None) -> 
                   "(rows show the catalog as it is)")
     po = old if old is not None else prepared.po
     return Page(article, lang, cat_name, href, title,
-                tuple(rows(po, cat_name, prepared.segments, prepared.skeleton)),
+                tuple(rows(po, cat_name, prepared.segments, workflow.publication(config, prepared, po))),
                 catalog.Stats.of(po), notice)
 
 

@@ -1,36 +1,51 @@
-"""Orchestration over many articles: extract, fill, merge, with I/O at the edges.
+"""Orchestration over many articles: plan, fill, write, with I/O at the edges.
 
-Articles stream through one at a time; only texts waiting for a machine draft keep their
-catalogs in memory, and every catalog is written as soon as its drafts are in, so a run
-stopped by an engine fault keeps everything received and resumes where it stopped. Without
-an external engine, chunks of articles go to worker processes, one per core.
+A :class:`Run` reads top to bottom:
+
+- **plan** (:meth:`Run.plan`): read an article and its catalog, update the catalog, fill
+  what the language's memory knows, and queue each distinct text still to translate once;
+- **fill** (:meth:`Run.fill`): send one batch to the engine; the drafts received are
+  written into every waiting catalog at once, so paid work is durable the moment it
+  arrives, even mid-article, and a run stopped by a fault, Ctrl-C or ``kill -9`` resumes
+  without paying again;
+- **write** (:meth:`Run.write`): write the catalog and the German article of an article
+  whose drafts are all in.
+
+Files change under a run: a catalog is replaced only if it is still the file that was
+read; otherwise it is read again and the run's drafts go only into entries still
+untranslated there (:meth:`Run.save_catalog`). A German file edited by hand is not
+overwritten without ``force``. What is published is :func:`l10n.publish.publish`'s decision.
+
+Without an external engine, chunks of articles go to worker processes, one per core.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import polib
 
-from . import catalog, markup, merge, pofile
-from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED
+from . import catalog, pofile, publish
+from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
 from .config import Config
 from .engines.base import Engine, Job
-from .errors import ConfigError, EngineError
+from .errors import ConfigError, EngineError, InputError, L10nError
 from .extract import Segment, Skeleton, extract
-from .fsutil import decode, read_bytes, read_text, write_atomic
+from .fsutil import Changed, decode, read_bytes, write_atomic
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Attempts to save a catalog that translators keep saving meanwhile.
+SAVE_ATTEMPTS = 20
 
 
 @dataclass
@@ -44,8 +59,11 @@ class Prepared:
     po: polib.POFile
     update: catalog.UpdateResult
     embargoed: bool
-    needs: set[str] = field(default_factory=set)
-    raw: bytes = b""  # the source as read, for the cache key
+    raw: bytes = b""                    # the source as read, for the skip record
+    catalog_read: bytes | None = None   # the catalog as read: replaced only while it still is
+    old: polib.POFile | None = None     # the catalog as read, parsed
+    needs: set[str] = field(default_factory=set)  # texts waiting for the engine
+    drafted: int = 0
 
 
 @dataclass
@@ -58,10 +76,11 @@ class Outcome:
     output_written: bool
     update: catalog.UpdateResult
     stats: catalog.Stats | None  # None: skipped, unchanged since the last run
-    published: merge.Outcome | None
+    progress: publish.Progress | None
     drafted: int = 0
-    rejected: int = 0
+    withheld: int = 0            # translations published in English because of a problem
     sent_chars: int = 0
+    refused: str | None = None   # why the German file was not written
 
 
 @dataclass
@@ -71,10 +90,19 @@ class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
     sent_segments: int = 0
     sent_chars: int = 0
-    rejected: int = 0
     pending_segments: int = 0
     pending_chars: int = 0
     stopped: EngineError | None = None
+    interrupted: bool = False
+    errors: list[L10nError] = field(default_factory=list)  # articles that could not be done
+
+    @property
+    def withheld(self) -> int:
+        return sum(o.withheld for o in self.outcomes)
+
+    @property
+    def refused(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.refused]
 
     def chars_by_article(self) -> dict[Path, int]:
         return {o.source: o.sent_chars for o in self.outcomes if o.sent_chars}
@@ -90,81 +118,23 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
     verdict must not change with the calendar).
     """
     skeleton, segments = extract(text, config.display(source), config.front_matter)
-    po, result = catalog.update(
-        old, segments, str(config.display(source)), lang, today=today,
-        similarity=config.similarity, obsolete_days=-1 if keep_obsolete else config.obsolete_days)
+    po, result = _update(config, lang, source, segments, old, today, keep_obsolete)
     meta = skeleton.article.metadata
     embargoed = any(meta.get(key) is True for key in config.front_matter.embargo)
-    return Prepared(source, lang, skeleton, segments, po, result, embargoed)
+    return Prepared(source, lang, skeleton, segments, po, result, embargoed, old=old)
 
 
-def translation_problems(source: str, translation: str, kind: str | None,
-                         skeleton: Skeleton) -> list:
-    """Markup problems of a translation as it would be published in this article."""
-    if translation == source:
-        return []  # the source itself: nothing broken, nothing added
-    kind = kind or "paragraph"
-    published = merge.adapt(source, translation, kind, skeleton.labels)
-    if published == source or (_plain(source) and _plain(published)):
-        return []  # nothing that markup could break or smuggle in
-    refs = tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in skeleton.references.items())
-                 ) if "[" in published or "[" in source else ()
-    return _check(source, published, kind, refs)
+def _update(config: Config, lang: str, source: Path, segments: Sequence[Segment],
+            old: polib.POFile | None, today: date, keep_obsolete: bool = False
+            ) -> tuple[polib.POFile, catalog.UpdateResult]:
+    return catalog.update(old, segments, str(config.display(source)), lang, today=today,
+                          similarity=config.similarity,
+                          obsolete_days=-1 if keep_obsolete else config.obsolete_days)
 
 
-# Characters and words that can make or break markup: a text with none of them is prose.
-_MARKUP = re.compile(r"[`*_\[\]<>&\\|{}%$\n]|https?:|www\.|mailto:|script:|data:|^[\s#>+\-=\d]|[ \t]$")
-
-
-def _plain(text: str) -> bool:
-    return _MARKUP.search(text) is None
-
-
-@lru_cache(maxsize=4096)
-def _check(source: str, published: str, kind: str, refs: tuple) -> list:
-    """The markup check, remembered: boilerplate repeats across thousands of articles."""
-    references = {k: {"href": href, "title": title} for k, href, title in refs}
-    return markup.check(source, published, references=references or None, kind=kind)
-
-
-def usable(po: polib.POFile, policy: str, segments: Sequence[Segment],
-           skeleton: Skeleton) -> tuple[dict[str, str], dict[str, str]]:
-    """The translations the merger may publish, and the states of those it uses.
-
-    Reviewed entries always, machine drafts under the ``drafts`` policy; never an entry that
-    needs update, nor one whose markup check fails (the source text is published instead).
-    """
-    kinds = {s.text: s.kind for s in segments}
-    chosen: dict[str, str] = {}
-    states: dict[str, str] = {}
-    for e in po:
-        if e.obsolete or not e.msgid or not e.msgstr or e.msgid not in kinds:
-            continue
-        s = catalog.state(e)
-        if s == NEEDS_UPDATE or (s == DRAFT and policy != "drafts"):
-            continue
-        if s == DRAFT and catalog.problems(e):
-            continue
-        if translation_problems(e.msgid, e.msgstr, kinds[e.msgid], skeleton):
-            continue
-        chosen[e.msgid] = e.msgstr
-        states[e.msgid] = s
-    return chosen, states
-
-
-def render(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
-           po: polib.POFile) -> tuple[str, merge.Outcome]:
-    """The target article for a catalog, per the publish policy."""
-    translations, states = usable(po, config.publish, segments, skeleton)
-    words = reviewed = drafts = 0
-    for text in {s.text for s in segments}:
-        n = len(text.split())
-        words += n
-        reviewed += n if states.get(text) == REVIEWED else 0
-        drafts += n if states.get(text) == DRAFT else 0
-    outcome = merge.Outcome(words, reviewed, drafts)
-    head = merge.front_matter(skeleton, segments, translations, config, lang, outcome)
-    return head + merge.body(skeleton, segments, translations), outcome
+def publication(config: Config, work: Prepared, po: polib.POFile | None = None) -> publish.Publication:
+    """The German article of ``work`` as its catalog (or ``po``) makes it."""
+    return publish.publish(config, work.lang, work.skeleton, work.segments, po if po is not None else work.po)
 
 
 # -- the edges ---------------------------------------------------------------------
@@ -180,19 +150,48 @@ def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, s
     root = config.locales_dir / lang
     for path in sorted(root.rglob("*.po")) if root.exists() else ():
         for e in pofile.load(path):
-            if e.obsolete or not e.msgid or not e.msgstr:
+            if e.obsolete or not e.msgid or not e.msgstr or e.msgctxt is not None:
                 continue
             s = catalog.state(e)
             if s == REVIEWED:
                 reviewed.setdefault(e.msgid, e.msgstr)
-            elif s == DRAFT and not catalog.problems(e):
+            elif s == DRAFT:
                 drafts.setdefault((catalog.machine_engine(e) or "", e.msgid), e.msgstr)
     return reviewed, drafts
 
 
+def write_output(config: Config, work: Prepared, text: str, *, expected: bytes | None | bool,
+                 force: bool = False) -> tuple[bool, str | None]:
+    """Write the German article unless it was edited by hand; (written, why not)."""
+    path = config.output_path(work.source, work.lang)
+    current = read(path)
+    if current is not None and current != text.encode("utf-8") and not force \
+            and edited_by_hand(config, work, current):
+        return False, (f"{config.display(path)} was edited by hand: not overwritten. Move the edit "
+                       "into the catalog, or rerun with --force to replace it")
+    try:
+        return write_atomic(path, text, expected=current if expected is True else expected), None
+    except Changed:
+        return False, f"{config.display(path)} changed while l10n wrote it: not overwritten; rerun"
+
+
+def edited_by_hand(config: Config, work: Prepared, current: bytes) -> bool:
+    """Whether a German file holds something l10n did not write: its stamp does not match,
+    or, unstamped, it is not what the catalog as read publishes."""
+    try:
+        text = current.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    stamped = publish.edited_by_hand(text, config.state_key)
+    if stamped is not None:
+        return stamped
+    before = work.old if work.old is not None else catalog.new_catalog(work.lang, "l10n")
+    return text != publish.unstamp(publication(config, work, before).text, config.state_key)
+
+
 @dataclass
 class Run:
-    """One run over articles in one language: extract, optionally fill, optionally merge."""
+    """One run over articles in one language: plan, fill, write (see the module doc)."""
 
     config: Config
     lang: str
@@ -205,18 +204,17 @@ class Run:
     progress: Callable[[int, int], None] | None = None
     use_cache: bool = True
     save_cache: bool = True
+    force: bool = False
     memory: Callable[[Config, str], tuple[dict, dict]] = memory
 
     def __post_init__(self) -> None:
         self.summary = Summary()
-        self.results: dict[str, str] = {}
-        self.reviewed: dict[str, str] = {}
-        self.drafts: dict[tuple[str, str], str] = {}
-        self.queue: dict[str, Job] = {}
-        self.window: list[Prepared] = []
-        self._sent_by: dict[str, Path] = {}
+        self.received: dict[str, str] = {}   # this run's drafts, by source text
+        self.queue: dict[str, Job] = {}      # texts to send, each once, in order
+        self.waiting: list[Prepared] = []    # articles with texts in the queue
+        self._known: tuple[dict, dict] | None = None
+        self._asked_by: dict[str, Path] = {}
         self._chars_for: dict[Path, int] = {}
-        self._memory_loaded = False
         self.cache: Cache | None = None
         if self.use_cache and not self.dry_run:
             self.cache = Cache(self.config, *cache_scope(self.lang, self.engine, self.write_output))
@@ -225,134 +223,145 @@ class Run:
     def filling(self) -> bool:
         return self.engine is not None and self.engine.name != "none"
 
-    def articles(self, sources: Iterable[Path]) -> Summary:
-        try:
-            for source in sources:
-                self._add(source)
-                if self._queued_full():
-                    self._flush()
-            self._flush()
-        except EngineError as e:
-            self.summary.stopped = e
-            self._finish(force=True)
-        finally:
-            if self.cache is not None and self.save_cache:
-                self.cache.save()
-        return self.summary
-
-    def _key(self, raw: bytes, po: bytes | None, out: bytes | None) -> str:
-        return digest(raw, po, out if self.write_output else b"")
-
-    def _add(self, source: Path) -> None:
-        cat = self.config.catalog_path(source, self.lang)
-        raw = read_bytes(source)
-        rel = str(self.config.display(source))
-        if self.cache is not None:
-            out = self.config.output_path(source, self.lang)
-            done = self.cache.get(rel, self._key(raw, read(cat), read(out) if self.write_output else b""))
-            # A record holds until the day an obsolete entry of the catalog is due to go.
-            if done is True or (isinstance(done, str) and self.today < date.fromisoformat(done)):
-                self.summary.outcomes.append(Outcome(self.config.display(source), self.lang, False, False,
-                                                     catalog.UpdateResult(), None, None))
-                return
-        text = decode(raw, self.config.display(source))
-        work = prepare(self.config, self.lang, source, text, load_catalog(cat), self.today)
-        work.raw = raw
-        if self.filling:
-            self._fill_known(work)
-            if work.embargoed and self.engine.external and not self.include_drafts:
-                log.info("%s: embargoed, not sent to %s", self.config.display(source), self.engine.name)
-                work.needs.clear()
-            title = next((s.text for s in work.segments if s.key == "title"), None)
-            for needed in dict.fromkeys(e.msgid for e in work.po if e.msgid in work.needs):  # in order
-                if needed not in self.queue:
-                    self.queue[needed] = Job(needed, title)
-                    self._sent_by[needed] = source
-        self.window.append(work)
-        if not work.needs or self.dry_run:
-            self._finish()
-
     @property
     def label(self) -> str:
         assert self.engine is not None
         return label(self.engine)
 
+    def articles(self, sources: Iterable[Path]) -> Summary:
+        """Plan, fill and write every article; stopped or interrupted, keep what came in."""
+        try:
+            for source in sources:
+                work = self._alone(self.plan, source)
+                if work is None:
+                    continue
+                if work.needs and not self.dry_run:
+                    self.waiting.append(work)
+                    while self._full():
+                        self.fill()
+                else:
+                    self._alone(self.write, work)
+            while self.queue and not self.dry_run:
+                self.fill()
+        except EngineError as e:
+            self.summary.stopped = e
+        except KeyboardInterrupt:
+            self.summary.interrupted = True
+        finally:
+            try:
+                for work in self.waiting:  # partly filled: every draft received is kept
+                    self._alone(self.write, work)
+                self.waiting = []
+            finally:
+                if self.cache is not None and self.save_cache:
+                    self.cache.save()
+        return self.summary
+
+    def _alone(self, step: Callable[[T], object], item: T):  # noqa: ANN202
+        """One article's step; bad input or a file that cannot be written is noted, and
+        the other articles go on."""
+        try:
+            return step(item)
+        except InputError as e:
+            self.summary.errors.append(e)
+            return None
+
+    # -- plan
+
+    def plan(self, source: Path) -> Prepared | None:
+        """Read and update an article's catalog, fill it from memory and queue the rest;
+        None when a record shows nothing changed since the last run."""
+        name = self.config.display(source)
+        raw = read_bytes(source)
+        cat_path = self.config.catalog_path(source, self.lang)
+        cat = read(cat_path)
+        if self.cache is not None:
+            out = read(self.config.output_path(source, self.lang)) if self.write_output else b""
+            done = self.cache.get(str(name), self._key(raw, cat, out))
+            # A record holds until the day an obsolete entry of the catalog is due to go.
+            if done is True or (isinstance(done, str) and self.today < date.fromisoformat(done)):
+                self.summary.outcomes.append(Outcome(name, self.lang, False, False,
+                                                     catalog.UpdateResult(), None, None))
+                return None
+        old = pofile.loads(decode(cat, cat_path), cat_path) if cat is not None else None
+        work = prepare(self.config, self.lang, source, decode(raw, name), old, self.today)
+        work.raw, work.catalog_read = raw, cat
+        if self.filling:
+            self._fill_known(work)
+            if work.embargoed and self.engine.external and not self.include_drafts:
+                log.info("%s: embargoed, not sent to %s", name, self.engine.name)
+                work.needs.clear()
+            title = next((s.text for s in work.segments if s.key == "title"), None)
+            for text in sorted(work.needs, key=_order(work.po)):
+                if text not in self.queue:
+                    self.queue[text] = Job(text, title)
+                    self._asked_by[text] = source
+                    if self.dry_run:
+                        self.summary.pending_segments += 1
+                        self.summary.pending_chars += len(text)
+        return work
+
     def _fill_known(self, work: Prepared) -> None:
         """Fill entries from this run's drafts and the language's memory; note what remains."""
-        assert self.engine is not None
         if not _untranslated(work.po):
             return
-        if not self._memory_loaded:  # read every catalog only when a text needs it
-            self.reviewed, self.drafts = self.memory(self.config, self.lang)
-            self._memory_loaded = True
+        if self._known is None:  # read every catalog only when a text needs it
+            self._known = self.memory(self.config, self.lang)
+        reviewed, drafts = self._known
         for e in work.po:
-            if e.obsolete or catalog.state(e) != UNTRANSLATED or not e.msgid:
+            if not _open(e):
                 continue
-            if e.msgid in self.reviewed:
-                catalog.set_draft(e, self.reviewed[e.msgid], "memory", self.today)
-            elif (self.label, e.msgid) in self.drafts:
-                catalog.set_draft(e, self.drafts[(self.label, e.msgid)], self.label, self.today)
-            elif e.msgid in self.results:
-                self._apply(e, self.results[e.msgid], work)
+            if e.msgid in reviewed:
+                catalog.set_draft(e, reviewed[e.msgid], "memory", self.today)
+            elif (self.label, e.msgid) in drafts:
+                catalog.set_draft(e, drafts[(self.label, e.msgid)], self.label, self.today)
+            elif e.msgid in self.received:
+                self._apply(work, e)
             elif self.engine.name != "memory":
                 work.needs.add(e.msgid)
 
-    def _apply(self, entry: polib.POEntry, draft: str, work: Prepared) -> None:
-        """Store a draft; one that fails the markup check is kept with its problems named."""
-        if not draft:
-            return
-        assert self.engine is not None
-        kind = next((s.kind for s in work.segments if s.text == entry.msgid), None)
-        problems = [p.message for p in translation_problems(entry.msgid, draft, kind, work.skeleton)]
-        catalog.set_draft(entry, draft, self.label, self.today, problems)
+    def _key(self, raw: bytes, po: bytes | None, out: bytes | None) -> str:
+        return digest(raw, po, out if self.write_output else b"")
 
-    def _queued_full(self) -> bool:
-        assert self.engine is not None or not self.queue
+    # -- fill
+
+    def _full(self) -> bool:
         if not self.queue or self.dry_run:
             return False
         return (len(self.queue) >= self.engine.max_batch or
                 sum(len(t) for t in self.queue) >= self.engine.max_batch_chars)
 
-    def _flush(self) -> None:
-        """Send the queue in batches; after each batch, finish the articles it completed."""
-        if self.dry_run:
-            self.summary.pending_segments += len(self.queue)
-            self.summary.pending_chars += sum(len(t) for t in self.queue)
-            self.queue.clear()
-            self._finish(force=True)
-            return
-        while self.queue:
-            batch = self._next_batch()
-            chars = sum(len(j.text) for j in batch)
-            if self.max_chars is not None and self.summary.sent_chars + chars > self.max_chars:
-                raise EngineError(
-                    f"stopped before exceeding --max-chars {self.max_chars}: "
-                    f"{self.summary.sent_chars} characters sent, {sum(len(t) for t in self.queue)} waiting")
-            stopped = None
-            try:
-                drafts = self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
-            except EngineError as e:  # keep the drafts received before the fault
-                stopped, got = e, getattr(e, "partial", None) or []
-                batch, drafts = [j for j, d in zip(batch, got) if d is not None], [d for d in got if d is not None]
-                chars = sum(len(j.text) for j in batch)
-            for job, draft in zip(batch, drafts):
-                self.results[job.text] = draft
-                del self.queue[job.text]
-            self.summary.sent_segments += len(batch)
-            self.summary.sent_chars += chars
-            for job in batch:
-                src = self._sent_by.pop(job.text, None)
-                if src is not None:
-                    self._chars_for[src] = self._chars_for.get(src, 0) + len(job.text)
-            if self.progress:
-                self.progress(len(batch), chars)
-            if stopped is not None:
-                raise stopped
-            self._finish()
-        self._finish(force=True)
+    def fill(self) -> None:
+        """Send one batch; store its drafts in every waiting catalog; raise its fault."""
+        batch = self._next_batch()
+        chars = sum(len(j.text) for j in batch)
+        if self.max_chars is not None and self.summary.sent_chars + chars > self.max_chars:
+            raise EngineError(
+                f"stopped before exceeding --max-chars {self.max_chars}: "
+                f"{self.summary.sent_chars} characters sent, {sum(len(t) for t in self.queue)} waiting")
+        result = self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
+        fault = result.fault
+        got = []
+        for job, draft in zip(batch, result.drafts):
+            if draft is None:
+                if fault is None:
+                    fault = EngineError(f"{self.engine.name} returned no draft for a text")
+                continue
+            got.append(job.text)
+            self.received[job.text] = draft
+            del self.queue[job.text]
+            asker = self._asked_by.pop(job.text, None)
+            if asker is not None:
+                self._chars_for[asker] = self._chars_for.get(asker, 0) + len(job.text)
+        self.summary.sent_segments += len(got)
+        self.summary.sent_chars += sum(len(t) for t in got)
+        if self.progress:
+            self.progress(len(got), sum(len(t) for t in got))
+        self._store(set(got))
+        if fault is not None:
+            raise fault
 
     def _next_batch(self) -> list[Job]:
-        assert self.engine is not None
         batch, chars = [], 0
         # An engine that takes the context per request gets one context per batch.
         same = getattr(self.engine, "context_per_request", False)
@@ -366,47 +375,84 @@ class Run:
             chars += len(job.text)
         return batch
 
-    def _finish(self, force: bool = False) -> None:
-        """Write the catalogs (and outputs) of articles whose drafts are all in."""
-        keep = []
-        for work in self.window:
-            if not force and any(t not in self.results for t in work.needs):
-                keep.append(work)
-                continue
-            self.summary.outcomes.append(self._write(work))
-        self.window = keep
+    def _store(self, texts: set[str]) -> None:
+        """Make drafts durable: save every waiting catalog they fill; write the articles
+        whose drafts are now all in."""
+        still = []
+        for work in self.waiting:
+            if not work.needs & texts:
+                still.append(work)
+            elif work.needs <= self.received.keys():
+                self.write(work)
+            else:
+                self._apply_received(work)
+                self.save_catalog(work)
+                still.append(work)
+        self.waiting = still
 
-    def _write(self, work: Prepared) -> Outcome:
-        drafted = rejected = 0
+    def _apply(self, work: Prepared, entry: polib.POEntry) -> None:
+        draft = self.received.get(entry.msgid)
+        if draft:
+            catalog.set_draft(entry, draft, self.label, self.today)
+            work.drafted += 1
+
+    def _apply_received(self, work: Prepared) -> None:
         for e in work.po:
-            if e.msgid in work.needs and e.msgid in self.results and catalog.state(e) == UNTRANSLATED:
-                self._apply(e, self.results[e.msgid], work)
-                drafted += 1
-                rejected += bool(catalog.problems(e))
-        self.summary.rejected += rejected
-        cat_path = self.config.catalog_path(work.source, self.lang)
-        out_path = self.config.output_path(work.source, self.lang)
-        text, published = "", None
+            if e.msgid in work.needs and e.msgid in self.received and _open(e):
+                self._apply(work, e)
+
+    # -- write
+
+    def save_catalog(self, work: Prepared) -> bool:
+        """Replace the catalog only if it is still the file that was read. When a translator
+        saved it meanwhile, start again from their file: update it, put this run's drafts
+        into the entries still untranslated there, and try again."""
+        path = self.config.catalog_path(work.source, self.lang)
+        for _ in range(SAVE_ATTEMPTS):
+            text = pofile.dumps(work.po)
+            try:
+                wrote = write_atomic(path, text, expected=work.catalog_read)
+            except Changed:
+                current = read(path)
+                old = pofile.loads(decode(current, path), path) if current is not None else None
+                work.po, work.update = _update(self.config, self.lang, work.source, work.segments,
+                                               old, self.today)
+                work.catalog_read, work.old = current, old
+                if self.filling:
+                    self._apply_received(work)
+                continue
+            work.catalog_read = text.encode("utf-8")
+            return wrote
+        raise InputError("kept changing while l10n tried to save it; rerun when it is quiet", path=path)
+
+    def write(self, work: Prepared) -> None:
+        """Write an article's catalog and German file with every draft received so far."""
+        self._apply_received(work)
+        outcome = Outcome(self.config.display(work.source), self.lang, False, False, work.update,
+                          catalog.Stats.of(work.po), None, work.drafted,
+                          sent_chars=self._chars_for.pop(work.source, 0))
+        self.summary.outcomes.append(outcome)
+        if self.dry_run:
+            return
+        outcome.catalog_written = self.save_catalog(work)
+        outcome.stats = catalog.Stats.of(work.po)
+        text = ""
         if self.write_output:
-            text, published = render(self.config, self.lang, work.skeleton, work.segments, work.po)
-        wrote_cat = wrote_out = False
-        if not self.dry_run:
-            po_text = pofile.dumps(work.po)
-            wrote_cat = write_atomic(cat_path, po_text)
-            if self.write_output:
-                wrote_out = write_atomic(out_path, text)
-            if self.cache is not None:
-                rel = str(self.config.display(work.source))
-                complete = not self.filling or not _untranslated(work.po)
-                if complete and self.summary.stopped is None:
-                    until = catalog.expiry(work.po, self.config.obsolete_days)
-                    self.cache.put(rel, self._key(work.raw, po_text.encode(), text.encode()),
-                                   until.isoformat() if until else True)
-                else:
-                    self.cache.forget(rel)
-        return Outcome(self.config.display(work.source), self.lang, wrote_cat, wrote_out,
-                       work.update, catalog.Stats.of(work.po), published, drafted, rejected,
-                       self._chars_for.pop(work.source, 0))
+            found = publication(self.config, work)
+            text = found.text
+            outcome.progress, outcome.withheld = found.progress, len(found.withheld())
+            outcome.output_written, outcome.refused = write_output(
+                self.config, work, text, expected=True, force=self.force)
+        if self.cache is not None:
+            name = str(self.config.display(work.source))
+            complete = not self.filling or not _untranslated(work.po) or (
+                work.embargoed and not self.include_drafts)
+            if complete and not outcome.refused and self.summary.stopped is None:
+                until = catalog.expiry(work.po, self.config.obsolete_days)
+                self.cache.put(name, self._key(work.raw, work.catalog_read, text.encode()),
+                               until.isoformat() if until else True)
+            else:
+                self.cache.forget(name)
 
 
 def label(engine: Engine) -> str:
@@ -420,28 +466,52 @@ def cache_scope(lang: str, engine: Engine | None, write_output: bool) -> tuple[s
     return ("translate" if write_output else "extract", lang, label(engine) if engine is not None else "none")
 
 
+def _open(entry: polib.POEntry) -> bool:
+    """A live entry of l10n's own that an engine may fill."""
+    return (not entry.obsolete and bool(entry.msgid) and entry.msgctxt is None
+            and catalog.state(entry) == UNTRANSLATED)
+
+
 def _untranslated(po: polib.POFile) -> bool:
     """Whether an engine could still add something to this catalog."""
-    return any(catalog.state(e) == UNTRANSLATED for e in po if e.msgid and not e.obsolete)
+    return any(_open(e) for e in po)
 
 
-def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | None = None) -> Iterator[Outcome]:
+def _order(po: polib.POFile) -> Callable[[str], int]:
+    position = {e.msgid: i for i, e in enumerate(po)}
+    return lambda text: position.get(text, len(position))
+
+
+def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | None = None,
+               force: bool = False) -> Summary:
     """Rebuild target articles from the catalogs as they are, without updating them."""
-    for part in parallel(partial(_merge_chunk, config, lang), sources, jobs):
-        yield from part
+    summary = Summary()
+    for part in parallel(partial(_merge_chunk, config, lang, force), sources, jobs):
+        summary.outcomes.extend(part.outcomes)
+        summary.errors.extend(part.errors)
+    return summary
 
 
-def _merge_chunk(config: Config, lang: str, sources: list[Path]) -> list[Outcome]:
-    out = []
+def _merge_chunk(config: Config, lang: str, force: bool, sources: list[Path]) -> Summary:
+    summary = Summary()
     for source in sources:
-        text = read_text(source)
-        skeleton, segments = extract(text, config.display(source), config.front_matter)
-        po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
-        merged, published = render(config, lang, skeleton, segments, po)
-        wrote = write_atomic(config.output_path(source, lang), merged)
-        out.append(Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
-                           catalog.Stats.of(po), published))
-    return out
+        try:
+            summary.outcomes.append(_merge_one(config, lang, force, source))
+        except InputError as e:
+            summary.errors.append(e)
+    return summary
+
+
+def _merge_one(config: Config, lang: str, force: bool, source: Path) -> Outcome:
+    text = decode(read_bytes(source), config.display(source))
+    skeleton, segments = extract(text, config.display(source), config.front_matter)
+    po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
+    work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po)
+    found = publication(config, work)
+    wrote, refused = write_output(config, work, found.text, expected=True, force=force)
+    return Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
+                   catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
+                   refused=refused)
 
 
 # -- many articles on several cores ------------------------------------------------
@@ -466,17 +536,22 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     cache = Cache(config, *cache_scope(lang, engine, options.get("write_output", True))) \
         if options.get("use_cache", True) else None
     work = partial(_run_chunk, config, lang, today, engine, options)
-    for part, records in parallel(work, sources, jobs):
-        summary.outcomes.extend(part.outcomes)
-        for name in ("sent_segments", "sent_chars", "rejected", "pending_segments", "pending_chars"):
-            setattr(summary, name, getattr(summary, name) + getattr(part, name))
-        summary.stopped = summary.stopped or part.stopped
-        if cache is not None:
-            for article, record in records.items():
-                if record is None:
-                    cache.forget(article)
-                else:
-                    cache.put(article, *record)
+    try:
+        for part, records in parallel(work, sources, jobs):
+            summary.outcomes.extend(part.outcomes)
+            for name in ("sent_segments", "sent_chars", "pending_segments", "pending_chars"):
+                setattr(summary, name, getattr(summary, name) + getattr(part, name))
+            summary.stopped = summary.stopped or part.stopped
+            summary.errors.extend(part.errors)
+            summary.interrupted = summary.interrupted or part.interrupted
+            if cache is not None:
+                for article, record in records.items():
+                    if record is None:
+                        cache.forget(article)
+                    else:
+                        cache.put(article, *record)
+    except KeyboardInterrupt:
+        summary.interrupted = True
     if cache is not None:
         cache.save()
     return summary
@@ -484,14 +559,30 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
 
 def parallel(work: Callable[[list[Path]], T], sources: Sequence[Path], jobs: int | None = None) -> Iterator[T]:
     """``work`` over chunks of ``sources``, in order, on ``jobs`` processes (default:
-    ``$L10N_JOBS``, else every core)."""
+    ``$L10N_JOBS``, else every core). Workers end when this process dies."""
     jobs = jobs if jobs is not None else default_jobs()
     chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
     if jobs <= 1 or len(chunks) <= 1:
         yield from map(work, chunks)
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_orphan_guard,
+                             initargs=(os.getpid(),)) as pool:
         yield from pool.map(work, chunks)
+
+
+def _orphan_guard(parent: int) -> None:
+    """In a worker: end when the parent process is gone (even after ``kill -9``), instead
+    of waiting for ever on a pipe nobody will write to."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="l10n-orphan-guard").start()
 
 
 def default_jobs() -> int:

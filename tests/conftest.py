@@ -52,6 +52,14 @@ def write_site(root: Path, articles: dict[str, str], config: str = 'target_langs
     return root
 
 
+@pytest.fixture(autouse=True)
+def _quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DeepL retries after 10 ms instead of a second: tests wait for nothing."""
+    from l10n.engines.deepl import DeepLEngine
+
+    monkeypatch.setattr(DeepLEngine, "BACKOFF", 0.01)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A one-article site."""

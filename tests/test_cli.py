@@ -33,7 +33,7 @@ def test_translate_pseudo_writes_catalog_and_article(site, capsys):
     assert '#: content/en/open-model.md\n' in po and "#. machine translation: pseudo," in po
     assert "language: de\n" in de and "url: https://news.example.test/de/story/open-model-tops-the-charts\n" in de
     assert "(https://lab.example.test/weights)" in de
-    assert "translation: {status: draft, reviewed: 0}" in de
+    assert "translation: {status: draft, reviewed: 0, digest: " in de
     out = capsys.readouterr().out
     assert "1 catalogs and 1 articles written" in out
 
@@ -200,7 +200,7 @@ def test_reviewed_policy_publishes_only_reviewed_entries(tmp_path):
     root = write_site(tmp_path / "s", {"a.md": ARTICLE}, 'target_langs = ["de"]\npublish = "reviewed"\n')
     assert run(root, "translate", "--engine", "pseudo") == 0
     de = (root / "content/de/a.md").read_text(encoding="utf-8")
-    assert "## Why it matters\n" in de and "translation: {status: source, reviewed: 0}" in de
+    assert "## Why it matters\n" in de and "translation: {status: source, reviewed: 0, digest: " in de
     po = polib.pofile(str(root / "locales/de/a.po"))
     heading = po.find("Why it matters")
     heading.msgstr, heading.flags = "Warum das wichtig ist", []

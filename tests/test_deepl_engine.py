@@ -22,9 +22,18 @@ SECRET = "0f1e2d3c-very-secret-key-4b5a:fx"
 
 
 @pytest.fixture
-def server(fake_deepl, fast_deepl_client):
+def server(fake_deepl, fast_deepl_client, monkeypatch):
     fake_deepl.auth_key = SECRET
+    monkeypatch.setattr(DeepLEngine, "BACKOFF", 0.01)
     return fake_deepl
+
+
+def tr(engine: DeepLEngine, batch: list[Job]) -> list[str]:
+    """The drafts of a batch that must come back whole; its fault, raised."""
+    result = engine.translate(batch, source="en", target="de")
+    if result.fault is not None:
+        raise result.fault
+    return list(result.drafts)
 
 
 def make(server: FakeDeepL, key: str = SECRET, **settings) -> DeepLEngine:
@@ -77,7 +86,7 @@ def test_unsupported_pair_is_a_config_error(server):
 def test_languages_are_fetched_once_per_run(server):
     engine = make(server)
     for _ in range(3):
-        engine.translate(jobs("Hello."), source="en", target="de")
+        tr(engine, jobs("Hello."))
     engine.codes("en", "fr")
     langs = [r for r in server.requests if r.path == "/v2/languages"]
     assert len(langs) == 2  # source and target lists, once
@@ -107,7 +116,7 @@ def test_from_environment_reads_key_and_server_url(tmp_path, monkeypatch, server
     engine = from_environment(config)
     assert engine.settings.formality == "prefer_more" and engine.server_url == server.url
     assert SECRET not in repr(engine) and SECRET not in repr(vars(engine).get("settings"))
-    assert engine.translate(jobs("Hello."), source="en", target="de") == ["DE:Hello."]
+    assert tr(engine, jobs("Hello.")) == ["DE:Hello."]
     assert server.requests[-1].auth_key == SECRET
 
 
@@ -133,8 +142,7 @@ def test_engine_protocol_attributes(server):
 
 def test_request_options(server):
     engine = make(server, formality="prefer_more")
-    out = engine.translate(jobs("See [the *paper*](https://x.org/p) or run `ls`.", context="A title"),
-                           source="en", target="de")
+    out = tr(engine, jobs("See [the *paper*](https://x.org/p) or run `ls`.", context="A title"))
     assert out == ["DE:See [DE:the *DE:paper*](https://x.org/p) DE:or run `ls`DE:."]
     (req,) = server.translate_requests()
     p = req.params
@@ -150,14 +158,14 @@ def test_request_options(server):
 
 
 def test_default_formality_is_prefer_less(server):
-    make(server).translate(jobs("Hi there."), source="en", target="de")
+    tr(make(server), jobs("Hi there."))
     assert server.translate_requests()[0].params["formality"] == "prefer_less"
 
 
 def test_one_request_per_context(server):
     engine = make(server)
     batch = jobs("One.", "Two.", context="A") + jobs("Three.", context="B") + jobs("Four.", context="A")
-    assert engine.translate(batch, source="en", target="de") == ["DE:One.", "DE:Two.", "DE:Three.", "DE:Four."]
+    assert tr(engine, batch) == ["DE:One.", "DE:Two.", "DE:Three.", "DE:Four."]
     reqs = server.translate_requests()
     assert [(r.params["context"], r.texts) for r in reqs] == [
         ("A", ["One.", "Two.", "Four."]), ("B", ["Three."])]
@@ -166,7 +174,7 @@ def test_one_request_per_context(server):
 def test_context_can_be_turned_off(server):
     engine = make(server, context=False)
     assert engine.context_per_request is False
-    engine.translate(jobs("One.", context="A") + jobs("Two.", context="B"), source="en", target="de")
+    tr(engine, jobs("One.", context="A") + jobs("Two.", context="B"))
     (req,) = server.translate_requests()
     assert "context" not in req.params and req.texts == ["One.", "Two."]
 
@@ -174,7 +182,7 @@ def test_context_can_be_turned_off(server):
 def test_at_most_50_texts_and_well_under_128_kib_per_request(server):
     engine = make(server)
     texts = [f"Sentence number {i} about ümlauts and “quotes” " + "é" * 3000 for i in range(60)]
-    out = engine.translate(jobs(*texts), source="en", target="de")
+    out = tr(engine, jobs(*texts))
     assert out == ["DE:" + t for t in texts]
     reqs = server.translate_requests()
     assert all(len(r.texts) <= 50 for r in reqs)
@@ -185,7 +193,7 @@ def test_at_most_50_texts_and_well_under_128_kib_per_request(server):
 
 def test_text_without_words_is_not_sent(server):
     engine = make(server)
-    assert engine.translate(jobs("`2.16.4`", "2.14.0 – 2.16.3", "Fixed."), source="en", target="de") == [
+    assert tr(engine, jobs("`2.16.4`", "2.14.0 – 2.16.3", "Fixed.")) == [
         "`2.16.4`", "2.14.0 – 2.16.3", "DE:Fixed."]
     assert server.texts_sent() == ["Fixed."]
     assert engine.skipped == 2
@@ -193,13 +201,13 @@ def test_text_without_words_is_not_sent(server):
 
 def test_billed_characters_are_counted(server):
     engine = make(server)
-    engine.translate(jobs("Hello **world**."), source="en", target="de")
+    tr(engine, jobs("Hello **world**."))
     assert engine.billed_characters == server.chars_billed() == len("Hello <b>world</b>.")
 
 
 def test_shortcut_reference_keeps_its_label(server):
     server.translate = lambda text, params: text.replace("Model Card", "Modellkarte")
-    out = make(server).translate(jobs("Cobalt's own [Model Card] lists it."), source="en", target="de")
+    out = tr(make(server), jobs("Cobalt's own [Model Card] lists it."))
     assert out == ["Cobalt's own [Modellkarte][Model Card] lists it."]
     refs = {"model card": {"href": "https://x.org/mc", "title": ""}}
     assert markup.check("Cobalt's own [Model Card] lists it.", out[0], references=refs) == []
@@ -208,7 +216,7 @@ def test_shortcut_reference_keeps_its_label(server):
 def test_mangled_reply_is_restored_and_flagged_by_the_check(server):
     server.mangle("drop_tag")
     text = "Run `env` and see [the notes](https://x.org/n)."
-    (draft,) = make(server).translate(jobs(text), source="en", target="de")
+    (draft,) = tr(make(server), jobs(text))
     assert "`env`" not in draft
     assert [p.code for p in markup.check(text, draft)] == ["code-span"]
 
@@ -218,7 +226,7 @@ def test_mangled_reply_is_restored_and_flagged_by_the_check(server):
 def _fault(server, **settings) -> EngineError:
     engine = make(server, **settings)
     with pytest.raises(EngineError) as info:
-        engine.translate(jobs("Hello."), source="en", target="de")
+        tr(engine, jobs("Hello."))
     message = str(info.value)
     assert "\n" not in message and SECRET not in message and "Traceback" not in message
     return info.value
@@ -232,7 +240,7 @@ def test_quota_exceeded(server):
 def test_wrong_key(server):
     engine = DeepLEngine("not-the-right-key:fx", server_url=server.url)
     with pytest.raises(EngineError) as info:
-        engine.translate(jobs("Hello."), source="en", target="de")
+        tr(engine, jobs("Hello."))
     message = str(info.value)
     assert "403" in message and "DEEPL_AUTH_KEY" in message and "not-the-right-key" not in message
 
@@ -257,7 +265,7 @@ def test_too_many_requests_after_retries(server):
 
 def test_429_then_success(server):
     server.fail_next(429, times=2)
-    assert make(server).translate(jobs("Hello."), source="en", target="de") == ["DE:Hello."]
+    assert tr(make(server), jobs("Hello.")) == ["DE:Hello."]
 
 
 def test_server_error_persisting(server):
@@ -270,7 +278,7 @@ def test_network_failure(server):
     server.stop()
     engine = DeepLEngine(SECRET, server_url=url)
     with pytest.raises(EngineError) as info:
-        engine.translate(jobs("Hello."), source="en", target="de")
+        tr(engine, jobs("Hello."))
     message = str(info.value)
     assert message.startswith(f"cannot reach DeepL at {url}") and "\n" not in message
 
@@ -288,9 +296,9 @@ def test_fault_keeps_the_drafts_received(server):
     engine = make(server)
     server.fail_after(1)
     batch = jobs("One.", context="A") + jobs("Two.", context="B") + jobs("Three.", context="A")
-    with pytest.raises(EngineError) as info:
-        engine.translate(batch, source="en", target="de")
-    assert info.value.partial == ["DE:One.", None, "DE:Three."]
+    result = engine.translate(batch, source="en", target="de")
+    assert isinstance(result.fault, EngineError)
+    assert result.drafts == ("DE:One.", None, "DE:Three.")
 
 
 # ----------------------------------------------------------------- usage
@@ -333,11 +341,11 @@ def test_missing_glossary_file(tmp_path):
 def test_glossary_created_once_and_reused(server, tmp_path):
     g = write_csv(tmp_path / "g.csv", "Nordlicht AI,Nordlicht AI\nopen model,offenes Modell\n")
     first = make(server, glossary=g)
-    assert first.translate(jobs("An open model by Nordlicht AI."), source="en", target="de") == [
+    assert tr(first, jobs("An open model by Nordlicht AI.")) == [
         "DE:An offenes Modell by Nordlicht AI."]
-    first.translate(jobs("Another open model."), source="en", target="de")
+    tr(first, jobs("Another open model."))
     second = make(server, glossary=g)  # the next run
-    second.translate(jobs("Yet another open model."), source="en", target="de")
+    tr(second, jobs("Yet another open model."))
     creates = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "POST"]
     lists = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "GET"]
     assert len(creates) == 1 and len(lists) == 2 and len(server.glossaries) == 1
@@ -346,13 +354,13 @@ def test_glossary_created_once_and_reused(server, tmp_path):
     assert all(r.params["glossary_id"] == gid for r in server.translate_requests())
     # an edited glossary is a new one
     third = make(server, glossary=write_csv(tmp_path / "g.csv", "open model,freies Modell\n"))
-    third.translate(jobs("An open model."), source="en", target="de")
+    tr(third, jobs("An open model."))
     assert len(server.glossaries) == 2
 
 
 def test_glossary_without_terms_for_the_language_is_not_created(server, tmp_path):
     g = write_csv(tmp_path / "g.csv", "weights,poids,fr\n")
-    make(server, glossary=g).translate(jobs("Weights."), source="en", target="de")
+    tr(make(server, glossary=g), jobs("Weights."))
     assert not server.glossaries and "glossary_id" not in server.translate_requests()[0].params
 
 
@@ -367,12 +375,12 @@ def test_glossary_refused_by_deepl_is_a_config_error(server, tmp_path):
 
     engine._translator.create_glossary = refused
     with pytest.raises(ConfigError, match="DeepL refused the glossary .*Unsupported glossary"):
-        engine.translate(jobs("Hello."), source="en", target="de")
+        tr(engine, jobs("Hello."))
     assert not server.translate_requests()
 
 
 def test_request_body_is_json_with_protected_text_only(server):
-    make(server).translate(jobs("![Diagram](https://x.org/d.png \"T\") shows it."), source="en", target="de")
+    tr(make(server), jobs("![Diagram](https://x.org/d.png \"T\") shows it."))
     body = json.loads(server.translate_requests()[0].body)
     assert body["text"] == ['<img id="1">Diagram</img> shows it.']
     assert "x.org" not in json.dumps(body)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from l10n.errors import InputError
-from l10n.fsutil import read_text, write_atomic
+from l10n.fsutil import Changed, read_text, write_atomic
 
 
 def _mode(path: Path) -> int:
@@ -62,7 +62,7 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.Mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="a.md: cannot write: No space left on device"):
         write_atomic(path, "new\n")
     assert path.read_text(encoding="utf-8") == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
@@ -74,3 +74,26 @@ def test_invalid_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         read_text(path)
     assert e.value.line == 2 and "0xff" in str(e.value)
+
+
+def test_conditional_write_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "x.po"
+    path.write_text("read\n", encoding="utf-8")
+    read = path.read_bytes()
+    path.write_text("saved by a translator\n", encoding="utf-8")
+    with pytest.raises(Changed):
+        write_atomic(path, "ours\n", expected=read)
+    assert path.read_text(encoding="utf-8") == "saved by a translator\n"
+    assert write_atomic(path, "ours\n", expected=path.read_bytes())
+    assert path.read_text(encoding="utf-8") == "ours\n"
+    with pytest.raises(Changed):  # expected absent, but it exists
+        write_atomic(path, "again\n", expected=None)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.po"]
+
+
+def test_unwritable_place_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "de"
+    blocker.write_text("a file where a folder should be\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"de/a.md: cannot write: ") as info:
+        write_atomic(blocker / "a.md", "x\n")
+    assert "\n" not in str(info.value)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
+from ..errors import EngineError
+
 
 @dataclass(frozen=True)
 class Job:
@@ -14,12 +16,29 @@ class Job:
     context: str | None = None
 
 
+@dataclass(frozen=True)
+class BatchResult:
+    """What one call of :meth:`Engine.translate` brought back.
+
+    ``drafts`` has one item per job, in order: the draft, or None when it was not received
+    because the engine stopped with ``fault`` part-way. Drafts received before a fault are
+    paid for: the workflow keeps them.
+    """
+
+    drafts: tuple[str | None, ...]
+    fault: EngineError | None = None
+
+    @classmethod
+    def of(cls, drafts: Sequence[str]) -> "BatchResult":
+        return cls(tuple(drafts))
+
+
 class Engine(Protocol):
     """A translation engine.
 
     ``name`` is recorded in every draft it makes; ``external`` engines send text off the
     machine (embargoed articles are kept from them); ``max_batch`` and ``max_batch_chars``
-    bound one call of :meth:`translate`, whose result is one draft per job, in order.
+    bound one call of :meth:`translate`.
     """
 
     name: str
@@ -27,5 +46,5 @@ class Engine(Protocol):
     max_batch: int
     max_batch_chars: int
 
-    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
+    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> BatchResult:
         ...

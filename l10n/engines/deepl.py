@@ -2,21 +2,25 @@
 
 Each text is protected with :func:`l10n.markup.protect` (inline Markdown becomes XML tags,
 untranslatable spans ``<x id="N"/>`` placeholders, link targets stay home), sent with
-``tag_handling="xml"``, and rebuilt with :func:`l10n.markup.restore`; the workflow then
-checks every draft and stores a damaged one fuzzy with a ``markup problem:`` comment.
+``tag_handling="xml"``, and rebuilt with :func:`l10n.markup.restore`; what is published of
+a draft is then decided by :mod:`l10n.publish`.
 
 Requests: one per context (the article title, which DeepL takes per request), at most
 :data:`MAX_TEXTS` texts and :data:`BODY_BUDGET` bytes of JSON each (the API takes 128 KiB).
 Faults of the API become one-line :class:`~l10n.errors.EngineError` messages that never
-contain the key; drafts received before a fault travel with the error (``partial``) so the
-workflow keeps them and a rerun sends only the rest.
+contain the key; a call returns a :class:`~l10n.engines.base.BatchResult` with the drafts
+received before a fault, so the workflow keeps them and a rerun sends only the rest.
+
+Every request is bounded as a whole by ``timeout`` (a server that answers one byte a
+second cannot hold a run), and retried here, not by the client, ``retries`` times on 429,
+5xx, connection faults and timeouts, with exponential backoff.
 
 Settings (``[tool.l10n.deepl]``, all optional)::
 
     formality = "prefer_less"      # default, more, less, prefer_more, prefer_less
     context = true                 # send the article title as context (not billed)
-    retries = 5                    # client retries for 429 and 5xx (default: the client's, 5)
-    timeout = 10.0                 # minimum seconds per attempt (default: the client's, 10)
+    retries = 5                    # retries for 429, 5xx, timeouts (default: the client's, 5)
+    timeout = 30.0                 # seconds for each whole request (default 30)
     tag_handling_version = "v2"    # DeepL's tag handling algorithm ("" for the account default)
     preserve_formatting = true     # keep leading/trailing punctuation and case as in the source
     model_type = ""                # e.g. "prefer_quality_optimized"; "" for the API default
@@ -29,6 +33,8 @@ import hashlib
 import json
 import os
 import re
+import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
@@ -41,7 +47,7 @@ from .. import glossary as glossaries
 from .. import markup
 from ..config import Config
 from ..errors import ConfigError, EngineError, L10nError
-from .base import Job
+from .base import BatchResult, Job
 
 #: Texts per request (the API's limit).
 MAX_TEXTS = 50
@@ -49,6 +55,8 @@ MAX_TEXTS = 50
 #: rest of the body (options, glossary id) never matters.
 BODY_BUDGET = 64 * 1024
 FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
+#: Seconds for a whole request when the settings name none.
+DEFAULT_TIMEOUT = 30.0
 
 # DeepL target codes for a language without region or script (the API's own defaults
 # for the deprecated bare codes) and for scripts and regions DeepL names otherwise.
@@ -219,14 +227,10 @@ class DeepLEngine:
 
     # -- the protocol
 
-    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
-        """One draft per job, in order.
-
-        On a fault, the :class:`EngineError` carries ``partial``: one entry per job, the
-        draft when it was received before the fault, else None.
-        """
+    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> BatchResult:
+        """One draft per job, in order; after a fault, the drafts received before it."""
         if not jobs:
-            return []
+            return BatchResult(())
         src, tgt = self.codes(source, target)
         glossary_id = self.glossary_id(source, target)
         protected = [markup.protect(job.text, references=_shortcut_references(job.text))
@@ -243,16 +247,14 @@ class DeepLEngine:
                 results = self._call(self._translator.translate_text,
                                      [protected[i].xml for i in indices],
                                      source_lang=src, target_lang=tgt, context=context, **options)
-                if len(results) != len(indices):
-                    raise EngineError(f"DeepL answered {len(results)} texts for {len(indices)} sent")
+                texts = _texts(results, len(indices))
             except EngineError as e:
-                e.partial = list(drafts)  # type: ignore[attr-defined]
-                raise
+                return BatchResult(tuple(drafts), e)
             self.requests += 1
-            for i, result in zip(indices, results):
-                drafts[i] = markup.restore(protected[i], result.text)
-                self.billed_characters += int(result.billed_characters or 0)
-        return [d or "" for d in drafts]
+            for i, text, result in zip(indices, texts, results):
+                drafts[i] = markup.restore(protected[i], text)
+                self.billed_characters += int(getattr(result, "billed_characters", 0) or 0)
+        return BatchResult(tuple(drafts))
 
     def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
         s = self.settings
@@ -356,21 +358,44 @@ class DeepLEngine:
 
     # -- calls and faults
 
+    #: Seconds before the first retry, doubled after each up to :attr:`BACKOFF_MAX`.
+    BACKOFF = 1.0
+    BACKOFF_MAX = 60.0
+
     def _call(self, fn: Any, *args: Any, creating_glossary: bool = False, **kwargs: Any) -> Any:
-        with self._client_settings():
+        """``fn(*args, **kwargs)`` on the client, each attempt bounded by the timeout and
+        retried here on faults that may pass; any fault becomes one line."""
+        retries = self.retries
+        delay = self.BACKOFF
+        for attempt in range(retries + 1):
             try:
-                return fn(*args, **kwargs)
+                with self._client_settings():
+                    return _bounded(fn, args, kwargs, self.settings.timeout or DEFAULT_TIMEOUT)
             except deepl.DeepLException as e:
-                raise self._fault(e, creating_glossary) from None
+                if attempt == retries or not _passing(e):
+                    raise self._fault(e, creating_glossary) from None
+            except _TimedOut:
+                if attempt == retries:
+                    raise EngineError(f"DeepL did not answer within {self.settings.timeout or DEFAULT_TIMEOUT:g} "
+                                      f"seconds, {retries + 1} times; rerun later") from None
+            except Exception as e:  # noqa: BLE001 - a reply the client could not read
+                raise EngineError(f"DeepL sent a reply that cannot be read ({type(e).__name__}: "
+                                  f"{self._scrub(str(e))[:200]})") from None
+            time.sleep(delay)
+            delay = min(delay * 2, self.BACKOFF_MAX)
+        raise AssertionError("unreachable")
+
+    @property
+    def retries(self) -> int:
+        return _http.max_network_retries if self.settings.retries is None else self.settings.retries
 
     @contextmanager
     def _client_settings(self) -> Iterator[None]:
-        """The configured retries and timeout, for this engine's calls only."""
+        """No retries in the client (this engine retries, so that the timeout bounds each
+        whole request), and the timeout for every connection."""
         saved = _http.max_network_retries, _http.min_connection_timeout
-        if self.settings.retries is not None:
-            _http.max_network_retries = self.settings.retries
-        if self.settings.timeout is not None:
-            _http.min_connection_timeout = self.settings.timeout
+        _http.max_network_retries = 0
+        _http.min_connection_timeout = self.settings.timeout or DEFAULT_TIMEOUT
         try:
             yield
         finally:
@@ -379,7 +404,7 @@ class DeepLEngine:
     def _fault(self, e: deepl.DeepLException, glossary: bool = False) -> L10nError:
         """One line for the error, without key or traceback."""
         status = getattr(e, "http_status_code", None)
-        retries = _http.max_network_retries if self.settings.retries is None else self.settings.retries
+        retries = self.retries
         detail = self._scrub(_server_message(str(e)))
         said = f": {detail}" if detail else ""
         if isinstance(e, deepl.QuotaExceededException):
@@ -413,6 +438,54 @@ class DeepLEngine:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return re.sub(r"DeepL-Auth-Key\s+\S+", "DeepL-Auth-Key ***", " ".join(text.split()))
+
+
+class _TimedOut(Exception):
+    """A request did not end within the timeout."""
+
+
+def _bounded(fn: Any, args: tuple, kwargs: dict, timeout: float) -> Any:
+    """``fn(*args, **kwargs)`` in a daemon thread, given ``timeout`` seconds in all.
+
+    The client's own timeouts bound each read, not the request: a server that sends one
+    byte a second would hold it for ever. A call that overruns is left to end on its own
+    (its thread never keeps the process alive). Ctrl-C interrupts the wait.
+    """
+    box: list = []
+
+    def call() -> None:
+        try:
+            box.append((True, fn(*args, **kwargs)))
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+            box.append((False, e))
+
+    done = threading.Thread(target=call, daemon=True, name="l10n-deepl")
+    done.start()
+    done.join(timeout)
+    if not box:
+        raise _TimedOut()
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value
+
+
+def _passing(e: deepl.DeepLException) -> bool:
+    """Faults a later attempt may not meet: rate limits, server errors, the network."""
+    status = getattr(e, "http_status_code", None)
+    return (isinstance(e, (deepl.TooManyRequestsException, deepl.ConnectionException))
+            or status == 429 or (status is not None and status >= 500))
+
+
+def _texts(results: Any, sent: int) -> list[str]:
+    """The translated texts of a reply, or a one-line fault when the reply is malformed."""
+    results = results if isinstance(results, list) else [results]
+    if len(results) != sent:
+        raise EngineError(f"DeepL answered {len(results)} texts for {sent} sent")
+    texts = [getattr(r, "text", None) for r in results]
+    if not all(isinstance(t, str) for t in texts):
+        raise EngineError("DeepL sent a malformed reply (a translation without text); rerun later")
+    return texts
 
 
 def _server_message(text: str) -> str:

@@ -6,7 +6,7 @@ import re
 from typing import Sequence
 
 from .. import markup
-from .base import Job
+from .base import BatchResult, Job
 
 
 class LocalEngine:
@@ -21,8 +21,8 @@ class LocalEngine:
     max_batch = 10**9
     max_batch_chars = 10**12
 
-    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
-        return ["" for _ in jobs]
+    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> BatchResult:
+        return BatchResult.of(["" for _ in jobs])
 
 
 class NoEngine(LocalEngine):
@@ -40,19 +40,26 @@ _ACCENTS = str.maketrans(
     "aeiouyAEIOUYcCnNsSzZ",
     "äéîöüÿÄÉÎÖÜŸçÇñÑšŠžŽ",
 )
-_WORD = re.compile(r"[A-Za-z]+")
+#: A run of word characters: letters, digits and the underscores of ``snake_case``.
+_WORD = re.compile(r"\w+")
 _ENTITY = re.compile(r"&[#A-Za-z0-9]+;")
+#: The padding: a modifier letter, so a padded word is still one word to every parser
+#: (``~`` would be strikethrough markup, and it split words).
+PAD = "\u02d0"
 
 
 def pseudo_text(text: str) -> str:
-    """Pseudo-localise plain text: accented letters and about 30% more length.
+    """Pseudo-localise plain text: accented letters and about 30% more length, added after
+    each whole word so that no word is split.
 
-    >>> pseudo_text("Open models")
-    'Öpéñ~ mödéls~~'
+    >>> pseudo_text("Open models use snake_case_name")
+    'Öpéñː mödélšːː üšéː šñäké_çäšé_ñäméːːːːː'
     """
     def word(m: re.Match[str]) -> str:
         w = m.group(0)
-        return w.translate(_ACCENTS) + "~" * ((len(w) * 3 + 5) // 10)
+        if not any(c.isalpha() for c in w):
+            return w  # numbers stay as they are
+        return w.translate(_ACCENTS) + PAD * ((len(w) * 3 + 5) // 10)
 
     out, pos = [], 0
     for m in _ENTITY.finditer(text):
@@ -67,14 +74,20 @@ _TEXT_NODE = re.compile(r"(?<=>)[^<]+|^[^<]+")
 
 
 class PseudoEngine(LocalEngine):
-    """Deterministic pseudo-localisation that leaves markup, URLs and code untouched."""
+    """Deterministic pseudo-localisation that leaves markup, URLs and code untouched.
+
+    A draft that the markup check would refuse is replaced by the source text, so a site
+    translated by this engine always passes ``l10n check``.
+    """
 
     name = "pseudo"
 
-    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> list[str]:
-        out = []
-        for job in jobs:
-            protected = markup.protect(job.text)
-            xml = _TEXT_NODE.sub(lambda m: pseudo_text(m.group(0)), protected.xml)
-            out.append(markup.restore(protected, xml))
-        return out
+    def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> BatchResult:
+        return BatchResult.of([self.draft(job.text) for job in jobs])
+
+    @staticmethod
+    def draft(text: str) -> str:
+        protected = markup.protect(text)
+        xml = _TEXT_NODE.sub(lambda m: pseudo_text(m.group(0)), protected.xml)
+        draft = markup.restore(protected, xml)
+        return draft if not markup.check(text, draft) else text
