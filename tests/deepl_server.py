@@ -28,11 +28,32 @@ and the v3 multilingual ones used by ``DeepLClient.create_multilingual_glossary`
 Test controls (all thread-safe): ``translate`` (the translator function),
 ``fail_next``, ``fail_after``, ``delay``, ``mangle``, ``character_count`` /
 ``character_limit``, and the request log ``requests`` with ``translate_requests()``,
-``texts_sent()`` and ``chars_billed()``.  See :class:`FakeDeepL`.
+``texts_sent()`` and ``chars_billed()``.  See :class:`FakeDeepL`.  Besides:
+
+* Holding requests, so that a test can act while the client waits on DeepL::
+
+      with server.hold():                  # or hold_translate(times=None) ... release()
+          start_the_client_in_a_thread()
+          server.wait_held(1, timeout=5)   # -> records of the held requests
+          save_a_file()
+      # leaving the block releases them; they are then answered as usual
+
+  ``hold_translate(times=None)`` holds the next ``times`` /v2/translate requests (all
+  of them until ``release()`` when None) inside the server, before the auth check,
+  faults and translation; ``release(n=None)`` lets the ``n`` oldest go (all, and stop
+  holding, when None); ``wait_held(n=1, timeout=5.0)`` blocks until ``n`` are held
+  (``TimeoutError`` otherwise); ``held`` / ``held_requests()``.  ``stop()`` hangs up
+  on held requests.
+* Timing: every ``RecordedRequest`` has ``started`` and ``finished``
+  (``time.monotonic()``; ``finished`` is set just before the reply's last byte is
+  written, None if the server hung up); ``in_flight`` is the number of translate
+  requests being served now (held ones included) and ``max_in_flight`` the most at
+  one time since the start or the last ``clear_requests()``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import http.server
@@ -48,7 +69,7 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 __all__ = [
     "FakeDeepL",
@@ -339,6 +360,17 @@ class RecordedRequest:
     response: Any = None  # parsed JSON reply, or the text of a non-JSON reply
     billed_characters: int = 0
     error: Optional[str] = None  # traceback of a crashing translate function
+    #: ``time.monotonic()`` when the server began serving the request (headers read) and
+    #: when its reply was complete (set just before the reply's last byte is written, so
+    #: it is set by the time the client has the whole reply; None while unfinished or
+    #: when the server hung up without answering).
+    started: float = 0.0
+    finished: Optional[float] = None
+    _ended: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def duration(self) -> Optional[float]:
+        return None if self.finished is None else self.finished - self.started
 
     @property
     def texts(self) -> List[str]:
@@ -439,6 +471,13 @@ class FakeDeepL:
         self._mangler: Optional[MangleFn] = None
         self._mangle_left: Optional[int] = None
         self._stopping = threading.Event()
+        # hold / in-flight state, guarded by ``_lock`` (``_cond`` shares it)
+        self._cond = threading.Condition(self._lock)
+        self._holding = False
+        self._hold_left: Optional[int] = None  # None: every request until release()
+        self._held: List[Tuple[threading.Event, RecordedRequest]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._httpd: Optional[http.server.ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self._conns: set = set()
@@ -463,7 +502,10 @@ class FakeDeepL:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
-        self._stopping.set()  # wakes handlers sleeping in ``delay``
+        self._stopping.set()  # wakes handlers sleeping in ``delay`` or dripping
+        with self._lock:  # and those held by hold_translate()
+            for ev, _rec in self._held:
+                ev.set()
         httpd.shutdown()
         with self._lock:
             conns = list(self._conns)
@@ -537,6 +579,65 @@ class FakeDeepL:
             self._mangler = self._mangle_left = None
             self.delay = 0.0
 
+    # ---------------------------------------------------------------- holding requests
+
+    def hold_translate(self, times: Optional[int] = None) -> None:
+        """Make the next ``times`` translate requests (``None``: all of them, until
+        :meth:`release`) block inside the server before they are answered.
+
+        A held request has been read and logged as started (``in_flight`` counts it);
+        it waits before the auth check, the faults and the translation, and goes on
+        through them when released.  :meth:`stop` hangs up on held requests.
+        """
+        with self._cond:
+            if times is not None and times <= 0:
+                return
+            self._holding, self._hold_left = True, times
+
+    def release(self, n: Optional[int] = None) -> int:
+        """Let held translate requests go on: all of them (and hold no new ones) when
+        ``n`` is None, else the ``n`` that were held first (holding goes on).  Returns
+        how many were released."""
+        with self._cond:
+            if n is None:
+                self._holding, self._hold_left = False, None
+                go, self._held = self._held, []
+            else:
+                go, self._held = self._held[:n], self._held[n:]
+            for ev, _rec in go:
+                ev.set()
+            self._cond.notify_all()
+            return len(go)
+
+    def wait_held(self, n: int = 1, timeout: float = 5.0) -> List[RecordedRequest]:
+        """Block until at least ``n`` translate requests are being held; return their
+        records (oldest first).  Raises ``TimeoutError`` after ``timeout`` seconds."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self._held) >= n, timeout):
+                raise TimeoutError(f"{len(self._held)} translate request(s) held after "
+                                   f"{timeout} s, expected {n}")
+            return [rec for _ev, rec in self._held]
+
+    @property
+    def held(self) -> int:
+        """How many translate requests are being held right now."""
+        with self._lock:
+            return len(self._held)
+
+    def held_requests(self) -> List[RecordedRequest]:
+        with self._lock:
+            return [rec for _ev, rec in self._held]
+
+    @contextlib.contextmanager
+    def hold(self, times: Optional[int] = None) -> Iterator["FakeDeepL"]:
+        """``with server.hold(): ...`` -- :meth:`hold_translate` on entry, :meth:`release`
+        (of all held requests) on exit, even when the block raises."""
+        self.hold_translate(times)
+        try:
+            yield self
+        finally:
+            self.release()
+
     # ---------------------------------------------------------------- log
 
     def translate_requests(self, only_ok: bool = False) -> List[RecordedRequest]:
@@ -553,10 +654,49 @@ class FakeDeepL:
         return sum(r.billed_characters for r in self.translate_requests(only_ok=True))
 
     def clear_requests(self) -> None:
+        """Empty the log; ``max_in_flight`` starts again from the current ``in_flight``."""
         with self._lock:
             self.requests.clear()
+            self.max_in_flight = self.in_flight
 
     # ---------------------------------------------------------------- internals
+
+    def _begin(self, record: RecordedRequest) -> None:
+        if record.is_translate:
+            with self._lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _end(self, record: RecordedRequest, answered: bool) -> None:
+        """The reply is complete (or abandoned); idempotent per request."""
+        with self._lock:
+            if record._ended:
+                return
+            record._ended = True
+            if answered:
+                record.finished = time.monotonic()
+            if record.is_translate:
+                self.in_flight -= 1
+
+    def _wait_if_held(self, record: RecordedRequest) -> bool:
+        """Block while hold_translate() holds this request; False if the server stopped."""
+        with self._cond:
+            if not self._holding:
+                return True
+            if self._hold_left is not None:
+                self._hold_left -= 1
+                if self._hold_left <= 0:
+                    self._holding, self._hold_left = False, None
+            ev = threading.Event()
+            self._held.append((ev, record))
+            self._cond.notify_all()
+        if self._stopping.is_set():
+            ev.set()
+        ev.wait()
+        with self._cond:
+            self._held = [(e, r) for e, r in self._held if e is not ev]
+            self._cond.notify_all()
+        return not self._stopping.is_set()
 
     def _take_fault(self, path: str) -> Optional[_Reply]:
         with self._lock:
@@ -887,6 +1027,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         fake = self.fake
+        started = time.monotonic()
         split = urllib.parse.urlsplit(self.path)
         path = "/" + split.path.strip("/")
         query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
@@ -900,7 +1041,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             key = rest.strip() if scheme == "DeepL-Auth-Key" else None
             headers["Authorization"] = f"{scheme} ***"
         record = RecordedRequest(self.command, path, query, headers, key, body, None, {},
-                                 time.time())
+                                 time.time(), started=started)
+        fake._begin(record)
+        try:
+            self._serve(record, body, key)
+        finally:
+            fake._end(record, answered=False)  # no-op when the reply went out
+
+    def _serve(self, record: RecordedRequest, body: bytes, key: Optional[str]) -> None:
+        fake, path, query = self.fake, record.path, record.query
         # Parsed first so that rejected requests are logged with their texts too.
         parse_error: Optional[_Reply] = None
         try:
@@ -914,6 +1063,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 # stopped while waiting: hang up without an answer
                 self.close_connection = True
                 return
+            if record.is_translate and not fake._wait_if_held(record):
+                self.close_connection = True
+                return
             if len(body) > fake.max_body_bytes:
                 raise _Reply(413, f"Request body of {len(body)} bytes exceeds "
                                   f"{fake.max_body_bytes} bytes")
@@ -924,7 +1076,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise fault
             if parse_error is not None:
                 raise parse_error
-            status, payload, extra = fake._route(self.command, path, record.params, headers)
+            status, payload, extra = fake._route(self.command, path, record.params,
+                                                 record.headers)
             if path == "/v2/translate" and 200 <= status < 300:
                 record.billed_characters = int(extra.pop("X-Billed-Characters", 0))
         except _Reply as r:
@@ -936,9 +1089,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         record.status, record.response = status, payload
         with fake._lock:
             fake.requests.append(record)
-        self._send(status, payload, extra)
+        self._send(record, status, payload, extra)
 
-    def _send(self, status: int, payload: Any, headers: Dict[str, str]) -> None:
+    def _send(self, record: RecordedRequest, status: int, payload: Any,
+              headers: Dict[str, str]) -> None:
+        fake = self.fake
         if payload is None:
             data, ctype = b"", None
         elif isinstance(payload, (dict, list)):
@@ -947,6 +1102,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             data, ctype = str(payload).encode("utf-8"), "text/plain; charset=utf-8"
         ctype = headers.pop("Content-Type", ctype)
+        body = b"" if self.command == "HEAD" else data
         try:
             self.send_response(status, DEFAULT_MESSAGES.get(status))
             if ctype and data:
@@ -957,8 +1113,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # Head and body in one write: separate writes meet Nagle's algorithm and the
             # client's delayed ACK, which costs ~40 ms per request.
             self._headers_buffer.append(b"\r\n")  # type: ignore[attr-defined]
-            if self.command != "HEAD" and data:
-                self._headers_buffer.append(data)  # type: ignore[attr-defined]
+            fake._end(record, answered=True)
+            if body:
+                self._headers_buffer.append(body)  # type: ignore[attr-defined]
             self.flush_headers()
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
             self.close_connection = True

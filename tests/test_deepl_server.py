@@ -492,6 +492,82 @@ def _swallow(errors, fn):
         errors.append(e)
 
 
+# ----------------------------------------------------------------- holding requests
+
+def _in_thread(fn, *args, **kwargs):
+    """Run ``fn`` in a daemon thread; returns (thread, box) where box gets 'result' or
+    'error'."""
+    box = {}
+
+    def run():
+        try:
+            box["result"] = fn(*args, **kwargs)
+        except BaseException as e:  # noqa: BLE001
+            box["error"] = e
+
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return th, box
+
+
+def test_hold_blocks_translate_until_release(server, translator, tmp_path):
+    with server.hold():
+        th, box = _in_thread(translator.translate_text, "Hello", target_lang="DE")
+        (held,) = server.wait_held(1, timeout=5)
+        # the client is waiting on DeepL: the test can act meanwhile
+        (tmp_path / "saved.txt").write_text("saved while the client waits")
+        assert held.texts == ["Hello"] and held.finished is None
+        assert server.held == 1 and server.in_flight == 1
+        assert th.is_alive() and box == {}
+        assert server.translate_requests() == []  # logged once answered
+        # other endpoints are not held
+        assert translator.get_usage().character.count == 0
+    th.join(timeout=5)
+    assert box["result"].text == "DE:Hello"
+    assert server.held == 0 and server.in_flight == 0
+    (req,) = server.translate_requests()
+    assert req is held and req.status == 200 and req.finished >= req.started
+
+
+def test_hold_times_and_partial_release(server, translator):
+    server.hold_translate(times=2)
+    a, box_a = _in_thread(translator.translate_text, "a", target_lang="DE")
+    server.wait_held(1)
+    b, box_b = _in_thread(translator.translate_text, "b", target_lang="DE")
+    assert [r.texts for r in server.wait_held(2)] == [["a"], ["b"]]
+    # only the next 2 were held: a third request goes straight through
+    assert translator.translate_text("c", target_lang="DE").text == "DE:c"
+    assert server.release(1) == 1  # the oldest first
+    a.join(timeout=5)
+    assert box_a["result"].text == "DE:a" and b.is_alive()
+    assert server.release() == 1
+    b.join(timeout=5)
+    assert box_b["result"].text == "DE:b"
+    assert server.texts_sent() == ["c", "a", "b"]
+
+
+def test_wait_held_times_out(server):
+    server.hold_translate()
+    with pytest.raises(TimeoutError, match="0 translate request"):
+        server.wait_held(1, timeout=0.05)
+    assert server.release() == 0
+
+
+def test_stop_hangs_up_on_held_requests(fast_deepl_client, monkeypatch):
+    monkeypatch.setattr(fast_deepl_client, "max_network_retries", 0)
+    server = FakeDeepL().start()
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.hold_translate()
+    th, box = _in_thread(t.translate_text, "x", target_lang="DE")
+    server.wait_held(1)
+    start = time.monotonic()
+    server.stop()
+    th.join(timeout=5)
+    assert time.monotonic() - start < 1
+    assert isinstance(box["error"], deepl.DeepLException)
+    assert server.in_flight == 0
+
+
 # ----------------------------------------------------------------- pure helpers
 
 def test_default_translate_and_helpers():
