@@ -30,6 +30,9 @@ Test controls (all thread-safe): ``translate`` (the translator function),
 ``character_limit``, and the request log ``requests`` with ``translate_requests()``,
 ``texts_sent()`` and ``chars_billed()``.  See :class:`FakeDeepL`.  Besides:
 
+* Spoilt 200 replies: ``mangle("null_text")`` (every ``"text"`` is null),
+  ``mangle("short")`` (fewer translations than texts sent), ``mangle("not_json")``
+  (a body that is not JSON), besides the per-text manglers of :data:`MANGLERS`.
 * Holding requests, so that a test can act while the client waits on DeepL::
 
       with server.hold():                  # or hold_translate(times=None) ... release()
@@ -77,6 +80,7 @@ __all__ = [
     "default_translate",
     "prefix_translate",
     "MANGLERS",
+    "REPLY_MANGLERS",
     "fake_deepl",
     "fast_deepl_client",
 ]
@@ -335,6 +339,12 @@ MANGLERS: Dict[str, MangleFn] = {
 }
 
 
+#: Names for :meth:`FakeDeepL.mangle` that spoil a translate reply as a whole (status
+#: 200 all the same): every ``"text"`` null; one translation fewer than texts sent; a
+#: body that is not JSON.
+REPLY_MANGLERS = ("null_text", "short", "not_json")
+
+
 # --------------------------------------------------------------------------- records
 
 @dataclass
@@ -468,7 +478,7 @@ class FakeDeepL:
         self._faults: List[_Fault] = []
         self._fail_after: Optional[Tuple[int, int, Any]] = None  # (threshold, status, body)
         self._translate_ok = 0
-        self._mangler: Optional[MangleFn] = None
+        self._mangler: Union[None, str, MangleFn] = None  # a str: a REPLY_MANGLERS kind
         self._mangle_left: Optional[int] = None
         self._stopping = threading.Event()
         # hold / in-flight state, guarded by ``_lock`` (``_cond`` shares it)
@@ -563,12 +573,21 @@ class FakeDeepL:
                                 else (self._translate_ok + n_requests, status, body))
 
     def mangle(self, how: Union[None, str, MangleFn], times: Optional[int] = None) -> None:
-        """Pass every translated text of the next ``times`` successful translate requests
-        (``None``: all of them) through a mangler -- a name from :data:`MANGLERS`
-        (``"drop_tag"``, ``"duplicate_tag"``, ``"expand_empty"``, ``"unclose"``,
-        ``"swap_tags"``, ``"strip_tags"``) or ``fn(text, params) -> str``.
-        ``mangle(None)`` stops it."""
-        fn = MANGLERS[how] if isinstance(how, str) else how
+        """Spoil the replies of the next ``times`` successful translate requests
+        (``None``: all of them); ``mangle(None)`` stops it.
+
+        ``how`` is a name from :data:`MANGLERS` (``"drop_tag"``, ``"duplicate_tag"``,
+        ``"expand_empty"``, ``"unclose"``, ``"swap_tags"``, ``"strip_tags"``) or
+        ``fn(text, params) -> str``, applied to every translated text; or a name from
+        :data:`REPLY_MANGLERS`, which spoils the reply as a whole while keeping status
+        200: ``"null_text"`` (every ``"text"`` is JSON null), ``"short"`` (the last
+        translation is left out: fewer translations than texts sent) or ``"not_json"``
+        (a truncated JSON body, still labelled ``application/json``).
+        """
+        if isinstance(how, str) and how not in MANGLERS and how not in REPLY_MANGLERS:
+            raise ValueError(f"unknown mangler {how!r}; one of "
+                             f"{sorted(MANGLERS) + list(REPLY_MANGLERS)}")
+        fn = MANGLERS[how] if isinstance(how, str) and how in MANGLERS else how
         with self._lock:
             self._mangler, self._mangle_left = fn, (None if fn is None else times)
 
@@ -823,7 +842,8 @@ class FakeDeepL:
                     self._mangler = self._mangle_left = None
             self.character_count += billed
             self._translate_ok += 1
-        if mangler is not None:
+        spoil = mangler if isinstance(mangler, str) else None
+        if mangler is not None and spoil is None:
             outputs = [mangler(o, call_params) for o in outputs]
         show_billed = _truthy(params.get("show_billed_characters", False))
         translations = []
@@ -837,7 +857,18 @@ class FakeDeepL:
                                            if params["model_type"] != "latency_optimized"
                                            else "latency_optimized")
             translations.append(item)
-        return 200, {"translations": translations}, {"X-Billed-Characters": str(billed)}
+        reply: Any = {"translations": translations}
+        headers = {"X-Billed-Characters": str(billed)}
+        if spoil == "null_text":
+            for item in translations:
+                item["text"] = None
+        elif spoil == "short":
+            del translations[-1]
+        elif spoil == "not_json":
+            text = json.dumps(reply, ensure_ascii=False)
+            reply = text[: max(1, len(text) // 2)]
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        return 200, reply, headers
 
     def _glossaries(self, method: str, version: str, rest: List[str],
                     params: Dict[str, Any], headers: Dict[str, str]

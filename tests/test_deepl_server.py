@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -346,6 +347,56 @@ def test_mangle_with_function_until_cleared(server, translator):
     assert translator.translate_text("b", target_lang="DE").text == "??b"
     server.mangle(None)
     assert translator.translate_text("c", target_lang="DE").text == "DE:c"
+
+
+def test_mangle_null_text(server, translator):
+    server.mangle("null_text", times=1)
+    results = translator.translate_text(["a", "b"], target_lang="DE")
+    # the client passes the nulls on: that is what the caller has to cope with
+    assert [r.text for r in results] == [None, None]
+    (req,) = server.translate_requests()
+    assert req.status == 200
+    assert [t["text"] for t in req.response["translations"]] == [None, None]
+    assert translator.translate_text("c", target_lang="DE").text == "DE:c"
+
+
+def test_mangle_short(server, translator):
+    server.mangle("short")
+    results = translator.translate_text(["a", "b", "c"], target_lang="DE")
+    assert [r.text for r in results] == ["DE:a", "DE:b"]
+    # a single text gets an empty list, which deepl 1.32 does not check
+    with pytest.raises(IndexError):
+        translator.translate_text("d", target_lang="DE")
+    assert [r.status for r in server.translate_requests()] == [200, 200]
+    server.mangle(None)
+    assert translator.translate_text("e", target_lang="DE").text == "DE:e"
+
+
+def test_mangle_not_json(server, translator):
+    server.mangle("not_json", times=2)
+    assert translator.translate_text(["a", "b"], target_lang="DE") == []
+    with pytest.raises(IndexError):
+        translator.translate_text("c", target_lang="DE")
+    req = server.translate_requests()[0]
+    assert req.status == 200 and isinstance(req.response, str)
+    with pytest.raises(ValueError):
+        json.loads(req.response)
+    r = requests.post(server.url + "/v2/translate",
+                      headers={"Authorization": f"DeepL-Auth-Key {server.auth_key}"},
+                      json={"text": ["x"], "target_lang": "DE"})
+    assert r.status_code == 200 and r.json()["translations"][0]["text"] == "DE:x"
+    server.mangle("not_json", times=1)
+    r = requests.post(server.url + "/v2/translate",
+                      headers={"Authorization": f"DeepL-Auth-Key {server.auth_key}"},
+                      json={"text": ["x"], "target_lang": "DE"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/json")
+    with pytest.raises(ValueError):
+        r.json()
+
+
+def test_mangle_unknown_name(server):
+    with pytest.raises(ValueError, match="unknown mangler"):
+        server.mangle("nonsense")
 
 
 # ----------------------------------------------------------------- glossaries, languages
