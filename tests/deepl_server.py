@@ -33,6 +33,12 @@ Test controls (all thread-safe): ``translate`` (the translator function),
 * Spoilt 200 replies: ``mangle("null_text")`` (every ``"text"`` is null),
   ``mangle("short")`` (fewer translations than texts sent), ``mangle("not_json")``
   (a body that is not JSON), besides the per-text manglers of :data:`MANGLERS`.
+* ``drip(seconds_per_byte, times=None, endpoint="/v2/translate")``: reply bodies go
+  out one byte at a time with a wait between bytes (a slow-loris server: a per-read
+  timeout never fires, only a deadline on the whole request does); the wait ends at
+  once when the server stops.  ``drip(None)`` turns it off.
+* ``throttle(n, retry_after=None)``: the next ``n`` translate requests get 429 Too
+  Many Requests, with a ``Retry-After`` header when given.
 * Holding requests, so that a test can act while the client waits on DeepL::
 
       with server.hold():                  # or hold_translate(times=None) ... release()
@@ -480,6 +486,7 @@ class FakeDeepL:
         self._translate_ok = 0
         self._mangler: Union[None, str, MangleFn] = None  # a str: a REPLY_MANGLERS kind
         self._mangle_left: Optional[int] = None
+        self._drip: Optional[List[Any]] = None  # [seconds_per_byte, times left, endpoint]
         self._stopping = threading.Event()
         # hold / in-flight state, guarded by ``_lock`` (``_cond`` shares it)
         self._cond = threading.Condition(self._lock)
@@ -591,11 +598,32 @@ class FakeDeepL:
         with self._lock:
             self._mangler, self._mangle_left = fn, (None if fn is None else times)
 
+    def drip(self, seconds_per_byte: Optional[float], times: Optional[int] = None,
+             endpoint: str = "/v2/translate") -> None:
+        """Send the reply bodies of the next ``times`` requests to ``endpoint`` (a path
+        prefix or ``"*"``; ``times=None``: all of them) one byte at a time, waiting
+        ``seconds_per_byte`` before each byte after the first -- a slow-loris server
+        that keeps a per-read timeout from ever firing, so that a timeout on the whole
+        request can be tested.  The status line and headers go out at once.  The wait
+        ends as soon as the server stops (it then hangs up) and a client that hangs up
+        ends the drip.  ``drip(None)`` or ``drip(0)`` turns it off."""
+        with self._lock:
+            self._drip = (None if not seconds_per_byte or (times is not None and times <= 0)
+                          else [float(seconds_per_byte), times, endpoint])
+
+    def throttle(self, n: int, retry_after: Optional[Union[int, float, str]] = None) -> None:
+        """Answer the next ``n`` translate requests with 429 Too Many Requests (DeepL's
+        JSON message), with a ``Retry-After`` header when ``retry_after`` is given.
+        Queued like :meth:`fail_next` (it is ``fail_next(429, n, ...)``)."""
+        self.fail_next(429, times=n, retry_after=retry_after, endpoint="/v2/translate")
+
     def reset_faults(self) -> None:
+        """Drop queued faults, ``fail_after``, ``mangle``, ``drip`` and ``delay``."""
         with self._lock:
             self._faults.clear()
             self._fail_after = None
             self._mangler = self._mangle_left = None
+            self._drip = None
             self.delay = 0.0
 
     # ---------------------------------------------------------------- holding requests
@@ -696,6 +724,17 @@ class FakeDeepL:
                 record.finished = time.monotonic()
             if record.is_translate:
                 self.in_flight -= 1
+
+    def _take_drip(self, path: str) -> Optional[float]:
+        with self._lock:
+            drip = self._drip
+            if drip is None or not (drip[2] == "*" or path.startswith(drip[2])):
+                return None
+            if drip[1] is not None:
+                drip[1] -= 1
+                if drip[1] <= 0:
+                    self._drip = None
+            return drip[0]
 
     def _wait_if_held(self, record: RecordedRequest) -> bool:
         """Block while hold_translate() holds this request; False if the server stopped."""
@@ -1144,11 +1183,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # Head and body in one write: separate writes meet Nagle's algorithm and the
             # client's delayed ACK, which costs ~40 ms per request.
             self._headers_buffer.append(b"\r\n")  # type: ignore[attr-defined]
+            pause = fake._take_drip(record.path) if body else None
+            if pause is not None:
+                self.flush_headers()
+                for i in range(len(body)):
+                    if i and fake._stopping.wait(pause):
+                        self.close_connection = True  # stopped: hang up mid-body
+                        return
+                    if i == len(body) - 1:
+                        fake._end(record, answered=True)
+                    self.wfile.write(body[i:i + 1])
+                return
             fake._end(record, answered=True)
             if body:
                 self._headers_buffer.append(body)  # type: ignore[attr-defined]
             self.flush_headers()
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+        except OSError:  # the client gave up (timeout), or stop() shut the socket
             self.close_connection = True
 
 

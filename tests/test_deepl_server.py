@@ -320,6 +320,140 @@ def test_slow_reply_within_timeout(server, translator):
     assert time.monotonic() - start >= 0.1
 
 
+def test_drip_outlasts_a_per_read_timeout(server, fast_deepl_client, monkeypatch):
+    # requests' timeout is per read: a reply that trickles in never trips it
+    monkeypatch.setattr(fast_deepl_client, "max_network_retries", 0)
+    monkeypatch.setattr(fast_deepl_client, "min_connection_timeout", 0.1)
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.drip(0.002, times=1)
+    start = time.monotonic()
+    assert t.translate_text("Hi", target_lang="DE").text == "DE:Hi"
+    took = time.monotonic() - start
+    (req,) = server.translate_requests()
+    body_len = len(json.dumps(req.response, ensure_ascii=False).encode())
+    assert took >= (body_len - 1) * 0.002 > 0.1
+    assert req.duration >= (body_len - 1) * 0.002
+    # times=1: the next reply comes at once
+    assert t.translate_text("Hi", target_lang="DE").text == "DE:Hi"
+    assert server.translate_requests()[1].duration < 0.1
+
+
+def test_drip_is_cut_short_by_stop(fast_deepl_client, monkeypatch):
+    monkeypatch.setattr(fast_deepl_client, "max_network_retries", 0)
+    server = FakeDeepL().start()
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.drip(0.1)  # ~10 s for the whole reply
+    th, box = _in_thread(t.translate_text, "Hello", target_lang="DE")
+    # a whole-request deadline is the caller's business: here, a join with a timeout
+    th.join(timeout=0.6)
+    assert th.is_alive()  # longer than the 0.5 s per-read timeout, and still reading
+    assert server.in_flight == 1
+    start = time.monotonic()
+    server.stop()
+    th.join(timeout=5)
+    assert time.monotonic() - start < 0.5
+    assert isinstance(box["error"], deepl.DeepLException)
+    (req,) = server.translate_requests()
+    assert req.status == 200 and req.finished is None and server.in_flight == 0
+
+
+def test_drip_other_endpoint_and_off(server, translator):
+    server.drip(0.001, endpoint="/v2/usage")
+    assert translator.translate_text("a", target_lang="DE").text == "DE:a"
+    assert translator.get_usage().character.count == 1
+    usage_req = server.requests[-1]
+    assert usage_req.duration >= 0.001 * (len(json.dumps(usage_req.response)) - 1)
+    server.drip(None)
+    translator.get_usage()
+    assert server.requests[-1].duration < 0.05
+
+
+def test_throttle_then_success(server, fast_deepl_client):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.throttle(2, retry_after=0)
+    assert t.translate_text("Hello", target_lang="DE").text == "DE:Hello"
+    reqs = server.translate_requests()
+    assert [r.status for r in reqs] == [429, 429, 200]
+    assert reqs[0].response == {"message": "Too many requests. Please wait and resend "
+                                           "your request."}
+    # one after the other: each retry starts after the previous reply
+    for a, b in zip(reqs, reqs[1:]):
+        assert a.started <= a.finished <= b.started <= b.finished
+    assert server.max_in_flight == 1 and server.in_flight == 0
+    assert server.chars_billed() == 5
+
+
+def test_throttle_retry_after_header(server):
+    server.throttle(1, retry_after=3)
+    auth = {"Authorization": f"DeepL-Auth-Key {server.auth_key}"}
+    r = requests.post(server.url + "/v2/translate", headers=auth,
+                      json={"text": ["x"], "target_lang": "DE"})
+    assert r.status_code == 429 and r.headers["Retry-After"] == "3"
+    server.throttle(1)
+    r = requests.post(server.url + "/v2/translate", headers=auth,
+                      json={"text": ["x"], "target_lang": "DE"})
+    assert r.status_code == 429 and "Retry-After" not in r.headers
+    # other endpoints are not throttled
+    server.throttle(1)
+    assert requests.get(server.url + "/v2/usage", headers=auth).status_code == 200
+
+
+def test_throttle_persisting_raises(server, fast_deepl_client):
+    t = deepl.Translator(server.auth_key, server_url=server.url)
+    server.throttle(10)
+    with pytest.raises(deepl.TooManyRequestsException):
+        t.translate_text("Hello", target_lang="DE")
+    assert len(server.translate_requests()) == fast_deepl_client.max_network_retries + 1
+
+
+def _translate_in_threads(server, n_clients, limit=None):
+    """n_clients threads, each with its own Translator, each translating one text; at
+    most ``limit`` at a time when given (the concurrency limit under test)."""
+    gate = threading.Semaphore(limit) if limit else None
+
+    def work(i):
+        t = deepl.Translator(server.auth_key, server_url=server.url)
+        try:
+            if gate is None:
+                return t.translate_text(f"t{i}", target_lang="DE").text
+            with gate:
+                return t.translate_text(f"t{i}", target_lang="DE").text
+        finally:
+            t.close()
+
+    return [_in_thread(work, i) for i in range(n_clients)]
+
+
+def test_max_in_flight_without_a_limit(server):
+    with server.hold():
+        workers = _translate_in_threads(server, 4)
+        server.wait_held(4)
+        assert server.in_flight == 4
+    for th, _box in workers:
+        th.join(timeout=5)
+    assert sorted(box["result"] for _th, box in workers) == [f"DE:t{i}" for i in range(4)]
+    assert server.max_in_flight == 4 and server.in_flight == 0
+
+
+def test_max_in_flight_shows_a_concurrency_limit(server):
+    with server.hold():
+        workers = _translate_in_threads(server, 6, limit=2)
+        server.wait_held(2)  # the limit is reached; the other 4 wait in the client
+        assert server.in_flight == 2
+    for th, _box in workers:
+        th.join(timeout=5)
+    assert all("result" in box for _th, box in workers)
+    assert server.max_in_flight == 2
+    # the same from the recorded intervals
+    reqs = server.translate_requests()
+    assert len(reqs) == 6
+    for r in reqs:
+        overlapping = [o for o in reqs if o.started < r.finished and r.started < o.finished]
+        assert len(overlapping) <= 2
+    server.clear_requests()
+    assert server.max_in_flight == 0
+
+
 # ----------------------------------------------------------------- mangled replies
 
 SRC = 'Press <x id="1"/> then <b>go</b> <x id="2"/>.'
