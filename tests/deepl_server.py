@@ -495,7 +495,7 @@ class FakeDeepL:
         self._held: List[Tuple[threading.Event, RecordedRequest]] = []
         self.in_flight = 0
         self.max_in_flight = 0
-        self._httpd: Optional[http.server.ThreadingHTTPServer] = None
+        self._httpd: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
         self._conns: set = set()
 
@@ -505,7 +505,7 @@ class FakeDeepL:
         if self._httpd is not None:
             return self
         self._stopping.clear()
-        httpd = http.server.ThreadingHTTPServer((self._host, self._port), _Handler)
+        httpd = _Server((self._host, self._port), _Handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False
         httpd.fake = self  # type: ignore[attr-defined]
@@ -1049,6 +1049,12 @@ def _form_value(key: str, values: List[str]) -> Any:
     if key in _TAG_FIELDS:
         return tag_list(values)
     return values[-1] if values else ""
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    # The default listen backlog of 5 overflows when a test starts 8 or more clients at
+    # once; the kernel then drops their SYNs and the clients retry after a full second.
+    request_queue_size = 128
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
