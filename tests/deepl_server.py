@@ -24,6 +24,22 @@ Endpoints: ``POST /v2/translate``; ``GET|POST /v2/usage``; ``GET|POST /v2/langua
 and the v3 multilingual ones used by ``DeepLClient.create_multilingual_glossary``
 (``POST|GET /v3/glossaries``, ``GET|DELETE /v3/glossaries/{id}``,
 ``GET /v3/glossaries/{id}/entries?source_lang=..&target_lang=..``).  Both share one store.
+Style rule lists: ``POST|GET /v3/style_rules`` and ``GET|PATCH|DELETE
+/v3/style_rules/{style_id}`` (``DeepLClient.create_style_rule`` and friends), kept in
+``style_rules``.
+
+/v2/translate checks its parameters as DeepL does and answers 400 with DeepL's JSON
+``{"message": ...}`` when one is wrong: ``target_lang`` / ``source_lang`` known;
+``formality`` one of default/more/less/prefer_more/prefer_less, more/less only for
+targets that have formality; ``context`` a string; ``model_type`` one of
+``quality_optimized``, ``prefer_quality_optimized``, ``latency_optimized`` (the reply then
+has ``model_type_used``); ``custom_instructions`` a list of at most 10 strings of at most
+300 characters, only for targets DE, EN, ES, FR, IT, JA, KO, ZH and their variants;
+``style_id`` a string naming a style rule list whose language is the target's (an
+unknown id is 404 ``Style Rules ... not found``, as DeepL answers it); ``glossary_id``
+needs ``source_lang`` and a dictionary for the language pair.  The options of a request
+that passed are in ``RecordedRequest.accepted``; the translate function sees the style
+rule list as ``params["style_rule"]``.
 
 Test controls (all thread-safe): ``translate`` (the translator function),
 ``fail_next``, ``fail_after``, ``delay``, ``mangle``, ``character_count`` /
@@ -133,6 +149,12 @@ _TARGET_LANGS = (
 )
 # Accepted although not listed (deprecated variants-less codes the API still takes).
 _EXTRA_TARGETS = {"EN", "PT", "ZH"}
+#: Target languages (and their variants) that take ``custom_instructions`` and style rule
+#: lists, as the DeepL API reference for /v2/translate and /v3/style_rules lists them.
+_STYLE_LANGS = {"DE", "EN", "ES", "FR", "IT", "JA", "KO", "ZH"}
+_MODEL_TYPES = ("quality_optimized", "prefer_quality_optimized", "latency_optimized")
+MAX_CUSTOM_INSTRUCTIONS = 10
+MAX_CUSTOM_INSTRUCTION_CHARS = 300
 _GLOSSARY_LANGS = ["da", "de", "en", "es", "fr", "it", "ja", "ko", "nb", "nl", "pl",
                    "pt", "ru", "sv", "zh"]
 
@@ -382,6 +404,10 @@ class RecordedRequest:
     #: when the server hung up without answering).
     started: float = 0.0
     finished: Optional[float] = None
+    #: For a /v2/translate request that passed validation: its options (every param
+    #: but ``text``) as the server understood them -- language codes upper-cased,
+    #: ``formality`` lower-cased.  None for other requests and rejected ones.
+    accepted: Optional[Dict[str, Any]] = None
     _ended: bool = field(default=False, repr=False, compare=False)
 
     @property
@@ -479,6 +505,8 @@ class FakeDeepL:
         self.detected_source_language = detected_source_language
         self.requests: List[RecordedRequest] = []
         self.glossaries: Dict[str, Dict[str, Any]] = {}
+        #: style rule lists by ``style_id`` (``POST /v3/style_rules``), as the API shows them
+        self.style_rules: Dict[str, Dict[str, Any]] = {}
         self._host, self._port = host, port
         self._lock = threading.RLock()
         self._faults: List[_Fault] = []
@@ -784,11 +812,14 @@ class FakeDeepL:
     # Each route returns (status, body); body: dict/list -> JSON, str -> text, None -> empty.
 
     def _route(self, method: str, path: str, params: Dict[str, Any],
-               headers: Dict[str, str]) -> Tuple[int, Any, Dict[str, str]]:
+               headers: Dict[str, str], record: Optional[RecordedRequest] = None
+               ) -> Tuple[int, Any, Dict[str, str]]:
         parts = [p for p in path.split("/") if p]
         if path == "/v2/translate":
             self._need(method, "POST")
-            return self._translate(params)
+            return self._translate(params, record)
+        if len(parts) >= 2 and parts[:2] == ["v3", "style_rules"]:
+            return self._style_rules(method, parts[2:], params)
         if path == "/v2/usage":
             self._need(method, "GET", "POST")
             with self._lock:
@@ -818,7 +849,8 @@ class FakeDeepL:
         if method not in allowed:
             raise _Reply(405, f"Method {method} not allowed; use {'/'.join(allowed)}")
 
-    def _translate(self, params: Dict[str, Any]) -> Tuple[int, Any, Dict[str, str]]:
+    def _translate(self, params: Dict[str, Any], record: Optional[RecordedRequest] = None
+                   ) -> Tuple[int, Any, Dict[str, str]]:
         texts = params.get("text")
         if isinstance(texts, str):
             texts = [texts]
@@ -843,6 +875,41 @@ class FakeDeepL:
             raise _Reply(400, "Value for 'formality' not supported.")
         if formality in ("more", "less") and target not in _FORMALITY_TARGETS:
             raise _Reply(400, "'formality' is not supported for given 'target_lang'.")
+        context = params.get("context")
+        if context is not None and not isinstance(context, str):
+            raise _Reply(400, "Parameter 'context' must be a string.")
+        model_type = params.get("model_type")
+        if model_type is not None and model_type not in _MODEL_TYPES:
+            raise _Reply(400, "Value for 'model_type' not supported.")
+        instructions = params.get("custom_instructions")
+        if instructions is not None:
+            if not isinstance(instructions, list) or \
+                    not all(isinstance(i, str) for i in instructions):
+                raise _Reply(400, "Parameter 'custom_instructions' must be a list of "
+                                  "strings.")
+            if len(instructions) > MAX_CUSTOM_INSTRUCTIONS:
+                raise _Reply(400, f"Too many custom instructions: {len(instructions)} "
+                                  f"(at most {MAX_CUSTOM_INSTRUCTIONS}).")
+            for i, instruction in enumerate(instructions):
+                if len(instruction) > MAX_CUSTOM_INSTRUCTION_CHARS:
+                    raise _Reply(400, f"Custom instruction {i} is {len(instruction)} "
+                                      f"characters long (at most "
+                                      f"{MAX_CUSTOM_INSTRUCTION_CHARS}).")
+            if instructions and _base_lang(target) not in _STYLE_LANGS:
+                raise _Reply(400, "'custom_instructions' is not supported for given "
+                                  "'target_lang'.")
+        style = None
+        style_id = params.get("style_id")
+        if style_id is not None:
+            if not isinstance(style_id, str) or not style_id:
+                raise _Reply(400, "Parameter 'style_id' must be a non-empty string.")
+            with self._lock:
+                style = self.style_rules.get(style_id)
+            if style is None:  # what DeepL answers for an unknown id: 404
+                raise _Reply(404, f"Style Rules {style_id} not found")
+            if style["language"].upper() != _base_lang(target):
+                raise _Reply(400, f"Target language {target} does not match the language "
+                                  f"'{style['language']}' of the style rule list.")
         tag_handling = params.get("tag_handling")
         if tag_handling not in (None, "", "xml", "html"):
             raise _Reply(400, "Value for 'tag_handling' not supported.")
@@ -870,8 +937,15 @@ class FakeDeepL:
         with self._lock:
             if self.character_count + billed > self.character_limit:
                 raise _Reply(HTTP_QUOTA_EXCEEDED, DEFAULT_MESSAGES[456])
+        if record is not None:
+            record.accepted = {k: v for k, v in params.items() if k != "text"}
+            record.accepted.update(target_lang=target)
+            if source:
+                record.accepted["source_lang"] = source
+            if "formality" in params:
+                record.accepted["formality"] = formality
         call_params = dict(params, text=texts, target_lang=target, source_lang=source,
-                           glossary_entries=entries)
+                           glossary_entries=entries, style_rule=style)
         outputs = [self.translate(t, call_params) for t in texts]
         with self._lock:
             mangler = self._mangler
@@ -949,6 +1023,75 @@ class FakeDeepL:
                 "entries": "\n".join(f"{s}\t{t}" for s, t in entries.items())}]}, {}
         raise _Reply(404, "Not found")
 
+    def _style_rules(self, method: str, rest: List[str], params: Dict[str, Any]
+                     ) -> Tuple[int, Any, Dict[str, str]]:
+        """``/v3/style_rules``: create (POST), list (GET, ``detailed=true`` for the
+        rules), and ``/{style_id}``: get, rename (PATCH ``name``), delete."""
+        def info(rule: Dict[str, Any], detailed: bool = True) -> Dict[str, Any]:
+            out = dict(rule)
+            if not detailed:
+                out.pop("configured_rules", None)
+                out.pop("custom_instructions", None)
+            return out
+
+        if not rest:
+            if method == "POST":
+                rule = self._new_style_rule(params)
+                with self._lock:
+                    self.style_rules[rule["style_id"]] = rule
+                return 201, info(rule), {}
+            self._need(method, "GET")
+            detailed = _truthy(params.get("detailed", False))
+            with self._lock:
+                rules = list(self.style_rules.values())
+            return 200, {"style_rules": [info(r, detailed) for r in rules]}, {}
+        if len(rest) != 1:
+            raise _Reply(404, "Not found")
+        with self._lock:
+            rule = self.style_rules.get(rest[0])
+        if rule is None:
+            raise _Reply(404, f"Style Rules {rest[0]} not found")
+        if method == "DELETE":
+            with self._lock:
+                self.style_rules.pop(rest[0], None)
+            return 204, None, {}
+        if method == "PATCH":
+            name = params.get("name")
+            if not isinstance(name, str) or not name:
+                raise _Reply(400, "Parameter 'name' not specified.")
+            with self._lock:
+                rule = dict(rule, name=name, version=rule["version"] + 1,
+                            updated_time=_timestamp())
+                self.style_rules[rule["style_id"]] = rule
+            return 200, info(rule), {}
+        self._need(method, "GET", "PATCH", "DELETE")
+        return 200, info(rule), {}
+
+    @staticmethod
+    def _new_style_rule(params: Dict[str, Any]) -> Dict[str, Any]:
+        name = params.get("name")
+        if not isinstance(name, str) or not name or len(name) > 1024:
+            raise _Reply(400, "Parameter 'name' not specified.")
+        language = str(params.get("language") or "").lower()
+        if language.upper() not in _STYLE_LANGS:
+            raise _Reply(400, "Value for 'language' not supported.")
+        configured = params.get("configured_rules") or {}
+        if not isinstance(configured, dict):
+            raise _Reply(400, "Parameter 'configured_rules' must be an object.")
+        instructions = []
+        for ci in params.get("custom_instructions") or []:
+            if not isinstance(ci, dict) or not ci.get("label") or \
+                    not isinstance(ci.get("prompt"), str) or not ci["prompt"]:
+                raise _Reply(400, "Each custom instruction needs a 'label' and a 'prompt'.")
+            if len(ci["prompt"]) > MAX_CUSTOM_INSTRUCTION_CHARS:
+                raise _Reply(400, f"Custom instruction prompt longer than "
+                                  f"{MAX_CUSTOM_INSTRUCTION_CHARS} characters.")
+            instructions.append(dict(ci, id=str(uuid.uuid4())))
+        now = _timestamp()
+        return {"style_id": str(uuid.uuid4()), "name": name, "creation_time": now,
+                "updated_time": now, "language": language, "version": 1,
+                "configured_rules": configured, "custom_instructions": instructions}
+
     def _create_glossary(self, version: str, params: Dict[str, Any]) -> Dict[str, Any]:
         name = params.get("name")
         if not name:
@@ -972,12 +1115,17 @@ class FakeDeepL:
             if not entries:
                 raise _Reply(400, "Invalid glossary entries provided")
             dictionaries[(src, tgt)] = entries
-        now = _dt.datetime.now(_dt.timezone.utc)
         g = {"id": str(uuid.uuid4()), "name": str(name), "dictionaries": dictionaries,
-             "creation_time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond:06d}Z"}
+             "creation_time": _timestamp()}
         with self._lock:
             self.glossaries[g["id"]] = g
         return g
+
+
+def _timestamp() -> str:
+    """Now in UTC as DeepL writes it: ``2021-08-03T14:16:18.329123Z``."""
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond:06d}Z"
 
 
 def _fault_reply(status: int, body: Any, retry_after: Any) -> _Reply:
@@ -1153,7 +1301,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if parse_error is not None:
                 raise parse_error
             status, payload, extra = fake._route(self.command, path, record.params,
-                                                 record.headers)
+                                                 record.headers, record)
             if path == "/v2/translate" and 200 <= status < 300:
                 record.billed_characters = int(extra.pop("X-Billed-Characters", 0))
         except _Reply as r:

@@ -141,6 +141,126 @@ def test_crashing_translate_function_is_a_500(server, fast_deepl_client):
     assert "ValueError" in server.requests[0].error
 
 
+# ----------------------------------------------------------------- parameter validation
+
+@pytest.fixture
+def client(server):
+    c = deepl.DeepLClient(server.auth_key, server_url=server.url)
+    yield c
+    c.close()
+
+
+def test_accepted_params_are_echoed(server, client):
+    rule = client.create_style_rule("house style", "de")
+    results = client.translate_text(
+        ["One", "Two"], source_lang="en", target_lang="de", context="A heading",
+        model_type=deepl.ModelType.PREFER_QUALITY_OPTIMIZED, formality="PREFER_LESS",
+        custom_instructions=["Use short words", "x" * 300], style_rule=rule)
+    assert [r.text for r in results] == ["DE:One", "DE:Two"]
+    assert [r.model_type_used for r in results] == ["quality_optimized"] * 2
+    req = server.translate_requests()[0]
+    acc = req.accepted
+    assert acc["source_lang"] == "EN" and acc["target_lang"] == "DE"
+    assert acc["context"] == "A heading"
+    assert acc["model_type"] == "prefer_quality_optimized"
+    assert acc["formality"] == "prefer_less"
+    assert acc["custom_instructions"] == ["Use short words", "x" * 300]
+    assert acc["style_id"] == rule.style_id
+    assert "text" not in acc
+    # latency_optimized is reported as such; no model_type, no model_type_used
+    r = client.translate_text("x", target_lang="EN-GB", model_type="latency_optimized",
+                              custom_instructions=["Be brief"])
+    assert r.model_type_used == "latency_optimized"
+    assert client.translate_text("x", target_lang="DE").model_type_used is None
+    assert server.translate_requests()[-1].accepted == {
+        "target_lang": "DE", "show_billed_characters": True}
+
+
+def test_custom_instruction_languages(server, client):
+    for target in ("DE", "EN-US", "ES", "FR", "IT", "JA", "KO", "ZH-HANS"):
+        client.translate_text("x", target_lang=target, custom_instructions=["Be brief"])
+    with pytest.raises(deepl.DeepLException, match="custom_instructions") as e:
+        client.translate_text("x", target_lang="NL", custom_instructions=["Be brief"])
+    assert e.value.http_status_code == 400
+    assert server.translate_requests()[-1].accepted is None
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"extra_body_parameters": {"context": 5}}, "'context' must be a string"),
+    ({"model_type": "fastest"}, "model_type"),
+    ({"custom_instructions": [f"rule {i}" for i in range(11)]}, "at most 10"),
+    ({"custom_instructions": ["x" * 301]}, "at most 300"),
+    ({"custom_instructions": "Be brief"}, "list of strings"),
+    ({"custom_instructions": ["ok", 3]}, "list of strings"),
+    ({"formality": "very"}, "formality"),
+    ({"target_lang": "EN-GB", "formality": "more"}, "formality"),
+    ({"style_rule": ""}, "style_id"),
+])
+def test_invalid_params_are_400(server, client, kwargs, match):
+    kwargs = {"target_lang": "DE", **kwargs}
+    with pytest.raises(deepl.DeepLException, match=match) as e:
+        client.translate_text("Hello", **kwargs)
+    assert e.value.http_status_code == 400
+    (req,) = server.requests  # not retried
+    assert req.status == 400 and set(req.response) == {"message"}
+    assert server.chars_billed() == 0
+
+
+def test_style_rules(server, client):
+    rule = client.create_style_rule(
+        "docs", "en", configured_rules={"punctuation": {"quotation_mark": "use_guillemets"}},
+        custom_instructions=[{"label": "tone", "prompt": "Be friendly"}])
+    assert (rule.name, rule.language, rule.version) == ("docs", "en", 1)
+    assert rule.custom_instructions[0].prompt == "Be friendly"
+    assert rule.custom_instructions[0].id
+    assert [r.style_id for r in client.get_all_style_rules()] == [rule.style_id]
+    assert client.get_all_style_rules()[0].custom_instructions == []  # not detailed
+    assert "custom_instructions" not in server.requests[-1].response["style_rules"][0]
+    assert client.get_all_style_rules(detailed=True)[0].custom_instructions[0].label == "tone"
+    renamed = client.update_style_rule_name(rule, "docs v2")
+    assert (renamed.name, renamed.version) == ("docs v2", 2)
+    assert client.get_style_rule(rule.style_id).name == "docs v2"
+    # the style rule list's language must be the target language
+    assert client.translate_text("x", target_lang="EN-US", style_rule=rule.style_id).text \
+        == "EN:x"
+    with pytest.raises(deepl.DeepLException, match="does not match") as e:
+        client.translate_text("x", target_lang="DE", style_rule=rule.style_id)
+    assert e.value.http_status_code == 400
+    # an unknown id is a 404, as DeepL answers it
+    client.delete_style_rule(rule)
+    with pytest.raises(deepl.DeepLException, match="not found") as e:
+        client.translate_text("x", target_lang="EN-US", style_rule=rule.style_id)
+    assert e.value.http_status_code == 404
+    with pytest.raises(deepl.DeepLException) as e:
+        client.get_style_rule(rule.style_id)
+    assert e.value.http_status_code == 404
+    with pytest.raises(deepl.DeepLException) as e:
+        client.create_style_rule("nl rules", "nl")
+    assert e.value.http_status_code == 400
+
+
+def test_style_rule_reaches_the_translate_function(server, client):
+    rule = client.create_style_rule("de rules", "de")
+    server.translate = lambda text, params: f"[{params['style_rule']['name']}] {text}"
+    assert client.translate_text("x", target_lang="DE", style_rule=rule).text == \
+        "[de rules] x"
+
+
+def test_glossary_must_match_language_pair(server, translator):
+    g = translator.create_glossary("terms", "EN", "DE", {"Hello": "Hallo"})
+    with pytest.raises(deepl.DeepLException, match="does not match") as e:
+        translator.translate_text("Hello", source_lang="EN", target_lang="FR",
+                                  glossary=g.glossary_id)
+    assert e.value.http_status_code == 400
+    with pytest.raises(deepl.DeepLException, match="requires the 'source_lang'") as e:
+        translator.translate_text("Hello", target_lang="DE",
+                                  extra_body_parameters={"glossary_id": g.glossary_id})
+    assert e.value.http_status_code == 400
+    r = translator.translate_text("Hello", source_lang="EN", target_lang="DE", glossary=g)
+    assert r.text == "DE:Hallo"
+    assert server.translate_requests()[-1].accepted["glossary_id"] == g.glossary_id
+
+
 # ----------------------------------------------------------------- limits
 
 def test_more_than_50_texts_rejected(server, translator):
