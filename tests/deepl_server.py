@@ -23,7 +23,14 @@ Endpoints: ``POST /v2/translate``; ``GET|POST /v2/usage``; ``GET|POST /v2/langua
 ``GET /v2/glossaries/{id}/entries``) used by ``Translator.create_glossary`` and friends;
 and the v3 multilingual ones used by ``DeepLClient.create_multilingual_glossary``
 (``POST|GET /v3/glossaries``, ``GET|DELETE /v3/glossaries/{id}``,
-``GET /v3/glossaries/{id}/entries?source_lang=..&target_lang=..``).  Both share one store.
+``GET /v3/glossaries/{id}/entries?source_lang=..&target_lang=..``), with v3 editing:
+``PATCH /v3/glossaries/{id}`` (a new ``name``, and/or ``dictionaries`` merged into the
+existing ones: ``update_multilingual_glossary_name`` / ``_dictionary``),
+``PUT /v3/glossaries/{id}/dictionaries`` (replace or add one dictionary:
+``replace_multilingual_glossary_dictionary``) and ``DELETE
+/v3/glossaries/{id}/dictionaries?source_lang=..&target_lang=..``
+(``delete_multilingual_glossary_dictionary``).  Both versions share one store,
+``glossaries``; v2 glossaries are not editable (405).
 Style rule lists: ``POST|GET /v3/style_rules`` and ``GET|PATCH|DELETE
 /v3/style_rules/{style_id}`` (``DeepLClient.create_style_rule`` and friends), kept in
 ``style_rules``.
@@ -1005,8 +1012,29 @@ class FakeDeepL:
                 with self._lock:
                     self.glossaries.pop(rest[0], None)
                 return 204, None, {}
-            self._need(method, "GET")
+            if method == "PATCH" and version == "v3":
+                return 200, info(self._patch_glossary(rest[0], params)), {}
+            self._need(method, "GET", "DELETE", *(("PATCH",) if version == "v3" else ()))
             return 200, info(g), {}
+        if len(rest) == 2 and rest[1] == "dictionaries" and version == "v3":
+            if method == "PUT":
+                pair, entries = _glossary_dictionary(params)
+                self._edit_glossary(rest[0], lambda d: d.update({pair: entries}))
+                return 200, {"source_lang": pair[0], "target_lang": pair[1],
+                             "entry_count": len(entries)}, {}
+            self._need(method, "PUT", "DELETE")
+            pair = (str(params.get("source_lang") or "").lower(),
+                    str(params.get("target_lang") or "").lower())
+            for lang, value in zip(("source_lang", "target_lang"), pair):
+                if not value:
+                    raise _Reply(400, f"Parameter '{lang}' not specified.")
+
+            def drop(dicts: Dict[Tuple[str, str], Dict[str, str]]) -> None:
+                if dicts.pop(pair, None) is None:
+                    raise _Reply(404, "Glossary dictionary not found")
+
+            self._edit_glossary(rest[0], drop)
+            return 204, None, {}
         if len(rest) == 2 and rest[1] == "entries":
             self._need(method, "GET")
             if version == "v2":
@@ -1102,24 +1130,61 @@ class FakeDeepL:
             dicts = params.get("dictionaries")
             if not isinstance(dicts, list) or not dicts:
                 raise _Reply(400, "Parameter 'dictionaries' not specified.")
-        dictionaries: Dict[Tuple[str, str], Dict[str, str]] = {}
-        for d in dicts:
-            if not isinstance(d, dict):
-                raise _Reply(400, "Invalid dictionary.")
-            src = str(d.get("source_lang") or "").lower()
-            tgt = str(d.get("target_lang") or "").lower()
-            if src not in _GLOSSARY_LANGS or tgt not in _GLOSSARY_LANGS or src == tgt:
-                raise _Reply(400, "Unsupported glossary source and target language pair.")
-            fmt = str(d.get("entries_format") or "tsv").lower()
-            entries = _parse_entries(d.get("entries"), fmt)
-            if not entries:
-                raise _Reply(400, "Invalid glossary entries provided")
-            dictionaries[(src, tgt)] = entries
+        dictionaries = dict(_glossary_dictionary(d) for d in dicts)
         g = {"id": str(uuid.uuid4()), "name": str(name), "dictionaries": dictionaries,
              "creation_time": _timestamp()}
         with self._lock:
             self.glossaries[g["id"]] = g
         return g
+
+    def _edit_glossary(self, glossary_id: str, edit: Callable[[Dict], None],
+                       name: Optional[str] = None) -> Dict[str, Any]:
+        """Apply ``edit`` to a copy of the glossary's dictionaries and store a new
+        glossary record (copy on write: a translation that already holds the old one
+        keeps a consistent view)."""
+        with self._lock:
+            g = self.glossaries.get(glossary_id)
+            if g is None:
+                raise _Reply(404, "Glossary not found")
+            dictionaries = dict(g["dictionaries"])
+            edit(dictionaries)
+            g = dict(g, dictionaries=dictionaries, name=g["name"] if name is None else name)
+            self.glossaries[glossary_id] = g
+            return g
+
+    def _patch_glossary(self, glossary_id: str, params: Dict[str, Any]) -> Dict[str, Any]:
+        """``PATCH /v3/glossaries/{id}``: a new ``name`` and/or ``dictionaries`` whose
+        entries are merged into the glossary's (a term already there gets the new
+        translation; a new language pair is added)."""
+        name, dicts = params.get("name"), params.get("dictionaries")
+        if name is None and dicts is None:
+            raise _Reply(400, "Either 'name' or 'dictionaries' must be specified.")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise _Reply(400, "Value for 'name' not supported.")
+        if dicts is not None and (not isinstance(dicts, list) or not dicts):
+            raise _Reply(400, "Parameter 'dictionaries' must be a non-empty list.")
+        updates = [_glossary_dictionary(d) for d in dicts or []]
+
+        def merge(dictionaries: Dict[Tuple[str, str], Dict[str, str]]) -> None:
+            for pair, entries in updates:
+                dictionaries[pair] = {**dictionaries.get(pair, {}), **entries}
+
+        return self._edit_glossary(glossary_id, merge, name)
+
+
+def _glossary_dictionary(d: Any) -> Tuple[Tuple[str, str], Dict[str, str]]:
+    """``((source, target), entries)`` from a request's dictionary object."""
+    if not isinstance(d, dict):
+        raise _Reply(400, "Invalid dictionary.")
+    src = str(d.get("source_lang") or "").lower()
+    tgt = str(d.get("target_lang") or "").lower()
+    if src not in _GLOSSARY_LANGS or tgt not in _GLOSSARY_LANGS or src == tgt:
+        raise _Reply(400, "Unsupported glossary source and target language pair.")
+    fmt = str(d.get("entries_format") or "tsv").lower()
+    entries = _parse_entries(d.get("entries"), fmt)
+    if not entries:
+        raise _Reply(400, "Invalid glossary entries provided")
+    return (src, tgt), entries
 
 
 def _timestamp() -> str:

@@ -707,6 +707,102 @@ def test_multilingual_glossaries_v3(server):
     client.close()
 
 
+def _entries(client, g, src, tgt):
+    (d,) = client.get_multilingual_glossary_entries(g, src, tgt).dictionaries
+    return d.entries
+
+
+def _pairs(info):
+    return sorted((d.source_lang, d.target_lang, d.entry_count) for d in info.dictionaries)
+
+
+def test_v3_glossary_editing(server, client):
+    g = client.create_multilingual_glossary("site", [
+        MultilingualGlossaryDictionaryEntries("EN", "DE", {"Hello": "Hallo", "car": "Auto"}),
+    ])
+    # PATCH: rename
+    renamed = client.update_multilingual_glossary_name(g, "site terms")
+    assert renamed.name == "site terms" and renamed.glossary_id == g.glossary_id
+    assert client.get_multilingual_glossary(g.glossary_id).name == "site terms"
+    req = server.requests[-2]
+    assert (req.method, req.path, req.params) == (
+        "PATCH", f"/v3/glossaries/{g.glossary_id}", {"name": "site terms"})
+
+    # PATCH: merge a dictionary (a term changes, one is added) and add a new pair
+    update = MultilingualGlossaryDictionaryEntries("EN", "DE", {"Hello": "Servus",
+                                                                "bye": "tschüss"})
+    merged = client.update_multilingual_glossary_dictionary(g, update)
+    assert _pairs(merged) == [("EN", "DE", 3)] and merged.name == "site terms"
+    assert _entries(client, g, "EN", "DE") == "Hello\tServus\ncar\tAuto\nbye\ttschüss"
+    added = client.update_multilingual_glossary_dictionary(
+        g.glossary_id, MultilingualGlossaryDictionaryEntries("EN", "FR", {"car": "voiture"}))
+    assert _pairs(added) == [("EN", "DE", 3), ("EN", "FR", 1)]
+    assert client.translate_text("Hello car", source_lang="EN", target_lang="DE",
+                                 glossary=g.glossary_id).text == "DE:Servus Auto"
+
+    # PUT: replace one dictionary outright
+    info = client.replace_multilingual_glossary_dictionary(
+        g, MultilingualGlossaryDictionaryEntries("EN", "DE", {"car": "Wagen"}))
+    assert (info.source_lang, info.target_lang, info.entry_count) == ("EN", "DE", 1)
+    assert server.requests[-1].method == "PUT"
+    assert _entries(client, g, "EN", "DE") == "car\tWagen"
+    assert client.translate_text("Hello car", source_lang="EN", target_lang="DE",
+                                 glossary=g.glossary_id).text == "DE:Hello Wagen"
+    # PUT creates a missing pair too
+    client.replace_multilingual_glossary_dictionary(
+        g, MultilingualGlossaryDictionaryEntries("DE", "EN", {"Wagen": "car"}))
+
+    # DELETE one dictionary
+    client.delete_multilingual_glossary_dictionary(g, source_lang="EN", target_lang="FR")
+    req = server.requests[-1]
+    assert (req.method, req.status, req.query) == (
+        "DELETE", 204, {"source_lang": ["EN"], "target_lang": ["FR"]})
+    assert _pairs(client.get_multilingual_glossary(g.glossary_id)) == [
+        ("DE", "EN", 1), ("EN", "DE", 1)]
+    with pytest.raises(deepl.DeepLException, match="does not match") as e:
+        client.translate_text("car", source_lang="EN", target_lang="FR",
+                              glossary=g.glossary_id)
+    assert e.value.http_status_code == 400
+    with pytest.raises(deepl.GlossaryNotFoundException):  # already gone
+        client.delete_multilingual_glossary_dictionary(g, source_lang="EN", target_lang="FR")
+    # the server's store shows the edits
+    assert server.glossaries[g.glossary_id]["dictionaries"] == {
+        ("en", "de"): {"car": "Wagen"}, ("de", "en"): {"Wagen": "car"}}
+
+
+def test_v3_glossary_editing_errors(server, client):
+    g = client.create_multilingual_glossary("g", [
+        MultilingualGlossaryDictionaryEntries("EN", "DE", {"a": "b"})])
+    unknown = "00000000-0000-0000-0000-000000000000"
+    with pytest.raises(deepl.GlossaryNotFoundException):
+        client.update_multilingual_glossary_name(unknown, "x")
+    with pytest.raises(deepl.GlossaryNotFoundException):
+        client.replace_multilingual_glossary_dictionary(
+            unknown, MultilingualGlossaryDictionaryEntries("EN", "DE", {"a": "b"}))
+    with pytest.raises(deepl.DeepLException, match="language pair") as e:
+        client.update_multilingual_glossary_dictionary(
+            g, MultilingualGlossaryDictionaryEntries("EN", "XX", {"a": "b"}))
+    assert e.value.http_status_code == 400
+    with pytest.raises(deepl.DeepLException, match="language pair") as e:
+        client.replace_multilingual_glossary_dictionary(
+            g, MultilingualGlossaryDictionaryEntries("EN", "EN", {"a": "b"}))
+    assert e.value.http_status_code == 400
+    auth = {"Authorization": f"DeepL-Auth-Key {server.auth_key}"}
+    url = f"{server.url}/v3/glossaries/{g.glossary_id}"
+    r = requests.patch(url, headers=auth, json={})
+    assert r.status_code == 400 and "name" in r.json()["message"]
+    r = requests.delete(url + "/dictionaries?source_lang=EN", headers=auth)
+    assert r.status_code == 400 and "target_lang" in r.json()["message"]
+    # v2 glossaries cannot be edited
+    v2 = client.create_glossary("v2", "EN", "DE", {"a": "b"})
+    r = requests.patch(f"{server.url}/v2/glossaries/{v2.glossary_id}", headers=auth,
+                       json={"name": "x"})
+    assert r.status_code == 405
+    # nothing changed
+    assert client.get_multilingual_glossary(g.glossary_id).name == "g"
+    assert _entries(client, g, "EN", "DE") == "a\tb"
+
+
 def test_languages(server, translator):
     targets = {lang.code: lang for lang in translator.get_target_languages()}
     assert targets["DE"].supports_formality is True
