@@ -479,9 +479,12 @@ class FakeDeepL:
     * ``max_texts`` (50), ``too_many_texts_status`` (413), ``max_body_bytes`` (128 KiB),
       ``validate_xml`` (True), ``detected_source_language`` ("EN").
 
-    Fault injection: :meth:`fail_next`, :meth:`fail_after`, :meth:`mangle`,
-    :meth:`reset_faults`.  Log: ``requests``, :meth:`translate_requests`,
-    :meth:`texts_sent`, :meth:`chars_billed`, :meth:`clear_requests`.
+    Fault injection: :meth:`fail_next`, :meth:`fail_after`, :meth:`throttle`,
+    :meth:`mangle`, :meth:`drip`, :meth:`reset_faults`.  Holding: :meth:`hold`,
+    :meth:`hold_translate`, :meth:`release`, :meth:`wait_held`, ``held``,
+    :meth:`held_requests`.  Log: ``requests``, :meth:`translate_requests`,
+    :meth:`texts_sent`, :meth:`chars_billed`, :meth:`clear_requests`, ``in_flight`` and
+    ``max_in_flight``.  Stores: ``glossaries``, ``style_rules``.
     """
 
     def __init__(
@@ -567,6 +570,10 @@ class FakeDeepL:
             except OSError:
                 pass
         httpd.server_close()
+        # The handlers woken above end at once; wait (briefly) so that ``in_flight`` is 0
+        # when stop() returns -- only a translate function that blocks can hold this up.
+        with self._cond:
+            self._cond.wait_for(lambda: self.in_flight == 0, timeout=1.0)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -759,6 +766,7 @@ class FakeDeepL:
                 record.finished = time.monotonic()
             if record.is_translate:
                 self.in_flight -= 1
+                self._cond.notify_all()
 
     def _take_drip(self, path: str) -> Optional[float]:
         with self._lock:
