@@ -548,7 +548,8 @@ class FakeDeepL:
         httpd.block_on_close = False
         httpd.fake = self  # type: ignore[attr-defined]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+        # stop() waits for the serve loop to notice, up to one poll interval: keep it short
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
                                         name=f"FakeDeepL:{self.port}", daemon=True)
         self._thread.start()
         return self
