@@ -675,9 +675,10 @@ class FakeDeepL:
         """Make the next ``times`` translate requests (``None``: all of them, until
         :meth:`release`) block inside the server before they are answered.
 
-        A held request has been read and logged as started (``in_flight`` counts it);
-        it waits before the auth check, the faults and the translation, and goes on
-        through them when released.  :meth:`stop` hangs up on held requests.
+        A held request has been read (its ``started`` is set and ``in_flight`` counts
+        it; it joins ``requests`` once answered, see :meth:`held_requests`); it waits
+        before the auth check, the faults and the translation, and goes on through them
+        when released.  :meth:`stop` hangs up on held requests.
         """
         with self._cond:
             if times is not None and times <= 0:
