@@ -23,16 +23,69 @@ Endpoints: ``POST /v2/translate``; ``GET|POST /v2/usage``; ``GET|POST /v2/langua
 ``GET /v2/glossaries/{id}/entries``) used by ``Translator.create_glossary`` and friends;
 and the v3 multilingual ones used by ``DeepLClient.create_multilingual_glossary``
 (``POST|GET /v3/glossaries``, ``GET|DELETE /v3/glossaries/{id}``,
-``GET /v3/glossaries/{id}/entries?source_lang=..&target_lang=..``).  Both share one store.
+``GET /v3/glossaries/{id}/entries?source_lang=..&target_lang=..``), with v3 editing:
+``PATCH /v3/glossaries/{id}`` (a new ``name``, and/or ``dictionaries`` merged into the
+existing ones: ``update_multilingual_glossary_name`` / ``_dictionary``),
+``PUT /v3/glossaries/{id}/dictionaries`` (replace or add one dictionary:
+``replace_multilingual_glossary_dictionary``) and ``DELETE
+/v3/glossaries/{id}/dictionaries?source_lang=..&target_lang=..``
+(``delete_multilingual_glossary_dictionary``).  Both versions share one store,
+``glossaries``; v2 glossaries are not editable (405).
+Style rule lists: ``POST|GET /v3/style_rules`` and ``GET|PATCH|DELETE
+/v3/style_rules/{style_id}`` (``DeepLClient.create_style_rule`` and friends), kept in
+``style_rules``.
+
+/v2/translate checks its parameters as DeepL does and answers 400 with DeepL's JSON
+``{"message": ...}`` when one is wrong: ``target_lang`` / ``source_lang`` known;
+``formality`` one of default/more/less/prefer_more/prefer_less, more/less only for
+targets that have formality; ``context`` a string; ``model_type`` one of
+``quality_optimized``, ``prefer_quality_optimized``, ``latency_optimized`` (the reply then
+has ``model_type_used``); ``custom_instructions`` a list of at most 10 strings of at most
+300 characters, only for targets DE, EN, ES, FR, IT, JA, KO, ZH and their variants;
+``style_id`` a string naming a style rule list whose language is the target's (an
+unknown id is 404 ``Style Rules ... not found``, as DeepL answers it); ``glossary_id``
+needs ``source_lang`` and a dictionary for the language pair.  The options of a request
+that passed are in ``RecordedRequest.accepted``; the translate function sees the style
+rule list as ``params["style_rule"]``.
 
 Test controls (all thread-safe): ``translate`` (the translator function),
 ``fail_next``, ``fail_after``, ``delay``, ``mangle``, ``character_count`` /
 ``character_limit``, and the request log ``requests`` with ``translate_requests()``,
-``texts_sent()`` and ``chars_billed()``.  See :class:`FakeDeepL`.
+``texts_sent()`` and ``chars_billed()``.  See :class:`FakeDeepL`.  Besides:
+
+* Spoilt 200 replies: ``mangle("null_text")`` (every ``"text"`` is null),
+  ``mangle("short")`` (fewer translations than texts sent), ``mangle("not_json")``
+  (a body that is not JSON), besides the per-text manglers of :data:`MANGLERS`.
+* ``drip(seconds_per_byte, times=None, endpoint="/v2/translate")``: reply bodies go
+  out one byte at a time with a wait between bytes (a slow-loris server: a per-read
+  timeout never fires, only a deadline on the whole request does); the wait ends at
+  once when the server stops.  ``drip(None)`` turns it off.
+* ``throttle(n, retry_after=None)``: the next ``n`` translate requests get 429 Too
+  Many Requests, with a ``Retry-After`` header when given.
+* Holding requests, so that a test can act while the client waits on DeepL::
+
+      with server.hold():                  # or hold_translate(times=None) ... release()
+          start_the_client_in_a_thread()
+          server.wait_held(1, timeout=5)   # -> records of the held requests
+          save_a_file()
+      # leaving the block releases them; they are then answered as usual
+
+  ``hold_translate(times=None)`` holds the next ``times`` /v2/translate requests (all
+  of them until ``release()`` when None) inside the server, before the auth check,
+  faults and translation; ``release(n=None)`` lets the ``n`` oldest go (all, and stop
+  holding, when None); ``wait_held(n=1, timeout=5.0)`` blocks until ``n`` are held
+  (``TimeoutError`` otherwise); ``held`` / ``held_requests()``.  ``stop()`` hangs up
+  on held requests.
+* Timing: every ``RecordedRequest`` has ``started`` and ``finished``
+  (``time.monotonic()``; ``finished`` is set just before the reply's last byte is
+  written, None if the server hung up); ``in_flight`` is the number of translate
+  requests being served now (held ones included) and ``max_in_flight`` the most at
+  one time since the start or the last ``clear_requests()``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import http.server
@@ -48,7 +101,7 @@ import urllib.parse
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 __all__ = [
     "FakeDeepL",
@@ -56,6 +109,7 @@ __all__ = [
     "default_translate",
     "prefix_translate",
     "MANGLERS",
+    "REPLY_MANGLERS",
     "fake_deepl",
     "fast_deepl_client",
 ]
@@ -102,6 +156,12 @@ _TARGET_LANGS = (
 )
 # Accepted although not listed (deprecated variants-less codes the API still takes).
 _EXTRA_TARGETS = {"EN", "PT", "ZH"}
+#: Target languages (and their variants) that take ``custom_instructions`` and style rule
+#: lists, as the DeepL API reference for /v2/translate and /v3/style_rules lists them.
+_STYLE_LANGS = {"DE", "EN", "ES", "FR", "IT", "JA", "KO", "ZH"}
+_MODEL_TYPES = ("quality_optimized", "prefer_quality_optimized", "latency_optimized")
+MAX_CUSTOM_INSTRUCTIONS = 10
+MAX_CUSTOM_INSTRUCTION_CHARS = 300
 _GLOSSARY_LANGS = ["da", "de", "en", "es", "fr", "it", "ja", "ko", "nb", "nl", "pl",
                    "pt", "ru", "sv", "zh"]
 
@@ -314,6 +374,12 @@ MANGLERS: Dict[str, MangleFn] = {
 }
 
 
+#: Names for :meth:`FakeDeepL.mangle` that spoil a translate reply as a whole (status
+#: 200 all the same): every ``"text"`` null; one translation fewer than texts sent; a
+#: body that is not JSON.
+REPLY_MANGLERS = ("null_text", "short", "not_json")
+
+
 # --------------------------------------------------------------------------- records
 
 @dataclass
@@ -339,6 +405,21 @@ class RecordedRequest:
     response: Any = None  # parsed JSON reply, or the text of a non-JSON reply
     billed_characters: int = 0
     error: Optional[str] = None  # traceback of a crashing translate function
+    #: ``time.monotonic()`` when the server began serving the request (headers read) and
+    #: when its reply was complete (set just before the reply's last byte is written, so
+    #: it is set by the time the client has the whole reply; None while unfinished or
+    #: when the server hung up without answering).
+    started: float = 0.0
+    finished: Optional[float] = None
+    #: For a /v2/translate request that passed validation: its options (every param
+    #: but ``text``) as the server understood them -- language codes upper-cased,
+    #: ``formality`` lower-cased.  None for other requests and rejected ones.
+    accepted: Optional[Dict[str, Any]] = None
+    _ended: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def duration(self) -> Optional[float]:
+        return None if self.finished is None else self.finished - self.started
 
     @property
     def texts(self) -> List[str]:
@@ -398,9 +479,12 @@ class FakeDeepL:
     * ``max_texts`` (50), ``too_many_texts_status`` (413), ``max_body_bytes`` (128 KiB),
       ``validate_xml`` (True), ``detected_source_language`` ("EN").
 
-    Fault injection: :meth:`fail_next`, :meth:`fail_after`, :meth:`mangle`,
-    :meth:`reset_faults`.  Log: ``requests``, :meth:`translate_requests`,
-    :meth:`texts_sent`, :meth:`chars_billed`, :meth:`clear_requests`.
+    Fault injection: :meth:`fail_next`, :meth:`fail_after`, :meth:`throttle`,
+    :meth:`mangle`, :meth:`drip`, :meth:`reset_faults`.  Holding: :meth:`hold`,
+    :meth:`hold_translate`, :meth:`release`, :meth:`wait_held`, ``held``,
+    :meth:`held_requests`.  Log: ``requests``, :meth:`translate_requests`,
+    :meth:`texts_sent`, :meth:`chars_billed`, :meth:`clear_requests`, ``in_flight`` and
+    ``max_in_flight``.  Stores: ``glossaries``, ``style_rules``.
     """
 
     def __init__(
@@ -431,15 +515,25 @@ class FakeDeepL:
         self.detected_source_language = detected_source_language
         self.requests: List[RecordedRequest] = []
         self.glossaries: Dict[str, Dict[str, Any]] = {}
+        #: style rule lists by ``style_id`` (``POST /v3/style_rules``), as the API shows them
+        self.style_rules: Dict[str, Dict[str, Any]] = {}
         self._host, self._port = host, port
         self._lock = threading.RLock()
         self._faults: List[_Fault] = []
         self._fail_after: Optional[Tuple[int, int, Any]] = None  # (threshold, status, body)
         self._translate_ok = 0
-        self._mangler: Optional[MangleFn] = None
+        self._mangler: Union[None, str, MangleFn] = None  # a str: a REPLY_MANGLERS kind
         self._mangle_left: Optional[int] = None
+        self._drip: Optional[List[Any]] = None  # [seconds_per_byte, times left, endpoint]
         self._stopping = threading.Event()
-        self._httpd: Optional[http.server.ThreadingHTTPServer] = None
+        # hold / in-flight state, guarded by ``_lock`` (``_cond`` shares it)
+        self._cond = threading.Condition(self._lock)
+        self._holding = False
+        self._hold_left: Optional[int] = None  # None: every request until release()
+        self._held: List[Tuple[threading.Event, RecordedRequest]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._httpd: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
         self._conns: set = set()
 
@@ -449,12 +543,13 @@ class FakeDeepL:
         if self._httpd is not None:
             return self
         self._stopping.clear()
-        httpd = http.server.ThreadingHTTPServer((self._host, self._port), _Handler)
+        httpd = _Server((self._host, self._port), _Handler)
         httpd.daemon_threads = True
         httpd.block_on_close = False
         httpd.fake = self  # type: ignore[attr-defined]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+        # stop() waits for the serve loop to notice, up to one poll interval: keep it short
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01},
                                         name=f"FakeDeepL:{self.port}", daemon=True)
         self._thread.start()
         return self
@@ -463,7 +558,10 @@ class FakeDeepL:
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
-        self._stopping.set()  # wakes handlers sleeping in ``delay``
+        self._stopping.set()  # wakes handlers sleeping in ``delay`` or dripping
+        with self._lock:  # and those held by hold_translate()
+            for ev, _rec in self._held:
+                ev.set()
         httpd.shutdown()
         with self._lock:
             conns = list(self._conns)
@@ -473,6 +571,10 @@ class FakeDeepL:
             except OSError:
                 pass
         httpd.server_close()
+        # The handlers woken above end at once; wait (briefly) so that ``in_flight`` is 0
+        # when stop() returns -- only a translate function that blocks can hold this up.
+        with self._cond:
+            self._cond.wait_for(lambda: self.in_flight == 0, timeout=1.0)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
@@ -521,21 +623,111 @@ class FakeDeepL:
                                 else (self._translate_ok + n_requests, status, body))
 
     def mangle(self, how: Union[None, str, MangleFn], times: Optional[int] = None) -> None:
-        """Pass every translated text of the next ``times`` successful translate requests
-        (``None``: all of them) through a mangler -- a name from :data:`MANGLERS`
-        (``"drop_tag"``, ``"duplicate_tag"``, ``"expand_empty"``, ``"unclose"``,
-        ``"swap_tags"``, ``"strip_tags"``) or ``fn(text, params) -> str``.
-        ``mangle(None)`` stops it."""
-        fn = MANGLERS[how] if isinstance(how, str) else how
+        """Spoil the replies of the next ``times`` successful translate requests
+        (``None``: all of them); ``mangle(None)`` stops it.
+
+        ``how`` is a name from :data:`MANGLERS` (``"drop_tag"``, ``"duplicate_tag"``,
+        ``"expand_empty"``, ``"unclose"``, ``"swap_tags"``, ``"strip_tags"``) or
+        ``fn(text, params) -> str``, applied to every translated text; or a name from
+        :data:`REPLY_MANGLERS`, which spoils the reply as a whole while keeping status
+        200: ``"null_text"`` (every ``"text"`` is JSON null), ``"short"`` (the last
+        translation is left out: fewer translations than texts sent) or ``"not_json"``
+        (a truncated JSON body, still labelled ``application/json``).
+        """
+        if isinstance(how, str) and how not in MANGLERS and how not in REPLY_MANGLERS:
+            raise ValueError(f"unknown mangler {how!r}; one of "
+                             f"{sorted(MANGLERS) + list(REPLY_MANGLERS)}")
+        fn = MANGLERS[how] if isinstance(how, str) and how in MANGLERS else how
         with self._lock:
             self._mangler, self._mangle_left = fn, (None if fn is None else times)
 
+    def drip(self, seconds_per_byte: Optional[float], times: Optional[int] = None,
+             endpoint: str = "/v2/translate") -> None:
+        """Send the reply bodies of the next ``times`` requests to ``endpoint`` (a path
+        prefix or ``"*"``; ``times=None``: all of them) one byte at a time, waiting
+        ``seconds_per_byte`` before each byte after the first -- a slow-loris server
+        that keeps a per-read timeout from ever firing, so that a timeout on the whole
+        request can be tested.  The status line and headers go out at once.  The wait
+        ends as soon as the server stops (it then hangs up) and a client that hangs up
+        ends the drip.  ``drip(None)`` or ``drip(0)`` turns it off."""
+        with self._lock:
+            self._drip = (None if not seconds_per_byte or (times is not None and times <= 0)
+                          else [float(seconds_per_byte), times, endpoint])
+
+    def throttle(self, n: int, retry_after: Optional[Union[int, float, str]] = None) -> None:
+        """Answer the next ``n`` translate requests with 429 Too Many Requests (DeepL's
+        JSON message), with a ``Retry-After`` header when ``retry_after`` is given.
+        Queued like :meth:`fail_next` (it is ``fail_next(429, n, ...)``)."""
+        self.fail_next(429, times=n, retry_after=retry_after, endpoint="/v2/translate")
+
     def reset_faults(self) -> None:
+        """Drop queued faults, ``fail_after``, ``mangle``, ``drip`` and ``delay``."""
         with self._lock:
             self._faults.clear()
             self._fail_after = None
             self._mangler = self._mangle_left = None
+            self._drip = None
             self.delay = 0.0
+
+    # ---------------------------------------------------------------- holding requests
+
+    def hold_translate(self, times: Optional[int] = None) -> None:
+        """Make the next ``times`` translate requests (``None``: all of them, until
+        :meth:`release`) block inside the server before they are answered.
+
+        A held request has been read (its ``started`` is set and ``in_flight`` counts
+        it; it joins ``requests`` once answered, see :meth:`held_requests`); it waits
+        before the auth check, the faults and the translation, and goes on through them
+        when released.  :meth:`stop` hangs up on held requests.
+        """
+        with self._cond:
+            if times is not None and times <= 0:
+                return
+            self._holding, self._hold_left = True, times
+
+    def release(self, n: Optional[int] = None) -> int:
+        """Let held translate requests go on: all of them (and hold no new ones) when
+        ``n`` is None, else the ``n`` that were held first (holding goes on).  Returns
+        how many were released."""
+        with self._cond:
+            if n is None:
+                self._holding, self._hold_left = False, None
+                go, self._held = self._held, []
+            else:
+                go, self._held = self._held[:n], self._held[n:]
+            for ev, _rec in go:
+                ev.set()
+            self._cond.notify_all()
+            return len(go)
+
+    def wait_held(self, n: int = 1, timeout: float = 5.0) -> List[RecordedRequest]:
+        """Block until at least ``n`` translate requests are being held; return their
+        records (oldest first).  Raises ``TimeoutError`` after ``timeout`` seconds."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self._held) >= n, timeout):
+                raise TimeoutError(f"{len(self._held)} translate request(s) held after "
+                                   f"{timeout} s, expected {n}")
+            return [rec for _ev, rec in self._held]
+
+    @property
+    def held(self) -> int:
+        """How many translate requests are being held right now."""
+        with self._lock:
+            return len(self._held)
+
+    def held_requests(self) -> List[RecordedRequest]:
+        with self._lock:
+            return [rec for _ev, rec in self._held]
+
+    @contextlib.contextmanager
+    def hold(self, times: Optional[int] = None) -> Iterator["FakeDeepL"]:
+        """``with server.hold(): ...`` -- :meth:`hold_translate` on entry, :meth:`release`
+        (of all held requests) on exit, even when the block raises."""
+        self.hold_translate(times)
+        try:
+            yield self
+        finally:
+            self.release()
 
     # ---------------------------------------------------------------- log
 
@@ -553,10 +745,61 @@ class FakeDeepL:
         return sum(r.billed_characters for r in self.translate_requests(only_ok=True))
 
     def clear_requests(self) -> None:
+        """Empty the log; ``max_in_flight`` starts again from the current ``in_flight``."""
         with self._lock:
             self.requests.clear()
+            self.max_in_flight = self.in_flight
 
     # ---------------------------------------------------------------- internals
+
+    def _begin(self, record: RecordedRequest) -> None:
+        if record.is_translate:
+            with self._lock:
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _end(self, record: RecordedRequest, answered: bool) -> None:
+        """The reply is complete (or abandoned); idempotent per request."""
+        with self._lock:
+            if record._ended:
+                return
+            record._ended = True
+            if answered:
+                record.finished = time.monotonic()
+            if record.is_translate:
+                self.in_flight -= 1
+                self._cond.notify_all()
+
+    def _take_drip(self, path: str) -> Optional[float]:
+        with self._lock:
+            drip = self._drip
+            if drip is None or not (drip[2] == "*" or path.startswith(drip[2])):
+                return None
+            if drip[1] is not None:
+                drip[1] -= 1
+                if drip[1] <= 0:
+                    self._drip = None
+            return drip[0]
+
+    def _wait_if_held(self, record: RecordedRequest) -> bool:
+        """Block while hold_translate() holds this request; False if the server stopped."""
+        with self._cond:
+            if not self._holding:
+                return True
+            if self._hold_left is not None:
+                self._hold_left -= 1
+                if self._hold_left <= 0:
+                    self._holding, self._hold_left = False, None
+            ev = threading.Event()
+            self._held.append((ev, record))
+            self._cond.notify_all()
+        if self._stopping.is_set():
+            ev.set()
+        ev.wait()
+        with self._cond:
+            self._held = [(e, r) for e, r in self._held if e is not ev]
+            self._cond.notify_all()
+        return not self._stopping.is_set()
 
     def _take_fault(self, path: str) -> Optional[_Reply]:
         with self._lock:
@@ -586,11 +829,14 @@ class FakeDeepL:
     # Each route returns (status, body); body: dict/list -> JSON, str -> text, None -> empty.
 
     def _route(self, method: str, path: str, params: Dict[str, Any],
-               headers: Dict[str, str]) -> Tuple[int, Any, Dict[str, str]]:
+               headers: Dict[str, str], record: Optional[RecordedRequest] = None
+               ) -> Tuple[int, Any, Dict[str, str]]:
         parts = [p for p in path.split("/") if p]
         if path == "/v2/translate":
             self._need(method, "POST")
-            return self._translate(params)
+            return self._translate(params, record)
+        if len(parts) >= 2 and parts[:2] == ["v3", "style_rules"]:
+            return self._style_rules(method, parts[2:], params)
         if path == "/v2/usage":
             self._need(method, "GET", "POST")
             with self._lock:
@@ -620,7 +866,8 @@ class FakeDeepL:
         if method not in allowed:
             raise _Reply(405, f"Method {method} not allowed; use {'/'.join(allowed)}")
 
-    def _translate(self, params: Dict[str, Any]) -> Tuple[int, Any, Dict[str, str]]:
+    def _translate(self, params: Dict[str, Any], record: Optional[RecordedRequest] = None
+                   ) -> Tuple[int, Any, Dict[str, str]]:
         texts = params.get("text")
         if isinstance(texts, str):
             texts = [texts]
@@ -645,6 +892,41 @@ class FakeDeepL:
             raise _Reply(400, "Value for 'formality' not supported.")
         if formality in ("more", "less") and target not in _FORMALITY_TARGETS:
             raise _Reply(400, "'formality' is not supported for given 'target_lang'.")
+        context = params.get("context")
+        if context is not None and not isinstance(context, str):
+            raise _Reply(400, "Parameter 'context' must be a string.")
+        model_type = params.get("model_type")
+        if model_type is not None and model_type not in _MODEL_TYPES:
+            raise _Reply(400, "Value for 'model_type' not supported.")
+        instructions = params.get("custom_instructions")
+        if instructions is not None:
+            if not isinstance(instructions, list) or \
+                    not all(isinstance(i, str) for i in instructions):
+                raise _Reply(400, "Parameter 'custom_instructions' must be a list of "
+                                  "strings.")
+            if len(instructions) > MAX_CUSTOM_INSTRUCTIONS:
+                raise _Reply(400, f"Too many custom instructions: {len(instructions)} "
+                                  f"(at most {MAX_CUSTOM_INSTRUCTIONS}).")
+            for i, instruction in enumerate(instructions):
+                if len(instruction) > MAX_CUSTOM_INSTRUCTION_CHARS:
+                    raise _Reply(400, f"Custom instruction {i} is {len(instruction)} "
+                                      f"characters long (at most "
+                                      f"{MAX_CUSTOM_INSTRUCTION_CHARS}).")
+            if instructions and _base_lang(target) not in _STYLE_LANGS:
+                raise _Reply(400, "'custom_instructions' is not supported for given "
+                                  "'target_lang'.")
+        style = None
+        style_id = params.get("style_id")
+        if style_id is not None:
+            if not isinstance(style_id, str) or not style_id:
+                raise _Reply(400, "Parameter 'style_id' must be a non-empty string.")
+            with self._lock:
+                style = self.style_rules.get(style_id)
+            if style is None:  # what DeepL answers for an unknown id: 404
+                raise _Reply(404, f"Style Rules {style_id} not found")
+            if style["language"].upper() != _base_lang(target):
+                raise _Reply(400, f"Target language {target} does not match the language "
+                                  f"'{style['language']}' of the style rule list.")
         tag_handling = params.get("tag_handling")
         if tag_handling not in (None, "", "xml", "html"):
             raise _Reply(400, "Value for 'tag_handling' not supported.")
@@ -672,8 +954,15 @@ class FakeDeepL:
         with self._lock:
             if self.character_count + billed > self.character_limit:
                 raise _Reply(HTTP_QUOTA_EXCEEDED, DEFAULT_MESSAGES[456])
+        if record is not None:
+            record.accepted = {k: v for k, v in params.items() if k != "text"}
+            record.accepted.update(target_lang=target)
+            if source:
+                record.accepted["source_lang"] = source
+            if "formality" in params:
+                record.accepted["formality"] = formality
         call_params = dict(params, text=texts, target_lang=target, source_lang=source,
-                           glossary_entries=entries)
+                           glossary_entries=entries, style_rule=style)
         outputs = [self.translate(t, call_params) for t in texts]
         with self._lock:
             mangler = self._mangler
@@ -683,7 +972,8 @@ class FakeDeepL:
                     self._mangler = self._mangle_left = None
             self.character_count += billed
             self._translate_ok += 1
-        if mangler is not None:
+        spoil = mangler if isinstance(mangler, str) else None
+        if mangler is not None and spoil is None:
             outputs = [mangler(o, call_params) for o in outputs]
         show_billed = _truthy(params.get("show_billed_characters", False))
         translations = []
@@ -697,7 +987,18 @@ class FakeDeepL:
                                            if params["model_type"] != "latency_optimized"
                                            else "latency_optimized")
             translations.append(item)
-        return 200, {"translations": translations}, {"X-Billed-Characters": str(billed)}
+        reply: Any = {"translations": translations}
+        headers = {"X-Billed-Characters": str(billed)}
+        if spoil == "null_text":
+            for item in translations:
+                item["text"] = None
+        elif spoil == "short":
+            del translations[-1]
+        elif spoil == "not_json":
+            text = json.dumps(reply, ensure_ascii=False)
+            reply = text[: max(1, len(text) // 2)]
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        return 200, reply, headers
 
     def _glossaries(self, method: str, version: str, rest: List[str],
                     params: Dict[str, Any], headers: Dict[str, str]
@@ -721,8 +1022,29 @@ class FakeDeepL:
                 with self._lock:
                     self.glossaries.pop(rest[0], None)
                 return 204, None, {}
-            self._need(method, "GET")
+            if method == "PATCH" and version == "v3":
+                return 200, info(self._patch_glossary(rest[0], params)), {}
+            self._need(method, "GET", "DELETE", *(("PATCH",) if version == "v3" else ()))
             return 200, info(g), {}
+        if len(rest) == 2 and rest[1] == "dictionaries" and version == "v3":
+            if method == "PUT":
+                pair, entries = _glossary_dictionary(params)
+                self._edit_glossary(rest[0], lambda d: d.update({pair: entries}))
+                return 200, {"source_lang": pair[0], "target_lang": pair[1],
+                             "entry_count": len(entries)}, {}
+            self._need(method, "PUT", "DELETE")
+            pair = (str(params.get("source_lang") or "").lower(),
+                    str(params.get("target_lang") or "").lower())
+            for lang, value in zip(("source_lang", "target_lang"), pair):
+                if not value:
+                    raise _Reply(400, f"Parameter '{lang}' not specified.")
+
+            def drop(dicts: Dict[Tuple[str, str], Dict[str, str]]) -> None:
+                if dicts.pop(pair, None) is None:
+                    raise _Reply(404, "Glossary dictionary not found")
+
+            self._edit_glossary(rest[0], drop)
+            return 204, None, {}
         if len(rest) == 2 and rest[1] == "entries":
             self._need(method, "GET")
             if version == "v2":
@@ -739,6 +1061,75 @@ class FakeDeepL:
                 "entries": "\n".join(f"{s}\t{t}" for s, t in entries.items())}]}, {}
         raise _Reply(404, "Not found")
 
+    def _style_rules(self, method: str, rest: List[str], params: Dict[str, Any]
+                     ) -> Tuple[int, Any, Dict[str, str]]:
+        """``/v3/style_rules``: create (POST), list (GET, ``detailed=true`` for the
+        rules), and ``/{style_id}``: get, rename (PATCH ``name``), delete."""
+        def info(rule: Dict[str, Any], detailed: bool = True) -> Dict[str, Any]:
+            out = dict(rule)
+            if not detailed:
+                out.pop("configured_rules", None)
+                out.pop("custom_instructions", None)
+            return out
+
+        if not rest:
+            if method == "POST":
+                rule = self._new_style_rule(params)
+                with self._lock:
+                    self.style_rules[rule["style_id"]] = rule
+                return 201, info(rule), {}
+            self._need(method, "GET")
+            detailed = _truthy(params.get("detailed", False))
+            with self._lock:
+                rules = list(self.style_rules.values())
+            return 200, {"style_rules": [info(r, detailed) for r in rules]}, {}
+        if len(rest) != 1:
+            raise _Reply(404, "Not found")
+        with self._lock:
+            rule = self.style_rules.get(rest[0])
+        if rule is None:
+            raise _Reply(404, f"Style Rules {rest[0]} not found")
+        if method == "DELETE":
+            with self._lock:
+                self.style_rules.pop(rest[0], None)
+            return 204, None, {}
+        if method == "PATCH":
+            name = params.get("name")
+            if not isinstance(name, str) or not name:
+                raise _Reply(400, "Parameter 'name' not specified.")
+            with self._lock:
+                rule = dict(rule, name=name, version=rule["version"] + 1,
+                            updated_time=_timestamp())
+                self.style_rules[rule["style_id"]] = rule
+            return 200, info(rule), {}
+        self._need(method, "GET", "PATCH", "DELETE")
+        return 200, info(rule), {}
+
+    @staticmethod
+    def _new_style_rule(params: Dict[str, Any]) -> Dict[str, Any]:
+        name = params.get("name")
+        if not isinstance(name, str) or not name or len(name) > 1024:
+            raise _Reply(400, "Parameter 'name' not specified.")
+        language = str(params.get("language") or "").lower()
+        if language.upper() not in _STYLE_LANGS:
+            raise _Reply(400, "Value for 'language' not supported.")
+        configured = params.get("configured_rules") or {}
+        if not isinstance(configured, dict):
+            raise _Reply(400, "Parameter 'configured_rules' must be an object.")
+        instructions = []
+        for ci in params.get("custom_instructions") or []:
+            if not isinstance(ci, dict) or not ci.get("label") or \
+                    not isinstance(ci.get("prompt"), str) or not ci["prompt"]:
+                raise _Reply(400, "Each custom instruction needs a 'label' and a 'prompt'.")
+            if len(ci["prompt"]) > MAX_CUSTOM_INSTRUCTION_CHARS:
+                raise _Reply(400, f"Custom instruction prompt longer than "
+                                  f"{MAX_CUSTOM_INSTRUCTION_CHARS} characters.")
+            instructions.append(dict(ci, id=str(uuid.uuid4())))
+        now = _timestamp()
+        return {"style_id": str(uuid.uuid4()), "name": name, "creation_time": now,
+                "updated_time": now, "language": language, "version": 1,
+                "configured_rules": configured, "custom_instructions": instructions}
+
     def _create_glossary(self, version: str, params: Dict[str, Any]) -> Dict[str, Any]:
         name = params.get("name")
         if not name:
@@ -749,25 +1140,67 @@ class FakeDeepL:
             dicts = params.get("dictionaries")
             if not isinstance(dicts, list) or not dicts:
                 raise _Reply(400, "Parameter 'dictionaries' not specified.")
-        dictionaries: Dict[Tuple[str, str], Dict[str, str]] = {}
-        for d in dicts:
-            if not isinstance(d, dict):
-                raise _Reply(400, "Invalid dictionary.")
-            src = str(d.get("source_lang") or "").lower()
-            tgt = str(d.get("target_lang") or "").lower()
-            if src not in _GLOSSARY_LANGS or tgt not in _GLOSSARY_LANGS or src == tgt:
-                raise _Reply(400, "Unsupported glossary source and target language pair.")
-            fmt = str(d.get("entries_format") or "tsv").lower()
-            entries = _parse_entries(d.get("entries"), fmt)
-            if not entries:
-                raise _Reply(400, "Invalid glossary entries provided")
-            dictionaries[(src, tgt)] = entries
-        now = _dt.datetime.now(_dt.timezone.utc)
+        dictionaries = dict(_glossary_dictionary(d) for d in dicts)
         g = {"id": str(uuid.uuid4()), "name": str(name), "dictionaries": dictionaries,
-             "creation_time": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond:06d}Z"}
+             "creation_time": _timestamp()}
         with self._lock:
             self.glossaries[g["id"]] = g
         return g
+
+    def _edit_glossary(self, glossary_id: str, edit: Callable[[Dict], None],
+                       name: Optional[str] = None) -> Dict[str, Any]:
+        """Apply ``edit`` to a copy of the glossary's dictionaries and store a new
+        glossary record (copy on write: a translation that already holds the old one
+        keeps a consistent view)."""
+        with self._lock:
+            g = self.glossaries.get(glossary_id)
+            if g is None:
+                raise _Reply(404, "Glossary not found")
+            dictionaries = dict(g["dictionaries"])
+            edit(dictionaries)
+            g = dict(g, dictionaries=dictionaries, name=g["name"] if name is None else name)
+            self.glossaries[glossary_id] = g
+            return g
+
+    def _patch_glossary(self, glossary_id: str, params: Dict[str, Any]) -> Dict[str, Any]:
+        """``PATCH /v3/glossaries/{id}``: a new ``name`` and/or ``dictionaries`` whose
+        entries are merged into the glossary's (a term already there gets the new
+        translation; a new language pair is added)."""
+        name, dicts = params.get("name"), params.get("dictionaries")
+        if name is None and dicts is None:
+            raise _Reply(400, "Either 'name' or 'dictionaries' must be specified.")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise _Reply(400, "Value for 'name' not supported.")
+        if dicts is not None and (not isinstance(dicts, list) or not dicts):
+            raise _Reply(400, "Parameter 'dictionaries' must be a non-empty list.")
+        updates = [_glossary_dictionary(d) for d in dicts or []]
+
+        def merge(dictionaries: Dict[Tuple[str, str], Dict[str, str]]) -> None:
+            for pair, entries in updates:
+                dictionaries[pair] = {**dictionaries.get(pair, {}), **entries}
+
+        return self._edit_glossary(glossary_id, merge, name)
+
+
+def _glossary_dictionary(d: Any) -> Tuple[Tuple[str, str], Dict[str, str]]:
+    """``((source, target), entries)`` from a request's dictionary object."""
+    if not isinstance(d, dict):
+        raise _Reply(400, "Invalid dictionary.")
+    src = str(d.get("source_lang") or "").lower()
+    tgt = str(d.get("target_lang") or "").lower()
+    if src not in _GLOSSARY_LANGS or tgt not in _GLOSSARY_LANGS or src == tgt:
+        raise _Reply(400, "Unsupported glossary source and target language pair.")
+    fmt = str(d.get("entries_format") or "tsv").lower()
+    entries = _parse_entries(d.get("entries"), fmt)
+    if not entries:
+        raise _Reply(400, "Invalid glossary entries provided")
+    return (src, tgt), entries
+
+
+def _timestamp() -> str:
+    """Now in UTC as DeepL writes it: ``2021-08-03T14:16:18.329123Z``."""
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond:06d}Z"
 
 
 def _fault_reply(status: int, body: Any, retry_after: Any) -> _Reply:
@@ -841,6 +1274,12 @@ def _form_value(key: str, values: List[str]) -> Any:
     return values[-1] if values else ""
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    # The default listen backlog of 5 overflows when a test starts 8 or more clients at
+    # once; the kernel then drops their SYNs and the clients retry after a full second.
+    request_queue_size = 128
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as requests expects
     server_version = "FakeDeepL/1.0"
@@ -887,6 +1326,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         fake = self.fake
+        started = time.monotonic()
         split = urllib.parse.urlsplit(self.path)
         path = "/" + split.path.strip("/")
         query = urllib.parse.parse_qs(split.query, keep_blank_values=True)
@@ -900,7 +1340,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             key = rest.strip() if scheme == "DeepL-Auth-Key" else None
             headers["Authorization"] = f"{scheme} ***"
         record = RecordedRequest(self.command, path, query, headers, key, body, None, {},
-                                 time.time())
+                                 time.time(), started=started)
+        fake._begin(record)
+        try:
+            self._serve(record, body, key)
+        finally:
+            fake._end(record, answered=False)  # no-op when the reply went out
+
+    def _serve(self, record: RecordedRequest, body: bytes, key: Optional[str]) -> None:
+        fake, path, query = self.fake, record.path, record.query
         # Parsed first so that rejected requests are logged with their texts too.
         parse_error: Optional[_Reply] = None
         try:
@@ -914,6 +1362,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 # stopped while waiting: hang up without an answer
                 self.close_connection = True
                 return
+            if record.is_translate and not fake._wait_if_held(record):
+                self.close_connection = True
+                return
             if len(body) > fake.max_body_bytes:
                 raise _Reply(413, f"Request body of {len(body)} bytes exceeds "
                                   f"{fake.max_body_bytes} bytes")
@@ -924,7 +1375,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise fault
             if parse_error is not None:
                 raise parse_error
-            status, payload, extra = fake._route(self.command, path, record.params, headers)
+            status, payload, extra = fake._route(self.command, path, record.params,
+                                                 record.headers, record)
             if path == "/v2/translate" and 200 <= status < 300:
                 record.billed_characters = int(extra.pop("X-Billed-Characters", 0))
         except _Reply as r:
@@ -936,9 +1388,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         record.status, record.response = status, payload
         with fake._lock:
             fake.requests.append(record)
-        self._send(status, payload, extra)
+        self._send(record, status, payload, extra)
 
-    def _send(self, status: int, payload: Any, headers: Dict[str, str]) -> None:
+    def _send(self, record: RecordedRequest, status: int, payload: Any,
+              headers: Dict[str, str]) -> None:
+        fake = self.fake
         if payload is None:
             data, ctype = b"", None
         elif isinstance(payload, (dict, list)):
@@ -947,6 +1401,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             data, ctype = str(payload).encode("utf-8"), "text/plain; charset=utf-8"
         ctype = headers.pop("Content-Type", ctype)
+        body = b"" if self.command == "HEAD" else data
         try:
             self.send_response(status, DEFAULT_MESSAGES.get(status))
             if ctype and data:
@@ -957,10 +1412,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # Head and body in one write: separate writes meet Nagle's algorithm and the
             # client's delayed ACK, which costs ~40 ms per request.
             self._headers_buffer.append(b"\r\n")  # type: ignore[attr-defined]
-            if self.command != "HEAD" and data:
-                self._headers_buffer.append(data)  # type: ignore[attr-defined]
+            pause = fake._take_drip(record.path) if body else None
+            if pause is not None:
+                self.flush_headers()
+                for i in range(len(body)):
+                    if i and fake._stopping.wait(pause):
+                        self.close_connection = True  # stopped: hang up mid-body
+                        return
+                    if i == len(body) - 1:
+                        fake._end(record, answered=True)
+                    self.wfile.write(body[i:i + 1])
+                return
+            fake._end(record, answered=True)
+            if body:
+                self._headers_buffer.append(body)  # type: ignore[attr-defined]
             self.flush_headers()
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+        except OSError:  # the client gave up (timeout), or stop() shut the socket
             self.close_connection = True
 
 
