@@ -59,6 +59,7 @@ __all__ = [
     "placeholders",
     "protect",
     "restore",
+    "stand_in_references",
     "templates_pattern",
 ]
 
@@ -483,6 +484,20 @@ class _Writer:
                 self.parts.append(f"</{node.tag}>")
 
 
+_BRACKETED = re.compile(r"(?<![\]\\!])\[((?:[^\[\]\\]|\\.)+)\](?![\[(:])")
+
+
+def stand_in_references(text: str) -> dict[str, dict[str, str]]:
+    """Stand-in definitions for every ``[label]`` of a text, so that :func:`protect` keeps
+    labels that may be defined elsewhere in the article (an engine sees one segment).
+
+    >>> stand_in_references("Cobalt's own [Model Card] lists it; see [a](b) and [x][y].")
+    {'Model Card': {'href': '[model card]', 'title': ''}}
+    """
+    return {m.group(1): {"href": f"[{m.group(1).lower()}]", "title": ""}
+            for m in _BRACKETED.finditer(text)}
+
+
 def protect(md: str, *, references: References | None = None) -> Protected:
     """Turn inline Markdown into XML whose tags stand for its markup (see the module doc).
 
@@ -824,9 +839,6 @@ class Problem:
         return f"{self.code}: {self.message}"
 
 
-#: Template syntax the site uses (Hugo shortcodes ``{{< … >}}`` and ``{{% … %}}``): kept
-#: from the engine like code, and a translation must have exactly the source's.
-TEMPLATES = re.compile(r"\{\{([<%]).*?\1\}\}", re.S)
 
 
 def templates_pattern(delimiters: Sequence[tuple[str, str]]) -> re.Pattern[str] | None:
@@ -838,6 +850,13 @@ def templates_pattern(delimiters: Sequence[tuple[str, str]]) -> re.Pattern[str] 
     if not delimiters:
         return None
     return re.compile("|".join(f"{re.escape(a)}.*?{re.escape(b)}" for a, b in delimiters), re.S)
+
+
+#: Template syntax the site uses, by default Hugo shortcodes ``{{< … >}}`` and
+#: ``{{% … %}}``: kept from the engine like code, and a translation must have exactly the
+#: source's tags.
+HUGO_SHORTCODES = (("{{<", ">}}"), ("{{%", "%}}"))
+TEMPLATES = templates_pattern(HUGO_SHORTCODES)
 
 
 def _block_signature(md: str) -> tuple[tuple[str, str], ...]:

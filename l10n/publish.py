@@ -230,7 +230,7 @@ def stamp(text: str, state_key: str) -> str:
 
     >>> t = stamp("---\\ntitle: x\\ntranslation: {status: draft, reviewed: 0}\\n---\\nBody\\n", "translation")
     >>> t.splitlines()[2]
-    'translation: {status: draft, reviewed: 0, digest: 95a3a1c26b1e0a4a}'
+    'translation: {status: draft, reviewed: 0, digest: 1bbf799a75f5d202}'
     >>> edited_by_hand(t, "translation"), edited_by_hand(t.replace("Body", "Bod"), "translation")
     (False, True)
     """

@@ -233,7 +233,7 @@ class DeepLEngine:
             return BatchResult(())
         src, tgt = self.codes(source, target)
         glossary_id = self.glossary_id(source, target)
-        protected = [markup.protect(job.text, references=_shortcut_references(job.text))
+        protected = [markup.protect(job.text, references=markup.stand_in_references(job.text))
                      for job in jobs]
         drafts: list[str | None] = [None] * len(jobs)
         for i, p in enumerate(protected):
@@ -507,20 +507,8 @@ def _network_reason(text: str) -> str:
 
 
 _TAGS = re.compile(r"<[^<>]*>")
-_SHORTCUT = re.compile(r"(?<![\]\\!])\[((?:[^\[\]\\]|\\.)+)\](?![\[(:])")
 
 
 def _has_words(xml: str) -> bool:
     """True if the XML has letters outside placeholders (something to translate)."""
     return any(ch.isalpha() for ch in _TAGS.sub("", re.sub(r"&\w+;|&#\w+;", "", xml)))
-
-
-def _shortcut_references(text: str) -> dict[str, dict[str, str]]:
-    """Stand-in definitions for ``[label]`` shortcut references, so that protect keeps
-    their labels (the real definitions live elsewhere in the article).
-
-    >>> _shortcut_references("Cobalt's own [Model Card] lists it; see [a](b) and [x][y].")
-    {'Model Card': {'href': '[model card]', 'title': ''}}
-    """
-    return {m.group(1): {"href": f"[{m.group(1).lower()}]", "title": ""}
-            for m in _SHORTCUT.finditer(text)}

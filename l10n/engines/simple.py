@@ -70,9 +70,6 @@ def pseudo_text(text: str) -> str:
     return "".join(out)
 
 
-_TEXT_NODE = re.compile(r"(?<=>)[^<]+|^[^<]+")
-
-
 class PseudoEngine(LocalEngine):
     """Deterministic pseudo-localisation that leaves markup, URLs and code untouched.
 
@@ -88,6 +85,27 @@ class PseudoEngine(LocalEngine):
     @staticmethod
     def draft(text: str) -> str:
         protected = markup.protect(text)
-        xml = _TEXT_NODE.sub(lambda m: pseudo_text(m.group(0)), protected.xml)
-        draft = markup.restore(protected, xml)
+        draft = markup.restore(protected, _pseudo_xml(protected.xml))
         return draft if not markup.check(text, draft) else text
+
+
+_TAG_OR_BRACKET = re.compile(r"(<[^>]*>|\\?[\[\]])")
+
+
+def _pseudo_xml(xml: str) -> str:
+    """Pseudo-localise the text nodes of protected XML, except text in literal brackets:
+    ``[label]`` may be a reference the article defines elsewhere, and its label must stay.
+
+    >>> _pseudo_xml('See [Model Card] and <em>more</em>')
+    'Šééː [Model Card] äñdː <em>möréː</em>'
+    """
+    out, depth = [], 0
+    for part in _TAG_OR_BRACKET.split(xml):
+        if part.startswith("<"):
+            out.append(part)
+        elif part in ("[", "]"):
+            depth = depth + 1 if part == "[" else max(depth - 1, 0)
+            out.append(part)
+        else:
+            out.append(part if depth or part.startswith("\\") else pseudo_text(part))
+    return "".join(out)

@@ -1,0 +1,247 @@
+"""The publishing core: whatever the catalog says, the German article has the English
+structure, and every translation that falls back is named by ``l10n check``.
+
+The structure is judged here by a reading of markdown-it-py's tokens written for the test
+(:func:`skeleton_of`), not by :mod:`l10n.structure`, so the invariant is checked by something
+other than the code that enforces it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from l10n import check, config, pofile, publish, workflow
+from l10n.engines.simple import PAD, PseudoEngine
+from l10n.engines.base import Job
+from l10n.cli import main
+
+from .conftest import EXAMPLES, write_site
+
+TODAY = date(2026, 3, 1)
+CONFIG = config.from_table({"target_langs": ["de"]}, Path("/site"))
+_MD = MarkdownIt("commonmark").enable("table")
+
+
+def same_structure(german: str, english: str) -> bool:
+    """The German article has the English blocks, definitions and inline markup, and its
+    front matter the English keys (then the state key l10n adds)."""
+    *body_de, keys_de = skeleton_of(german)
+    *body_en, keys_en = skeleton_of(english)
+    return body_de == body_en and keys_de[:len(keys_en)] == keys_en
+
+
+def skeleton_of(article: str) -> tuple:
+    """What no translation may change, read from markdown-it-py's tokens: block tokens with
+    their markers and code, reference definitions, and the inline targets, code, breaks and
+    raw HTML of the whole article (front matter: its keys)."""
+    head, body = "", article
+    if article.startswith("---\n"):
+        end = article.index("\n---\n", 3)
+        head, body = article[4:end], article[end + 5:]
+    env: dict = {}
+    tokens = _MD.parse(body, env)
+    blocks, inline = [], Counter()
+    for t in tokens:
+        if t.type == "inline":
+            for c in t.children or []:
+                if c.type in ("link_open", "image"):
+                    inline[(c.type, c.attrGet("href") or c.attrGet("src"))] += 1
+                elif c.type in ("code_inline", "html_inline"):
+                    inline[(c.type, c.content)] += 1
+                elif c.type == "hardbreak":
+                    inline["hardbreak"] += 1
+            continue
+        verbatim = t.content if t.type in ("fence", "code_block", "html_block") else ""
+        blocks.append((t.type, t.tag, t.nesting, t.markup, t.info, str(t.attrs), verbatim))
+    refs = sorted((k, v["href"]) for k, v in env.get("references", {}).items())
+    keys = [line.split(":")[0] for line in head.splitlines() if line and not line[0].isspace()]
+    return tuple(blocks), refs, inline, keys
+
+
+def prepared(source: Path | str, text: str | None = None) -> workflow.Prepared:
+    text = text if text is not None else Path(source).read_text(encoding="utf-8")
+    return workflow.prepare(CONFIG, "de", Path("/site/content/en/a.md"), text, None, TODAY)
+
+
+def reviewed(work: workflow.Prepared, translations: dict[str, str]):
+    """The article's catalog with these translations reviewed, read back from its text
+    (so entries have their line numbers)."""
+    po = pofile.loads(pofile.dumps(work.po))  # a copy: work is shared between examples
+    for e in po:
+        if e.msgid in translations:
+            e.msgstr = translations[e.msgid]
+    return pofile.loads(pofile.dumps(po))
+
+
+def named_lines(work: workflow.Prepared, po) -> set[int]:
+    found = workflow.publication(CONFIG, work, po)
+    return {p.line for p in check.translation_problems("a.po", po, found, CONFIG) if p.severity == "error"}
+
+
+# -- the property ------------------------------------------------------------------------
+
+FRAGMENTS = ["```", "~~~", "#", "# ", ">", "> ", "- ", "1.", "1)", "|", "[x]: /url", "[p]: //evil.example/",
+             "<div>", "<!--", "***", "===", "---", "    ", "\\", "\r", "\n", "\n\n", "\u2028", "{{<", ">}}",
+             "Wort", "neue", "Modelle", " ", "*", "_", "`", "[", "]", "(", ")", "<b>", "\t", "\u200b"]
+translations = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=10).map("".join)
+EXAMPLE_WORK = [prepared(p) for p in EXAMPLES]
+EXAMPLE_COUNTS: Counter = Counter()
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_no_translation_breaks_the_article_structure(data) -> None:
+    work = data.draw(st.sampled_from(EXAMPLE_WORK))
+    texts = sorted({s.text for s in work.segments})
+    chosen = data.draw(st.lists(st.sampled_from(texts), min_size=1, max_size=3, unique=True))
+    hostile = {t: data.draw(translations) for t in chosen}
+    po = reviewed(work, hostile)
+    found = workflow.publication(CONFIG, work, po)
+    english = work.skeleton.article.head + work.skeleton.article.body
+    assert same_structure(found.text, english)
+    lines = named_lines(work, po)
+    for e in po:
+        verdict = found.verdicts.get(e.msgid)
+        if verdict is not None and not verdict.published and e.msgstr and e.msgstr != e.msgid:
+            assert e.linenum in lines, (e.msgid, e.msgstr)
+    EXAMPLE_COUNTS["examples"] += 1
+
+
+def test_report_how_many_examples_ran() -> None:
+    """Runs after the property (file order): it must have run, and says how often."""
+    print(f"\nwhole-article property: {EXAMPLE_COUNTS['examples']} examples")
+    assert EXAMPLE_COUNTS["examples"] >= 100
+
+
+# -- the cases that got through before ---------------------------------------------------
+
+ARTICLE = """---
+title: "Models"
+---
+
+# Models
+
+See the [page][p] now.
+
+A paragraph of text.
+
+Line one  
+line two.
+
+| one | two |
+|-----|-----|
+| eins | zwei |
+
+[p]: https://example.test/page
+"""
+
+
+@pytest.mark.parametrize("source, translation, code", [
+    ("A paragraph of text.", "~~~", "block-type"),
+    ("A paragraph of text.", "Absatz\r# Boom", "control-character"),
+    ("eins", "eins\r\r# Kopf", "control-character"),
+    ("See the [page][p] now.", "Siehe die [Seite][p].\n\n[p]: //evil.example/", "link-target"),
+    ("A paragraph of text.", "Ein Absatz.\n\n[p]: //evil.example/", "link-target"),
+    ("A paragraph of text.", "\u200b", "invisible"),
+    ("A paragraph of text.", "Ein \u202eAbsatz.", "bidi-control"),
+    ("A paragraph of text.", "Ein Absatz. {{< youtube x >}}", "template"),
+    ("Line one  \nline two.", "Zeile eins Zeile zwei.", "structure"),
+])
+def test_unsafe_translation_is_published_in_english_and_named(source, translation, code) -> None:
+    work = prepared("a.md", ARTICLE)
+    po = reviewed(work, {source: translation})
+    found = workflow.publication(CONFIG, work, po)
+    assert not found.verdicts[source].published
+    assert code in {p.code for p in found.verdicts[source].problems}
+    assert same_structure(found.text, ARTICLE)
+    assert "evil" not in found.text and "\r" not in found.text and "{{<" not in found.text
+    (entry,) = [e for e in po if e.msgid == source]
+    assert named_lines(work, po) == {entry.linenum}
+
+
+@pytest.mark.parametrize("source, translation", [
+    ("A paragraph of text.", "~~~"),
+    ("A paragraph of text.", "Absatz\n# Boom"),
+    ("See the [page][p] now.", "Siehe die [Seite][p].\n\n[p]: //evil.example/"),
+    ("A paragraph of text.", "Ein Absatz.\n\n[p]: //evil.example/"),
+    ("Line one  \nline two.", "Zeile eins Zeile zwei."),
+    ("A paragraph of text.", "Text\n\n| a | b |\n|---|---|"),
+    ("A paragraph of text.", "<div>"),
+    ("eins", "eins\r\r# Kopf"),
+])
+def test_whole_article_invariant_alone_catches_what_segment_checks_would(monkeypatch, source, translation):
+    """With the segment checks switched off, the whole-article comparison still publishes
+    the English structure and names the entry: it is the guarantee, not a backstop."""
+    monkeypatch.setattr(publish, "segment_problems", lambda *args, **kwargs: ())
+    work = prepared("a.md", ARTICLE)
+    po = reviewed(work, {source: translation})
+    found = workflow.publication(CONFIG, work, po)
+    assert same_structure(found.text, ARTICLE)
+    assert [p.code for p in found.verdicts[source].problems] == ["structure"]
+    (entry,) = [e for e in po if e.msgid == source]
+    assert named_lines(work, po) == {entry.linenum}
+
+
+def test_a_structure_break_only_costs_the_segment_that_made_it() -> None:
+    work = prepared("a.md", ARTICLE)
+    po = reviewed(work, {"A paragraph of text.": "```", "Models": "Modelle", "zwei": "two | drei"})
+    found = workflow.publication(CONFIG, work, po)
+    assert "# Modelle\n" in found.text and "| eins | two \\| drei |" in found.text
+    assert not found.verdicts["A paragraph of text."].published
+    assert found.verdicts["Models"].published and found.verdicts["zwei"].published
+    assert same_structure(found.text, ARTICLE)
+
+
+def test_pseudo_drafts_never_split_words_and_pass_the_check() -> None:
+    texts = ["Use snake_case_name here.", "A naive model", "Run `ls` and see [x](https://x.test)."]
+    drafts = PseudoEngine().translate([Job(t) for t in texts], source="en", target="de").drafts
+    assert drafts[0].startswith("Üšé" + PAD) and "šñäké_çäšé_ñämé" + PAD in drafts[0]
+    assert all("~" not in d for d in drafts)
+    for source, draft in zip(texts, drafts):
+        assert check_clean(source, draft)
+
+
+def check_clean(source: str, draft: str) -> bool:
+    from l10n import markup
+    return markup.check(source, draft) == []
+
+
+def test_pseudo_then_check_is_clean_on_the_example_site(example_site) -> None:
+    import shutil
+    shutil.rmtree(example_site / "locales")
+    shutil.rmtree(example_site / "content/de")
+    assert main(["--root", str(example_site), "translate", "--engine", "pseudo"]) == 0
+    assert main(["--root", str(example_site), "check"]) == 0
+
+
+SPEC = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
+
+
+def test_pseudo_then_check_is_clean_on_every_commonmark_spec_example(tmp_path, capsys) -> None:
+    articles = {f"ex{case['example']:03d}.md": f"# Example {case['example']}\n\n{case['markdown']}"
+                for case in SPEC}
+    site = write_site(tmp_path / "site", articles)
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 0
+    capsys.readouterr()
+    status = main(["--root", str(site), "check", "--format", "json"])
+    errors = [p for p in json.loads(capsys.readouterr().out)["problems"] if p["severity"] == "error"]
+    assert (status, errors) == (0, [])
+    translated = sum("\u02d0" in (site / "content/de" / name).read_text(encoding="utf-8") for name in articles)
+    assert translated == len(articles)  # each got at least its pseudo-translated heading
+    print(f"\nCommonMark spec: {len(articles)} examples translated and checked")
+
+
+def test_stamp_tells_a_hand_edit(tmp_path) -> None:
+    text = publish.stamp("---\ntitle: x\ntranslation: {status: draft, reviewed: 0}\n---\nText\n", "translation")
+    assert publish.edited_by_hand(text, "translation") is False
+    assert publish.edited_by_hand(text.replace("Text", "Test"), "translation") is True
+    assert publish.edited_by_hand("---\ntitle: x\n---\nText\n", "translation") is None
+    assert publish.unstamp(text, "translation").endswith("translation: {status: draft, reviewed: 0}\n---\nText\n")
