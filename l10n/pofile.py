@@ -528,11 +528,44 @@ def _extend(entry: polib.POEntry, field: str, index: str | None, value: str) -> 
         setattr(entry, field, getattr(entry, field) + value)
 
 
+def _check_duplicates(po: polib.POFile, lines: list[str], path: Path | None) -> None:
+    """msgfmt's "duplicate message definition": two live entries with one msgctxt and msgid.
+
+    Both places are named by their ``msgid`` line.
+    """
+    first: dict[tuple[str | None, str], int] = {}
+    for entry in po:
+        if entry.obsolete:
+            continue
+        key = (entry.msgctxt, entry.msgid)
+        if key not in first:
+            first[key] = entry.linenum or 1
+            continue
+        line = _msgid_line(lines, first[key])
+        where = f"{path}:{line}" if path is not None else f"line {line}"
+        raise InputError(f"duplicate message definition...; {where}: "
+                         "...this is the location of the first definition",
+                         path=path, line=_msgid_line(lines, entry.linenum or 1))
+
+
+def _msgid_line(lines: list[str], start: int) -> int:
+    """The number of the first ``msgid`` line from line ``start`` (where an entry begins) on."""
+    for number in range(start, len(lines) + 1):
+        if lines[number - 1].lstrip().startswith("msgid"):
+            return number
+    return start
+
+
 def loads(text: str, path: Path | None = None) -> polib.POFile:
-    """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``."""
+    """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``.
+
+    Beyond what polib checks: broken strings, a msgid without msgstr, and two live entries
+    with the same msgctxt and msgid (msgfmt's "duplicate message definition").
+    """
     lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
     po = _parse_gettext_layout(lines)
     if po is not None:
+        _check_duplicates(po, lines, path)
         po.fpath = str(path) if path is not None else None
         return po
     _check_lines(lines, path)
@@ -546,6 +579,7 @@ def loads(text: str, path: Path | None = None) -> polib.POFile:
         detail = m[2] if m and m[2] else ""
         raise InputError("PO syntax error" + (f": {detail}" if detail else ""), path=path,
                          line=int(m[1]) if m else None) from e  # fmt: skip
+    _check_duplicates(po, lines, path)
     po.fpath = str(path) if path is not None else None
     return po
 

@@ -507,3 +507,40 @@ def test_catalog_resaved_without_wrapping_comes_back_canonical(example_site: Pat
     assert any(p.read_bytes() != canonical[p] for p in paths)
     assert main(["--root", str(example_site), "-q", "extract"]) == 0
     assert {p: p.read_bytes() for p in paths} == canonical
+
+
+# ------------------------------------------------------------ duplicate entries
+
+DUPLICATE = (
+    'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    '#. type: paragraph\nmsgid "Same."\nmsgstr "Gleich."\n\n'      # msgid at line 5
+    'msgctxt "menu"\nmsgid "Same."\nmsgstr "Menü."\n\n'            # another context: no duplicate
+    '#~ msgid "Same."\n#~ msgstr "Alt."\n\n'                       # obsolete: no duplicate
+    '#. type: heading\n#, fuzzy\nmsgid "Same."\nmsgstr "Anders."\n'  # msgid at line 17
+)
+
+
+@pytest.mark.parametrize("layout", ["gettext", "other"])
+def test_duplicate_live_entry_names_both_lines_like_msgfmt(tmp_path: Path, layout: str) -> None:
+    text = DUPLICATE if layout == "gettext" else "# header comment: polib's path\n" + DUPLICATE
+    shift = layout != "gettext"
+    path = tmp_path / "dup.po"
+    path.write_text(text, encoding="utf-8")
+    error = _load_error(path)
+    assert error.line == 17 + shift
+    assert str(error) == (f"{path}:{17 + shift}: duplicate message definition...; "
+                          f"{path}:{5 + shift}: ...this is the location of the first definition")
+    result = _gettext("msgfmt", "-o", "/dev/null", str(path))  # gettext names the same message
+    assert f"{path}:{17 + shift}: duplicate message definition" in result.stderr
+
+
+def test_duplicate_without_a_path_names_the_first_line() -> None:
+    with pytest.raises(InputError) as info:
+        loads(DUPLICATE)
+    assert info.value.line == 17 and "line 5: ...this is the location of the first definition" in str(info.value)
+
+
+def test_same_msgid_in_other_contexts_is_no_duplicate() -> None:
+    po = loads(DUPLICATE[:DUPLICATE.index("#. type: heading")])
+    assert [(e.msgctxt, e.msgid, bool(e.obsolete)) for e in po] == [
+        (None, "Same.", False), ("menu", "Same.", False), (None, "Same.", True)]
