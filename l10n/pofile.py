@@ -22,7 +22,9 @@ and joins a comment line ending in a backslash with the next line.
 from __future__ import annotations
 
 import ctypes
+import os
 import re
+import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
@@ -403,6 +405,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     po = polib.POFile(wrapwidth=PAGE_WIDTH)
     entry: polib.POEntry | None = None
     field: str | None = None  # the string field continuation lines extend
+    plural = 0  # the index of the msgstr[n] a "plural" field extends
     for number, line in enumerate(lines, 1):
         if not line:
             continue
@@ -435,7 +438,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
         if keyword is None:  # a continuation line
             if entry is None or field is None or (prefix or "") != _prefix_of(entry, field):
                 return None
-            _extend(entry, field, index, value)
+            _extend(entry, field, plural, value)
             continue
         if prefix == "#| ":
             if entry is None or field in ("msgstr", "plural"):
@@ -458,8 +461,9 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
             if entry is None or field not in allowed or bool(entry.obsolete) != (prefix == "#~ "):
                 return None
         if index is not None:
-            entry.msgstr_plural[int(index)] = value
-            field, entry._index = "plural", int(index)
+            plural = int(index)
+            entry.msgstr_plural[plural] = value
+            field = "plural"
         else:
             setattr(entry, keyword, value)
             field = keyword
@@ -521,9 +525,9 @@ def _prefix_of(entry: polib.POEntry, field: str) -> str:
     return "#~ " if entry.obsolete else ""
 
 
-def _extend(entry: polib.POEntry, field: str, index: str | None, value: str) -> None:
+def _extend(entry: polib.POEntry, field: str, plural: int, value: str) -> None:
     if field == "plural":
-        entry.msgstr_plural[entry._index] += value
+        entry.msgstr_plural[plural] += value
     else:
         setattr(entry, field, getattr(entry, field) + value)
 
@@ -569,19 +573,34 @@ def loads(text: str, path: Path | None = None) -> polib.POFile:
         po.fpath = str(path) if path is not None else None
         return po
     _check_lines(lines, path)
-    parser = polib._POFileParser("", encoding="utf-8")  # "" so polib never opens a file
-    # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
-    parser.fhandle = [_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines]
-    try:
-        po = parser.parse()
-    except OSError as e:  # polib: "Syntax error in po file X(line N): detail"
-        m = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(e))
-        detail = m[2] if m and m[2] else ""
-        raise InputError("PO syntax error" + (f": {detail}" if detail else ""), path=path,
-                         line=int(m[1]) if m else None) from e  # fmt: skip
+    po = _parse_with_polib(lines, path)
     _check_duplicates(po, lines, path)
     po.fpath = str(path) if path is not None else None
     return po
+
+
+def _parse_with_polib(lines: list[str], path: Path | None = None) -> polib.POFile:
+    """Parse ``lines`` with polib's general reader, through its public ``polib.pofile``.
+
+    polib is handed a temporary file, not the text: it splits a string at every character
+    ``str.splitlines`` knows (U+2028, U+0085 ...), which are text inside a PO string, and it
+    opens a string that happens to name an existing file. A file is read by lines like gettext.
+    """
+    # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
+    text = "\n".join(_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines)
+    fd, name = tempfile.mkstemp(suffix=".po", prefix="l10n-")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return polib.pofile(name, encoding="utf-8", wrapwidth=PAGE_WIDTH)
+    except OSError as e:  # polib: "Syntax error in po file X(line N): detail"
+        m = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(e))
+        if m is None:
+            raise InputError(f"cannot parse: {e}", path=path) from e
+        raise InputError("PO syntax error" + (f": {m[2]}" if m[2] else ""), path=path,
+                         line=int(m[1])) from e
+    finally:
+        os.unlink(name)
 
 
 def load(path: Path) -> polib.POFile:

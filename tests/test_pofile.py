@@ -470,9 +470,7 @@ def test_fast_reader_agrees_with_polib(po: polib.POFile) -> None:
     po.header = ""  # header comments always take polib's path
     text = pofile.dumps(po)
     fast = pofile._parse_gettext_layout(text.split("\n"))
-    slow = polib._POFileParser("", encoding="utf-8")
-    slow.fhandle = [pofile._OBSOLETE_PREVIOUS.sub(r"\1#|", ln) for ln in text.split("\n")]
-    expected = slow.parse()
+    expected = pofile._parse_with_polib(text.split("\n"))
     if fast is None:  # only previous msgids of obsolete entries leave the fast path
         assert "#~|" in text
         return
@@ -544,3 +542,19 @@ def test_same_msgid_in_other_contexts_is_no_duplicate() -> None:
     po = loads(DUPLICATE[:DUPLICATE.index("#. type: heading")])
     assert [(e.msgctxt, e.msgid, bool(e.obsolete)) for e in po] == [
         (None, "Same.", False), ("menu", "Same.", False), (None, "Same.", True)]
+
+
+def test_polib_reader_keeps_line_separators_that_are_text_in_po_strings() -> None:
+    """U+2028, U+0085 and the like are ordinary characters in a PO string: not line breaks."""
+    text = '# header comment\nmsgid ""\nmsgstr ""\n\nmsgid "a\u2028b\x85c\x1cd"\nmsgstr "x\u2029y\x0bz"\n'
+    po = loads(text)
+    assert [(e.msgid, e.msgstr, e.linenum) for e in po] == [("a\u2028b\x85c\x1cd", "x\u2029y\x0bz", 5)]
+
+
+def test_polib_reader_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(pofile.tempfile, "tempdir", None)
+    loads('# header comment\nmsgid "a"\nmsgstr "b"\n')
+    with pytest.raises(InputError):
+        loads("# header comment\ngarbage\n")
+    assert list(tmp_path.iterdir()) == []
