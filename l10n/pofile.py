@@ -307,13 +307,13 @@ def _msgstrs(entry: polib.POEntry) -> list[tuple[str, str]]:
     return [(f"msgstr[{i}]", plural[i]) for i in sorted(plural)]
 
 
-def _entry_lines(entry: polib.POEntry) -> list[str]:
+def _entry_lines(entry: polib.POEntry, references: bool = True) -> list[str]:
     """The lines of one entry, obsolete or not, without the separating blank line."""
     obsolete = bool(entry.obsolete)
     msgstrs = _msgstrs(entry)
     fuzzy, flags, no_wrap = _parse_flags(entry.flags)
     lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
-    lines += _reference_lines(entry.occurrences)
+    lines += _reference_lines(entry.occurrences) if references else []
     if obsolete:  # only "fuzzy" survives, and no-wrap is forgotten
         flags, no_wrap = (["fuzzy"] if fuzzy else []), False
     elif fuzzy and msgstrs[0][1]:
@@ -344,13 +344,30 @@ def _header_entry(po: polib.POFile) -> polib.POEntry | None:
     return polib.POEntry(msgid="", msgstr=msgstr, tcomment=po.header, flags=flags)
 
 
+def _written(po: polib.POFile) -> list[polib.POEntry]:
+    """The entries ``msgcat`` writes, in its order: live ones, then obsolete ones with a translation."""
+    return [e for e in po if not e.obsolete] + [e for e in po if e.obsolete and _msgstrs(e)[0][1]]
+
+
 def dumps(po: polib.POFile) -> str:
     """Serialise ``po`` exactly as ``msgcat`` (width 79) writes it: header, entries, obsolete ones."""
     header = _header_entry(po)
-    entries = ([header] if header else []) + [e for e in po if not e.obsolete]
-    # msgcat drops obsolete entries without translation.
-    entries += [e for e in po if e.obsolete and _msgstrs(e)[0][1]]
+    entries = ([header] if header else []) + _written(po)
     return "\n".join("".join(line + "\n" for line in _entry_lines(e)) for e in entries)
+
+
+def same_entries(a: polib.POFile, b: polib.POFile) -> bool:
+    """Whether ``a`` and ``b`` hold the same entries, live and obsolete, as :func:`dumps` writes
+    them: msgctxt, msgid, msgstr, flags, comments and previous msgid, in the same order.
+
+    The header, references, line numbers and the layout of a file do not count, nor what
+    :func:`dumps` drops (an obsolete entry without translation, "fuzzy" on an empty msgstr).
+    """
+    return _contents(a) == _contents(b)
+
+
+def _contents(po: polib.POFile) -> list[list[str]]:
+    return [_entry_lines(e, references=False) for e in _written(po)]
 
 
 # --------------------------------------------------------------------- reading

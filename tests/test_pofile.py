@@ -558,3 +558,49 @@ def test_polib_reader_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(InputError):
         loads("# header comment\ngarbage\n")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ same_entries
+
+
+def test_same_entries_ignores_layout_header_and_references(tmp_path: Path) -> None:
+    po = catalog(*[e for entries in CASES.values() for e in entries])
+    canonical = dumps(po)
+    resaved = loads(msgcat(tmp_path, canonical, "--no-wrap"))
+    resaved.metadata["PO-Revision-Date"] = "2030-01-01 00:00+0000"
+    resaved.header = "another header comment"
+    for e in resaved:
+        e.occurrences = [("elsewhere.md", "99")]
+    assert pofile.same_entries(loads(canonical), resaved)
+    assert pofile.same_entries(po, loads(canonical))  # as built and as read back
+
+
+def _changed(change) -> bool:
+    po = loads(dumps(catalog(*CASES["obsolete"], *CASES["fuzzy_previous"], *CASES["msgctxt"])))
+    other = loads(dumps(po))
+    change(other)
+    return not pofile.same_entries(po, other)
+
+
+@pytest.mark.parametrize("change", [
+    lambda po: setattr(po[0], "msgstr", "anders"),
+    lambda po: po[0].flags.append("fuzzy"),
+    lambda po: setattr(po[0], "tcomment", "a translator's note"),
+    lambda po: setattr(po[0], "comment", "type: heading"),
+    lambda po: setattr(po[1], "previous_msgid", "yet another"),
+    lambda po: setattr(po[2], "msgctxt", "other"),
+    lambda po: setattr(po[2], "msgid", "Close"),
+    lambda po: setattr(next(e for e in po if e.obsolete), "msgstr", "neu"),
+    lambda po: po.remove(next(e for e in po if e.obsolete)),
+    lambda po: setattr(next(e for e in po if e.obsolete), "obsolete", False),
+    lambda po: po.append(polib.POEntry(msgid="new", msgstr="")),
+    lambda po: po.insert(0, po.pop(1)),
+], ids=["msgstr", "flag", "tcomment", "comment", "previous", "msgctxt", "msgid", "obsolete msgstr",
+        "obsolete removed", "revived", "added", "order"])
+def test_same_entries_sees_every_meaningful_change(change) -> None:
+    assert _changed(change)
+
+
+def test_same_entries_ignores_what_is_never_written() -> None:
+    assert not _changed(lambda po: po.append(polib.POEntry(msgid="gone", msgstr="", obsolete=True)))
+    assert not _changed(lambda po: next(e for e in po if not e.msgstr).flags.append("fuzzy"))
