@@ -26,9 +26,8 @@ UNTRANSLATED, DRAFT, NEEDS_UPDATE, REVIEWED = "untranslated", "machine draft", "
 STATES = (REVIEWED, DRAFT, NEEDS_UPDATE, UNTRANSLATED)
 
 MACHINE = "machine translation: "
-PROBLEM = "markup problem: "
 OBSOLETE_SINCE = "obsolete since: "
-_KEPT_COMMENTS = (MACHINE, PROBLEM)
+_STALE = "markup problem: "  # recorded by earlier versions; :func:`update` removes it
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -51,23 +50,29 @@ def machine_engine(entry: polib.POEntry) -> str | None:
     return None
 
 
-def problems(entry: polib.POEntry) -> list[str]:
-    """Markup problems recorded on an entry by the engine step."""
-    return [ln[len(PROBLEM):] for ln in entry.comment.splitlines() if ln.startswith(PROBLEM)]
-
-
-def set_draft(entry: polib.POEntry, text: str, engine: str, today: date,
-              issues: Sequence[str] = ()) -> None:
-    """Store a machine draft: fuzzy, marked with the engine and date, and any markup problems."""
+def set_draft(entry: polib.POEntry, text: str, engine: str, today: date) -> None:
+    """Store a machine draft: fuzzy, marked with the engine and date."""
     entry.msgstr = text
     if "fuzzy" not in entry.flags:
         entry.flags.append("fuzzy")
     entry.previous_msgid = None
     entry.previous_msgctxt = None
-    own = [ln for ln in entry.comment.splitlines() if not ln.startswith(_KEPT_COMMENTS)]
+    own = [ln for ln in entry.comment.splitlines() if not ln.startswith((MACHINE, _STALE))]
     own.append(f"{MACHINE}{engine}, {today.isoformat()}")
-    own.extend(PROBLEM + p for p in issues)
     entry.comment = "\n".join(own)
+
+
+def _machine_lines(entry: polib.POEntry) -> list[str]:
+    """The comment lines :func:`update` carries over from an old entry: the machine mark."""
+    return [ln for ln in entry.comment.splitlines() if ln.startswith(MACHINE)]
+
+
+def _without_stale(entry: polib.POEntry) -> polib.POEntry:
+    """``entry`` without the ``markup problem:`` lines earlier versions recorded."""
+    if _STALE in entry.comment:
+        entry = _copy(entry)
+        entry.comment = "\n".join(ln for ln in entry.comment.splitlines() if not ln.startswith(_STALE))
+    return entry
 
 
 @lru_cache(maxsize=None)
@@ -176,8 +181,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
             used.add(text)
             entry = _copy(prior)
             entry.obsolete = False
-            kept = [ln for ln in prior.comment.splitlines() if ln.startswith(_KEPT_COMMENTS)]
-            entry.comment = "\n".join(comments + kept)
+            entry.comment = "\n".join(comments + _machine_lines(prior))
             entry.occurrences = [(reference, "")]
             result.kept += 1
             if prior.obsolete:
@@ -211,8 +215,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         dead = _copy(e)
         dead.obsolete = True
         dead.occurrences = []
-        dead.comment = "\n".join([OBSOLETE_SINCE + today.isoformat()] +
-                                 [ln for ln in e.comment.splitlines() if ln.startswith(_KEPT_COMMENTS)])
+        dead.comment = "\n".join([OBSOLETE_SINCE + today.isoformat()] + _machine_lines(e))
         po.append(dead)
         result.obsoleted += 1
     for e in old_dead.values():
@@ -222,7 +225,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         if obsolete_days >= 0 and since is not None and (today - since) > timedelta(days=obsolete_days):
             result.dropped += 1
             continue
-        po.append(e)
+        po.append(_without_stale(e))
     return po, result
 
 

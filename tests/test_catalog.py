@@ -120,12 +120,26 @@ def test_states():
     assert state(e) == REVIEWED
 
 
-def test_set_draft_records_markup_problems():
+def test_set_draft_records_no_markup_problems():
+    """The verdict on a draft's markup is computed live where it is published, never stored."""
     e = polib.POEntry(msgid="a", msgstr="", comment="type: paragraph")
-    catalog.set_draft(e, "b", "deepl", TODAY, ["link target missing: https://x.test"])
-    assert e.comment == ("type: paragraph\nmachine translation: deepl, 2026-03-01\n"
-                         "markup problem: link target missing: https://x.test")
-    assert catalog.problems(e) == ["link target missing: https://x.test"]
+    with pytest.raises(TypeError):
+        catalog.set_draft(e, "b", "deepl", TODAY, ["link target missing: https://x.test"])
+    assert not hasattr(catalog, "problems") and not hasattr(catalog, "PROBLEM")
+
+
+def test_update_removes_stale_markup_problem_comments():
+    stale = "markup problem: link target missing: https://x.test"
+    po, _ = update(None, "Kept.", "Vanishing.")
+    for e in po:
+        catalog.set_draft(e, e.msgid.upper(), "deepl", TODAY)
+        e.comment += "\n" + stale
+    po.append(polib.POEntry(msgid="Long gone.", msgstr="Weg.", obsolete=True,
+                            comment=f"obsolete since: {TODAY}\n{stale}"))
+    new, _ = update(po, "Kept.")
+    assert [e.msgid for e in new] == ["Kept.", "Vanishing.", "Long gone."]
+    assert all("markup problem" not in e.comment for e in new)
+    assert entry(new, "Kept.").comment.startswith("type: paragraph; section: Intro\nmachine translation: deepl")
 
 
 def test_existing_header_fields_are_kept_and_required_ones_enforced():
