@@ -31,6 +31,12 @@ _STALE = "markup problem: "  # recorded by earlier versions; :func:`update` remo
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def is_own(entry: polib.POEntry) -> bool:
+    """Whether ``entry`` is one of l10n's: l10n writes no msgctxt. An entry with one (a tool
+    added it) is kept as it is by :func:`update`, gets no machine draft and is not counted."""
+    return entry.msgctxt is None
+
+
 def state(entry: polib.POEntry) -> str:
     """The review state of an entry (see the module docstring)."""
     if not entry.msgstr:
@@ -51,7 +57,12 @@ def machine_engine(entry: polib.POEntry) -> str | None:
 
 
 def set_draft(entry: polib.POEntry, text: str, engine: str, today: date) -> None:
-    """Store a machine draft: fuzzy, marked with the engine and date."""
+    """Store a machine draft: fuzzy, marked with the engine and date.
+
+    Raises ``ValueError`` for an entry that is not :func:`is_own`.
+    """
+    if not is_own(entry):
+        raise ValueError(f"no machine draft for an entry with a msgctxt: {entry.msgctxt!r}")
     entry.msgstr = text
     if "fuzzy" not in entry.flags:
         entry.flags.append("fuzzy")
@@ -154,25 +165,22 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
     New texts get empty entries; unchanged ones keep everything a translator put there;
     changed ones borrow the closest old translation (fuzzy, with ``#| msgid``), except machine
     drafts, which are simply translated again; vanished ones become obsolete and are dropped
-    ``obsolete_days`` after that.
+    ``obsolete_days`` after that. Entries that are not :func:`is_own` are kept as they are,
+    where they are: never merged, made obsolete or dropped.
     """
     result = UpdateResult()
     now = datetime.combine(today, datetime.min.time(), timezone.utc)
     po = new_catalog(lang, project, now)
     if old is not None:
-        po.header = old.header
-        po.metadata_is_fuzzy = old.metadata_is_fuzzy
-        metadata = dict(old.metadata)
-        for key, value in header(lang, project, now).items():
-            if key in _REQUIRED or key not in metadata:
-                metadata[key] = value
-        po.metadata = metadata
+        _keep_header(po, old, header(lang, project, now))
     grouped: dict[str, list[Segment]] = {}
     for s in segments:
         grouped.setdefault(s.text, []).append(s)
-    old_live = {e.msgid: e for e in (old or []) if not e.obsolete and e.msgid}
-    old_dead = {e.msgid: e for e in (old.obsolete_entries() if old else [])}
+    own = [e for e in (old or []) if is_own(e)]
+    old_live = {e.msgid: e for e in own if not e.obsolete and e.msgid}
+    old_dead = {e.msgid: e for e in own if e.obsolete}
     used: set[str] = set()
+    live: list[polib.POEntry] = []
     pending: list[polib.POEntry] = []
     for text, group in grouped.items():
         comments = _comment_lines(group)
@@ -190,7 +198,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
             entry = polib.POEntry(msgid=text, msgstr="", comment="\n".join(comments),
                                   occurrences=[(reference, "")])
             pending.append(entry)
-        po.append(entry)
+        live.append(entry)
     # Changed texts: the closest unused old entry lends its translation.
     candidates = {k: e for k, e in old_live.items() if k not in used and e.msgstr}
     for entry in pending:
@@ -208,6 +216,8 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         entry.flags = ["fuzzy"] + [f for f in prior.flags if f != "fuzzy"]
         entry.tcomment = prior.tcomment
         entry.previous_msgid = prior.previous_msgid if state(prior) == NEEDS_UPDATE and prior.previous_msgid else prior.msgid
+    for entry in _placed(live, _anchored(old)):
+        po.append(entry)
     # Vanished texts become obsolete; old obsolete ones age out.
     for e in list(old_live.values()):
         if e.msgid in used:
@@ -226,7 +236,47 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
             result.dropped += 1
             continue
         po.append(_without_stale(e))
+    for e in old or []:
+        if e.obsolete and not is_own(e):
+            po.append(_without_stale(e))
     return po, result
+
+
+def _keep_header(po: polib.POFile, old: polib.POFile, fields: dict[str, str]) -> None:
+    """The old header in ``po``, with the required ``fields`` enforced and missing ones added."""
+    po.header = old.header
+    po.metadata_is_fuzzy = old.metadata_is_fuzzy
+    metadata = dict(old.metadata)
+    for key, value in fields.items():
+        if key in _REQUIRED or key not in metadata:
+            metadata[key] = value
+    po.metadata = metadata
+
+
+def _anchored(old: polib.POFile | None) -> list[tuple[str | None, polib.POEntry]]:
+    """The live entries that are not :func:`is_own`, each with the msgid of the own entry
+    it follows (None: before the first)."""
+    anchor, found = None, []
+    for e in old or []:
+        if e.obsolete:
+            continue
+        if is_own(e):
+            anchor = e.msgid
+        else:
+            found.append((anchor, _without_stale(e)))
+    return found
+
+
+def _placed(live: list[polib.POEntry], anchored: list[tuple[str | None, polib.POEntry]]) -> list[polib.POEntry]:
+    """``live`` with each anchored entry after its anchor as before, or at the end when that is gone."""
+    after: dict[str | None, list[polib.POEntry]] = {}
+    for anchor, e in anchored:
+        after.setdefault(anchor, []).append(e)
+    placed = after.pop(None, [])
+    for e in live:
+        placed.append(e)
+        placed.extend(after.pop(e.msgid, []))
+    return placed + [e for rest in after.values() for e in rest]
 
 
 def _copy(entry: polib.POEntry) -> polib.POEntry:
@@ -246,10 +296,10 @@ def _obsolete_since(entry: polib.POEntry) -> date | None:
 
 
 def expiry(po: polib.POFile, obsolete_days: int) -> date | None:
-    """The first day on which :func:`update` would drop one of ``po``'s obsolete entries."""
+    """The first day on which :func:`update` would drop one of ``po``'s own obsolete entries."""
     if obsolete_days < 0:
         return None
-    dates = [since for e in po.obsolete_entries() if (since := _obsolete_since(e)) is not None]
+    dates = [since for e in po.obsolete_entries() if is_own(e) and (since := _obsolete_since(e)) is not None]
     return min(dates) + timedelta(days=obsolete_days + 1) if dates else None
 
 
@@ -270,7 +320,7 @@ def _closest(text: str, candidates: dict[str, polib.POEntry], cutoff: float) -> 
 
 @dataclass
 class Stats:
-    """Entries, words and characters per review state."""
+    """Entries, words and characters per review state, of the live entries that are :func:`is_own`."""
 
     entries: dict[str, int]
     words: dict[str, int]
@@ -282,7 +332,7 @@ class Stats:
         words = dict.fromkeys(STATES, 0)
         chars = dict.fromkeys(STATES, 0)
         for e in po:
-            if e.obsolete or not e.msgid:
+            if e.obsolete or not e.msgid or not is_own(e):
                 continue
             s = state(e)
             entries[s] += 1

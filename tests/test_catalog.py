@@ -3,7 +3,7 @@ from datetime import date
 import polib
 import pytest
 
-from l10n import catalog
+from l10n import catalog, pofile
 from l10n.catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED, state
 from l10n.extract import Segment
 
@@ -158,3 +158,78 @@ def test_stats_count_words_and_share():
     stats = catalog.Stats.of(po)
     assert stats.entries == {REVIEWED: 1, DRAFT: 0, NEEDS_UPDATE: 0, UNTRANSLATED: 1}
     assert stats.words[REVIEWED] == 3 and stats.share() == pytest.approx(0.75)
+
+
+# ------------------------------------------------- entries with a msgctxt l10n does not use
+
+
+def foreign(msgid, msgstr="", ctxt="tool", **kw):
+    return polib.POEntry(msgctxt=ctxt, msgid=msgid, msgstr=msgstr, comment="added by a tool",
+                         occurrences=[("elsewhere.md", "3")], **kw)
+
+
+def fields(e):
+    return (e.msgctxt, e.msgid, e.msgstr, e.comment, e.tcomment, e.occurrences, e.flags,
+            e.previous_msgid, bool(e.obsolete))
+
+
+def test_is_own():
+    assert catalog.is_own(polib.POEntry(msgid="a"))
+    assert not catalog.is_own(polib.POEntry(msgid="a", msgctxt="menu"))
+    assert not catalog.is_own(polib.POEntry(msgid="a", msgctxt=""))  # an empty context is one too
+
+
+def test_entries_with_a_context_are_kept_as_they_are_and_where_they_are():
+    po, _ = update(None, "First.", "Second.")
+    reviewed(po, "First.", "Erstes.")
+    tool = [foreign("First.", "Zuerst (Menü).", flags=["fuzzy"]), foreign("Second."),
+            foreign("Gone from the article.", "Weg.", ctxt="")]
+    po.insert(1, tool[0])
+    po.insert(2, tool[1])
+    po.append(tool[2])
+    before = [fields(e) for e in tool]
+    new, result = update(po, "First.", "Second.")
+    assert [(e.msgctxt, e.msgid) for e in new] == [
+        (None, "First."), ("tool", "First."), ("tool", "Second."), (None, "Second."), ("", "Gone from the article.")]
+    assert [fields(e) for e in new if e.msgctxt is not None] == before
+    assert entry(new, "First.").msgstr == "Erstes." and not result.changed
+    again, _ = update(new, "First.", "Second.")
+    assert pofile.dumps(again) == pofile.dumps(new)
+
+
+def test_an_entry_with_a_context_is_never_merged_with_an_own_entry():
+    po, _ = update(None)
+    po.append(foreign("The model has 7 billion parameters.", "Das Modell hat 7 Milliarden Parameter."))
+    po.append(foreign("Exactly this.", "Genau das."))
+    new, result = update(po, "The model has 8 billion parameters.", "Exactly this.")
+    assert [(e.msgctxt, e.msgid, e.msgstr, e.flags) for e in new if catalog.is_own(e)] == [
+        (None, "The model has 8 billion parameters.", "", []), (None, "Exactly this.", "", [])]
+    assert [fields(e) for e in new if not catalog.is_own(e)] == [fields(e) for e in po]
+    assert result.added == 2 and result.fuzzy == 0 and result.obsoleted == 0
+
+
+def test_an_obsolete_entry_with_a_context_never_ages_out_nor_comes_back():
+    po, _ = update(None, "Text.")
+    old = foreign("Text.", "Text (alt).", obsolete=True)
+    old.comment = "obsolete since: 2020-01-01"
+    po.append(old)
+    new, result = update(po, "Text.", today=date(2030, 1, 1), obsolete_days=1)
+    assert [fields(e) for e in new.obsolete_entries()] == [fields(old)]
+    assert entry(new, "Text.").msgstr == "" and result.dropped == 0
+    assert catalog.expiry(new, 1) is None
+
+
+def test_stats_count_own_entries_only():
+    po, _ = update(None, "one two three")
+    po.append(foreign("four five", "vier fünf"))
+    po.append(foreign("six", ""))
+    stats = catalog.Stats.of(po)
+    assert stats.entries == {REVIEWED: 0, DRAFT: 0, NEEDS_UPDATE: 0, UNTRANSLATED: 1}
+    assert stats.total_words == 3
+
+
+def test_an_entry_with_a_context_gets_no_machine_draft():
+    e = foreign("Menu")
+    with pytest.raises(ValueError):
+        catalog.set_draft(e, "Menü", "deepl", TODAY)
+    assert e.msgstr == "" and "fuzzy" not in e.flags
