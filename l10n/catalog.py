@@ -3,14 +3,22 @@
 An entry's review state is read from gettext's own marks, so any PO editor can change it:
 
 - untranslated: empty msgstr;
-- machine draft: ``fuzzy``, with a ``#. machine translation: ENGINE, DATE`` comment;
-- needs update: ``fuzzy`` otherwise (a carried translation with its ``#| msgid``);
-- reviewed: not fuzzy and not empty. No engine ever touches a reviewed entry.
+- machine draft: ``fuzzy``, with a ``#. machine translation: ENGINE, DATE, DIGEST`` comment
+  whose digest (8 hex digits of the SHA-256 of the draft) still matches the msgstr. A
+  comment without a digest, written before l10n recorded one, counts as matching;
+- needs update: ``fuzzy`` otherwise: a carried translation with its ``#| msgid``, or a
+  machine draft a person edited but has not approved (Weblate's "needs editing");
+- reviewed: not fuzzy and not empty.
+
+No engine ever touches a reviewed entry or one that needs update: those are a person's work,
+carried as fuzzy with ``#| msgid`` when the English changes. Only l10n's own entries (no
+msgctxt, :func:`is_own`) have states that count; others are a tool's, kept as they are.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -43,17 +51,43 @@ def state(entry: polib.POEntry) -> str:
         return UNTRANSLATED
     if "fuzzy" not in entry.flags:
         return REVIEWED
-    if machine_engine(entry) and not entry.previous_msgid:
+    mark = machine(entry)
+    if mark is not None and mark.unedited and not entry.previous_msgid:
         return DRAFT
     return NEEDS_UPDATE
 
 
-def machine_engine(entry: polib.POEntry) -> str | None:
-    """The engine named in a machine draft's comment, if any."""
+@dataclass(frozen=True)
+class Machine:
+    """What an entry's ``machine translation:`` comment says."""
+
+    engine: str
+    date: date | None  # None: missing or unreadable
+    unedited: bool  # the msgstr is still the engine's text (always, for a comment without digest)
+
+
+def machine(entry: polib.POEntry) -> Machine | None:
+    """The machine mark of an entry, or None when no engine wrote it."""
     for line in entry.comment.splitlines():
         if line.startswith(MACHINE):
-            return line[len(MACHINE):].split(",")[0].strip()
+            parts = [p.strip() for p in line[len(MACHINE):].split(",")]
+            when = parts[1] if len(parts) > 1 else None
+            digest = parts[2] if len(parts) > 2 and parts[2] else None
+            return Machine(parts[0], _date(when), digest is None or digest == _digest(entry.msgstr))
     return None
+
+
+def _digest(text: str) -> str:
+    """The short digest of a draft that its machine mark records."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _date(text: str | None) -> date | None:
+    """An ISO date, or None for anything else."""
+    try:
+        return date.fromisoformat(text) if text and _DATE.fullmatch(text) else None
+    except ValueError:  # e.g. a 13th month
+        return None
 
 
 def set_draft(entry: polib.POEntry, text: str, engine: str, today: date) -> None:
@@ -69,7 +103,7 @@ def set_draft(entry: polib.POEntry, text: str, engine: str, today: date) -> None
     entry.previous_msgid = None
     entry.previous_msgctxt = None
     own = [ln for ln in entry.comment.splitlines() if not ln.startswith((MACHINE, _STALE))]
-    own.append(f"{MACHINE}{engine}, {today.isoformat()}")
+    own.append(f"{MACHINE}{engine}, {today.isoformat()}, {_digest(text)}")
     entry.comment = "\n".join(own)
 
 
@@ -164,7 +198,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
 
     New texts get empty entries; unchanged ones keep everything a translator put there;
     changed ones borrow the closest old translation (fuzzy, with ``#| msgid``), except machine
-    drafts, which are simply translated again; vanished ones become obsolete and are dropped
+    drafts no person edited, which are simply translated again; vanished ones become obsolete and are dropped
     ``obsolete_days`` after that. Entries that are not :func:`is_own` are kept as they are,
     where they are: never merged, made obsolete or dropped.
     """
@@ -210,7 +244,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         used.add(match)
         if state(prior) == DRAFT:
             result.added += 1
-            continue  # a machine draft of old text: translated again, not carried
+            continue  # an unedited machine draft of old text: translated again, not carried
         result.fuzzy += 1
         entry.msgstr = prior.msgstr
         entry.flags = ["fuzzy"] + [f for f in prior.flags if f != "fuzzy"]
@@ -290,8 +324,8 @@ def _copy(entry: polib.POEntry) -> polib.POEntry:
 
 def _obsolete_since(entry: polib.POEntry) -> date | None:
     for line in entry.comment.splitlines():
-        if line.startswith(OBSOLETE_SINCE) and _DATE.fullmatch(line[len(OBSOLETE_SINCE):].strip()):
-            return date.fromisoformat(line[len(OBSOLETE_SINCE):].strip())
+        if line.startswith(OBSOLETE_SINCE) and (since := _date(line[len(OBSOLETE_SINCE):].strip())):
+            return since
     return None
 
 

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import date
 
 import polib
@@ -115,7 +116,7 @@ def test_states():
     e.flags = ["fuzzy"]
     assert state(e) == NEEDS_UPDATE  # fuzzy without a machine mark: a person must look
     catalog.set_draft(e, "c", "pseudo", TODAY)
-    assert state(e) == DRAFT and catalog.machine_engine(e) == "pseudo"
+    assert state(e) == DRAFT and catalog.machine(e).engine == "pseudo"
     e.flags = []  # a reviewer approves it in Poedit
     assert state(e) == REVIEWED
 
@@ -233,3 +234,66 @@ def test_an_entry_with_a_context_gets_no_machine_draft():
     with pytest.raises(ValueError):
         catalog.set_draft(e, "Menü", "deepl", TODAY)
     assert e.msgstr == "" and "fuzzy" not in e.flags
+
+
+# ------------------------------------------------------ machine drafts a person edited
+
+
+def digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def test_set_draft_records_engine_date_and_a_digest_of_the_draft():
+    e = polib.POEntry(msgid="a", msgstr="", comment="type: paragraph\nmachine translation: old, 2020-01-01")
+    catalog.set_draft(e, "Entwurf", "deepl", TODAY)
+    assert e.comment == f"type: paragraph\nmachine translation: deepl, 2026-03-01, {digest('Entwurf')}"
+    assert catalog.machine(e) == catalog.Machine("deepl", TODAY, unedited=True)
+    assert state(e) == DRAFT
+    assert not hasattr(catalog, "machine_engine")
+
+
+def test_an_edited_draft_is_a_persons_work_that_needs_update():
+    e = polib.POEntry(msgid="a", msgstr="")
+    catalog.set_draft(e, "Entwurf", "deepl", TODAY)
+    e.msgstr = "Entwurf, vom Menschen verbessert"  # saved in Poedit, still fuzzy
+    assert catalog.machine(e) == catalog.Machine("deepl", TODAY, unedited=False)
+    assert state(e) == NEEDS_UPDATE
+    e.flags = []
+    assert state(e) == REVIEWED
+
+
+def test_a_draft_marked_before_digests_still_counts_as_a_draft():
+    e = polib.POEntry(msgid="a", msgstr="irgendwas", flags=["fuzzy"],
+                      comment="machine translation: deepl, 2025-12-24")
+    assert catalog.machine(e) == catalog.Machine("deepl", date(2025, 12, 24), unedited=True)
+    assert state(e) == DRAFT
+
+
+@pytest.mark.parametrize("mark", ["machine translation: deepl", "machine translation: deepl, 2026-13-45",
+                                  "machine translation: deepl, soon, abc"])
+def test_odd_machine_marks_are_read_without_failing(mark):
+    e = polib.POEntry(msgid="a", msgstr="b", flags=["fuzzy"], comment=mark)
+    m = catalog.machine(e)
+    assert m.engine == "deepl" and m.date is None
+    assert catalog.machine(polib.POEntry(msgid="a", msgstr="b")) is None
+
+
+def test_unchanged_english_keeps_an_edited_draft_as_it_is():
+    po, _ = update(None, "The model has 7 billion parameters.")
+    catalog.set_draft(po[0], "Das Modell hat 7 Milliarden Parameter.", "deepl", TODAY)
+    po[0].msgstr = "Das Modell hat sieben Milliarden Parameter."
+    new, result = update(po, "The model has 7 billion parameters.")
+    assert (new[0].msgstr, new[0].flags, new[0].comment) == (po[0].msgstr, ["fuzzy"], po[0].comment)
+    assert state(new[0]) == NEEDS_UPDATE and not result.changed
+
+
+def test_changed_english_carries_an_edited_draft_like_a_human_translation():
+    po, _ = update(None, "The model has 7 billion parameters.")
+    catalog.set_draft(po[0], "Das Modell hat 7 Milliarden Parameter.", "deepl", TODAY)
+    po[0].msgstr = "Das Modell hat sieben Milliarden Parameter."
+    new, result = update(po, "The model has 8 billion parameters.")
+    e = new[0]
+    assert e.msgstr == "Das Modell hat sieben Milliarden Parameter." and "fuzzy" in e.flags
+    assert e.previous_msgid == "The model has 7 billion parameters."
+    assert catalog.machine(e) is None and state(e) == NEEDS_UPDATE
+    assert result.fuzzy == 1 and not new.obsolete_entries()
