@@ -198,9 +198,10 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
 
     New texts get empty entries; unchanged ones keep everything a translator put there;
     changed ones borrow the closest old translation (fuzzy, with ``#| msgid``), except machine
-    drafts no person edited, which are simply translated again; vanished ones become obsolete and are dropped
-    ``obsolete_days`` after that. Entries that are not :func:`is_own` are kept as they are,
-    where they are: never merged, made obsolete or dropped.
+    drafts no person edited, which are simply translated again; vanished ones become obsolete
+    and are dropped ``obsolete_days`` after that. Entries that are not :func:`is_own` are kept
+    as they are, where they are: never merged, made obsolete or dropped. Comments l10n no
+    longer writes (``markup problem:``) are removed.
     """
     result = UpdateResult()
     now = datetime.combine(today, datetime.min.time(), timezone.utc)
