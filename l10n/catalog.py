@@ -3,14 +3,22 @@
 An entry's review state is read from gettext's own marks, so any PO editor can change it:
 
 - untranslated: empty msgstr;
-- machine draft: ``fuzzy``, with a ``#. machine translation: ENGINE, DATE`` comment;
-- needs update: ``fuzzy`` otherwise (a carried translation with its ``#| msgid``);
-- reviewed: not fuzzy and not empty. No engine ever touches a reviewed entry.
+- machine draft: ``fuzzy``, with a ``#. machine translation: ENGINE, DATE, DIGEST`` comment
+  whose digest (8 hex digits of the SHA-256 of the draft) still matches the msgstr. A
+  comment without a digest, written before l10n recorded one, counts as matching;
+- needs update: ``fuzzy`` otherwise: a carried translation with its ``#| msgid``, or a
+  machine draft a person edited but has not approved (Weblate's "needs editing");
+- reviewed: not fuzzy and not empty.
+
+No engine ever touches a reviewed entry or one that needs update: those are a person's work,
+carried as fuzzy with ``#| msgid`` when the English changes. Only l10n's own entries (no
+msgctxt, :func:`is_own`) have states that count; others are a tool's, kept as they are.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -26,10 +34,15 @@ UNTRANSLATED, DRAFT, NEEDS_UPDATE, REVIEWED = "untranslated", "machine draft", "
 STATES = (REVIEWED, DRAFT, NEEDS_UPDATE, UNTRANSLATED)
 
 MACHINE = "machine translation: "
-PROBLEM = "markup problem: "
 OBSOLETE_SINCE = "obsolete since: "
-_KEPT_COMMENTS = (MACHINE, PROBLEM)
+_STALE = "markup problem: "  # recorded by earlier versions; :func:`update` removes it
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def is_own(entry: polib.POEntry) -> bool:
+    """Whether ``entry`` is one of l10n's: l10n writes no msgctxt. An entry with one (a tool
+    added it) is kept as it is by :func:`update`, gets no machine draft and is not counted."""
+    return entry.msgctxt is None
 
 
 def state(entry: polib.POEntry) -> str:
@@ -38,36 +51,73 @@ def state(entry: polib.POEntry) -> str:
         return UNTRANSLATED
     if "fuzzy" not in entry.flags:
         return REVIEWED
-    if machine_engine(entry) and not entry.previous_msgid:
+    mark = machine(entry)
+    if mark is not None and mark.unedited and not entry.previous_msgid:
         return DRAFT
     return NEEDS_UPDATE
 
 
-def machine_engine(entry: polib.POEntry) -> str | None:
-    """The engine named in a machine draft's comment, if any."""
+@dataclass(frozen=True)
+class Machine:
+    """What an entry's ``machine translation:`` comment says."""
+
+    engine: str
+    date: date | None  # None: missing or unreadable
+    unedited: bool  # the msgstr is still the engine's text (always, for a comment without digest)
+
+
+def machine(entry: polib.POEntry) -> Machine | None:
+    """The machine mark of an entry, or None when no engine wrote it."""
     for line in entry.comment.splitlines():
         if line.startswith(MACHINE):
-            return line[len(MACHINE):].split(",")[0].strip()
+            parts = [p.strip() for p in line[len(MACHINE):].split(",")]
+            when = parts[1] if len(parts) > 1 else None
+            digest = parts[2] if len(parts) > 2 and parts[2] else None
+            return Machine(parts[0], _date(when), digest is None or digest == _digest(entry.msgstr))
     return None
 
 
-def problems(entry: polib.POEntry) -> list[str]:
-    """Markup problems recorded on an entry by the engine step."""
-    return [ln[len(PROBLEM):] for ln in entry.comment.splitlines() if ln.startswith(PROBLEM)]
+def _digest(text: str) -> str:
+    """The short digest of a draft that its machine mark records."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def set_draft(entry: polib.POEntry, text: str, engine: str, today: date,
-              issues: Sequence[str] = ()) -> None:
-    """Store a machine draft: fuzzy, marked with the engine and date, and any markup problems."""
+def _date(text: str | None) -> date | None:
+    """An ISO date, or None for anything else."""
+    try:
+        return date.fromisoformat(text) if text and _DATE.fullmatch(text) else None
+    except ValueError:  # e.g. a 13th month
+        return None
+
+
+def set_draft(entry: polib.POEntry, text: str, engine: str, today: date) -> None:
+    """Store a machine draft: fuzzy, marked with the engine and date.
+
+    Raises ``ValueError`` for an entry that is not :func:`is_own`.
+    """
+    if not is_own(entry):
+        raise ValueError(f"no machine draft for an entry with a msgctxt: {entry.msgctxt!r}")
     entry.msgstr = text
     if "fuzzy" not in entry.flags:
         entry.flags.append("fuzzy")
     entry.previous_msgid = None
     entry.previous_msgctxt = None
-    own = [ln for ln in entry.comment.splitlines() if not ln.startswith(_KEPT_COMMENTS)]
-    own.append(f"{MACHINE}{engine}, {today.isoformat()}")
-    own.extend(PROBLEM + p for p in issues)
+    own = [ln for ln in entry.comment.splitlines() if not ln.startswith((MACHINE, _STALE))]
+    own.append(f"{MACHINE}{engine}, {today.isoformat()}, {_digest(text)}")
     entry.comment = "\n".join(own)
+
+
+def _machine_lines(entry: polib.POEntry) -> list[str]:
+    """The comment lines :func:`update` carries over from an old entry: the machine mark."""
+    return [ln for ln in entry.comment.splitlines() if ln.startswith(MACHINE)]
+
+
+def _without_stale(entry: polib.POEntry) -> polib.POEntry:
+    """``entry`` without the ``markup problem:`` lines earlier versions recorded."""
+    if _STALE in entry.comment:
+        entry = _copy(entry)
+        entry.comment = "\n".join(ln for ln in entry.comment.splitlines() if not ln.startswith(_STALE))
+    return entry
 
 
 @lru_cache(maxsize=None)
@@ -148,26 +198,24 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
 
     New texts get empty entries; unchanged ones keep everything a translator put there;
     changed ones borrow the closest old translation (fuzzy, with ``#| msgid``), except machine
-    drafts, which are simply translated again; vanished ones become obsolete and are dropped
-    ``obsolete_days`` after that.
+    drafts no person edited, which are simply translated again; vanished ones become obsolete
+    and are dropped ``obsolete_days`` after that. Entries that are not :func:`is_own` are kept
+    as they are, where they are: never merged, made obsolete or dropped. Comments l10n no
+    longer writes (``markup problem:``) are removed.
     """
     result = UpdateResult()
     now = datetime.combine(today, datetime.min.time(), timezone.utc)
     po = new_catalog(lang, project, now)
     if old is not None:
-        po.header = old.header
-        po.metadata_is_fuzzy = old.metadata_is_fuzzy
-        metadata = dict(old.metadata)
-        for key, value in header(lang, project, now).items():
-            if key in _REQUIRED or key not in metadata:
-                metadata[key] = value
-        po.metadata = metadata
+        _keep_header(po, old, header(lang, project, now))
     grouped: dict[str, list[Segment]] = {}
     for s in segments:
         grouped.setdefault(s.text, []).append(s)
-    old_live = {e.msgid: e for e in (old or []) if not e.obsolete and e.msgid}
-    old_dead = {e.msgid: e for e in (old.obsolete_entries() if old else [])}
+    own = [e for e in (old or []) if is_own(e)]
+    old_live = {e.msgid: e for e in own if not e.obsolete and e.msgid}
+    old_dead = {e.msgid: e for e in own if e.obsolete}
     used: set[str] = set()
+    live: list[polib.POEntry] = []
     pending: list[polib.POEntry] = []
     for text, group in grouped.items():
         comments = _comment_lines(group)
@@ -176,8 +224,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
             used.add(text)
             entry = _copy(prior)
             entry.obsolete = False
-            kept = [ln for ln in prior.comment.splitlines() if ln.startswith(_KEPT_COMMENTS)]
-            entry.comment = "\n".join(comments + kept)
+            entry.comment = "\n".join(comments + _machine_lines(prior))
             entry.occurrences = [(reference, "")]
             result.kept += 1
             if prior.obsolete:
@@ -186,7 +233,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
             entry = polib.POEntry(msgid=text, msgstr="", comment="\n".join(comments),
                                   occurrences=[(reference, "")])
             pending.append(entry)
-        po.append(entry)
+        live.append(entry)
     # Changed texts: the closest unused old entry lends its translation.
     candidates = {k: e for k, e in old_live.items() if k not in used and e.msgstr}
     for entry in pending:
@@ -198,12 +245,14 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         used.add(match)
         if state(prior) == DRAFT:
             result.added += 1
-            continue  # a machine draft of old text: translated again, not carried
+            continue  # an unedited machine draft of old text: translated again, not carried
         result.fuzzy += 1
         entry.msgstr = prior.msgstr
         entry.flags = ["fuzzy"] + [f for f in prior.flags if f != "fuzzy"]
         entry.tcomment = prior.tcomment
         entry.previous_msgid = prior.previous_msgid if state(prior) == NEEDS_UPDATE and prior.previous_msgid else prior.msgid
+    for entry in _placed(live, _anchored(old)):
+        po.append(entry)
     # Vanished texts become obsolete; old obsolete ones age out.
     for e in list(old_live.values()):
         if e.msgid in used:
@@ -211,8 +260,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         dead = _copy(e)
         dead.obsolete = True
         dead.occurrences = []
-        dead.comment = "\n".join([OBSOLETE_SINCE + today.isoformat()] +
-                                 [ln for ln in e.comment.splitlines() if ln.startswith(_KEPT_COMMENTS)])
+        dead.comment = "\n".join([OBSOLETE_SINCE + today.isoformat()] + _machine_lines(e))
         po.append(dead)
         result.obsoleted += 1
     for e in old_dead.values():
@@ -222,8 +270,48 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         if obsolete_days >= 0 and since is not None and (today - since) > timedelta(days=obsolete_days):
             result.dropped += 1
             continue
-        po.append(e)
+        po.append(_without_stale(e))
+    for e in old or []:
+        if e.obsolete and not is_own(e):
+            po.append(_without_stale(e))
     return po, result
+
+
+def _keep_header(po: polib.POFile, old: polib.POFile, fields: dict[str, str]) -> None:
+    """The old header in ``po``, with the required ``fields`` enforced and missing ones added."""
+    po.header = old.header
+    po.metadata_is_fuzzy = old.metadata_is_fuzzy
+    metadata = dict(old.metadata)
+    for key, value in fields.items():
+        if key in _REQUIRED or key not in metadata:
+            metadata[key] = value
+    po.metadata = metadata
+
+
+def _anchored(old: polib.POFile | None) -> list[tuple[str | None, polib.POEntry]]:
+    """The live entries that are not :func:`is_own`, each with the msgid of the own entry
+    it follows (None: before the first)."""
+    anchor, found = None, []
+    for e in old or []:
+        if e.obsolete:
+            continue
+        if is_own(e):
+            anchor = e.msgid
+        else:
+            found.append((anchor, _without_stale(e)))
+    return found
+
+
+def _placed(live: list[polib.POEntry], anchored: list[tuple[str | None, polib.POEntry]]) -> list[polib.POEntry]:
+    """``live`` with each anchored entry after its anchor as before, or at the end when that is gone."""
+    after: dict[str | None, list[polib.POEntry]] = {}
+    for anchor, e in anchored:
+        after.setdefault(anchor, []).append(e)
+    placed = after.pop(None, [])
+    for e in live:
+        placed.append(e)
+        placed.extend(after.pop(e.msgid, []))
+    return placed + [e for rest in after.values() for e in rest]
 
 
 def _copy(entry: polib.POEntry) -> polib.POEntry:
@@ -237,16 +325,16 @@ def _copy(entry: polib.POEntry) -> polib.POEntry:
 
 def _obsolete_since(entry: polib.POEntry) -> date | None:
     for line in entry.comment.splitlines():
-        if line.startswith(OBSOLETE_SINCE) and _DATE.fullmatch(line[len(OBSOLETE_SINCE):].strip()):
-            return date.fromisoformat(line[len(OBSOLETE_SINCE):].strip())
+        if line.startswith(OBSOLETE_SINCE) and (since := _date(line[len(OBSOLETE_SINCE):].strip())):
+            return since
     return None
 
 
 def expiry(po: polib.POFile, obsolete_days: int) -> date | None:
-    """The first day on which :func:`update` would drop one of ``po``'s obsolete entries."""
+    """The first day on which :func:`update` would drop one of ``po``'s own obsolete entries."""
     if obsolete_days < 0:
         return None
-    dates = [since for e in po.obsolete_entries() if (since := _obsolete_since(e)) is not None]
+    dates = [since for e in po.obsolete_entries() if is_own(e) and (since := _obsolete_since(e)) is not None]
     return min(dates) + timedelta(days=obsolete_days + 1) if dates else None
 
 
@@ -267,7 +355,7 @@ def _closest(text: str, candidates: dict[str, polib.POEntry], cutoff: float) -> 
 
 @dataclass
 class Stats:
-    """Entries, words and characters per review state."""
+    """Entries, words and characters per review state, of the live entries that are :func:`is_own`."""
 
     entries: dict[str, int]
     words: dict[str, int]
@@ -279,7 +367,7 @@ class Stats:
         words = dict.fromkeys(STATES, 0)
         chars = dict.fromkeys(STATES, 0)
         for e in po:
-            if e.obsolete or not e.msgid:
+            if e.obsolete or not e.msgid or not is_own(e):
                 continue
             s = state(e)
             entries[s] += 1

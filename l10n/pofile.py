@@ -22,7 +22,9 @@ and joins a comment line ending in a backslash with the next line.
 from __future__ import annotations
 
 import ctypes
+import os
 import re
+import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
@@ -305,13 +307,13 @@ def _msgstrs(entry: polib.POEntry) -> list[tuple[str, str]]:
     return [(f"msgstr[{i}]", plural[i]) for i in sorted(plural)]
 
 
-def _entry_lines(entry: polib.POEntry) -> list[str]:
+def _entry_lines(entry: polib.POEntry, references: bool = True) -> list[str]:
     """The lines of one entry, obsolete or not, without the separating blank line."""
     obsolete = bool(entry.obsolete)
     msgstrs = _msgstrs(entry)
     fuzzy, flags, no_wrap = _parse_flags(entry.flags)
     lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
-    lines += _reference_lines(entry.occurrences)
+    lines += _reference_lines(entry.occurrences) if references else []
     if obsolete:  # only "fuzzy" survives, and no-wrap is forgotten
         flags, no_wrap = (["fuzzy"] if fuzzy else []), False
     elif fuzzy and msgstrs[0][1]:
@@ -342,13 +344,30 @@ def _header_entry(po: polib.POFile) -> polib.POEntry | None:
     return polib.POEntry(msgid="", msgstr=msgstr, tcomment=po.header, flags=flags)
 
 
+def _written(po: polib.POFile) -> list[polib.POEntry]:
+    """The entries ``msgcat`` writes, in its order: live ones, then obsolete ones with a translation."""
+    return [e for e in po if not e.obsolete] + [e for e in po if e.obsolete and _msgstrs(e)[0][1]]
+
+
 def dumps(po: polib.POFile) -> str:
     """Serialise ``po`` exactly as ``msgcat`` (width 79) writes it: header, entries, obsolete ones."""
     header = _header_entry(po)
-    entries = ([header] if header else []) + [e for e in po if not e.obsolete]
-    # msgcat drops obsolete entries without translation.
-    entries += [e for e in po if e.obsolete and _msgstrs(e)[0][1]]
+    entries = ([header] if header else []) + _written(po)
     return "\n".join("".join(line + "\n" for line in _entry_lines(e)) for e in entries)
+
+
+def same_entries(a: polib.POFile, b: polib.POFile) -> bool:
+    """Whether ``a`` and ``b`` hold the same entries, live and obsolete, as :func:`dumps` writes
+    them: msgctxt, msgid, msgstr, flags, comments and previous msgid, in the same order.
+
+    The header, references, line numbers and the layout of a file do not count, nor what
+    :func:`dumps` drops (an obsolete entry without translation, "fuzzy" on an empty msgstr).
+    """
+    return _contents(a) == _contents(b)
+
+
+def _contents(po: polib.POFile) -> list[list[str]]:
+    return [_entry_lines(e, references=False) for e in _written(po)]
 
 
 # --------------------------------------------------------------------- reading
@@ -403,6 +422,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     po = polib.POFile(wrapwidth=PAGE_WIDTH)
     entry: polib.POEntry | None = None
     field: str | None = None  # the string field continuation lines extend
+    plural = 0  # the index of the msgstr[n] a "plural" field extends
     for number, line in enumerate(lines, 1):
         if not line:
             continue
@@ -435,7 +455,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
         if keyword is None:  # a continuation line
             if entry is None or field is None or (prefix or "") != _prefix_of(entry, field):
                 return None
-            _extend(entry, field, index, value)
+            _extend(entry, field, plural, value)
             continue
         if prefix == "#| ":
             if entry is None or field in ("msgstr", "plural"):
@@ -458,8 +478,9 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
             if entry is None or field not in allowed or bool(entry.obsolete) != (prefix == "#~ "):
                 return None
         if index is not None:
-            entry.msgstr_plural[int(index)] = value
-            field, entry._index = "plural", int(index)
+            plural = int(index)
+            entry.msgstr_plural[plural] = value
+            field = "plural"
         else:
             setattr(entry, keyword, value)
             field = keyword
@@ -521,33 +542,82 @@ def _prefix_of(entry: polib.POEntry, field: str) -> str:
     return "#~ " if entry.obsolete else ""
 
 
-def _extend(entry: polib.POEntry, field: str, index: str | None, value: str) -> None:
+def _extend(entry: polib.POEntry, field: str, plural: int, value: str) -> None:
     if field == "plural":
-        entry.msgstr_plural[entry._index] += value
+        entry.msgstr_plural[plural] += value
     else:
         setattr(entry, field, getattr(entry, field) + value)
 
 
+def _check_duplicates(po: polib.POFile, lines: list[str], path: Path | None) -> None:
+    """msgfmt's "duplicate message definition": two live entries with one msgctxt and msgid.
+
+    Both places are named by their ``msgid`` line.
+    """
+    first: dict[tuple[str | None, str], int] = {}
+    for entry in po:
+        if entry.obsolete:
+            continue
+        key = (entry.msgctxt, entry.msgid)
+        if key not in first:
+            first[key] = entry.linenum or 1
+            continue
+        line = _msgid_line(lines, first[key])
+        where = f"{path}:{line}" if path is not None else f"line {line}"
+        raise InputError(f"duplicate message definition...; {where}: "
+                         "...this is the location of the first definition",
+                         path=path, line=_msgid_line(lines, entry.linenum or 1))
+
+
+def _msgid_line(lines: list[str], start: int) -> int:
+    """The number of the first ``msgid`` line from line ``start`` (where an entry begins) on."""
+    for number in range(start, len(lines) + 1):
+        if lines[number - 1].lstrip().startswith("msgid"):
+            return number
+    return start
+
+
 def loads(text: str, path: Path | None = None) -> polib.POFile:
-    """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``."""
+    """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``.
+
+    Beyond what polib checks: broken strings, a msgid without msgstr, and two live entries
+    with the same msgctxt and msgid (msgfmt's "duplicate message definition").
+    """
     lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
     po = _parse_gettext_layout(lines)
     if po is not None:
+        _check_duplicates(po, lines, path)
         po.fpath = str(path) if path is not None else None
         return po
     _check_lines(lines, path)
-    parser = polib._POFileParser("", encoding="utf-8")  # "" so polib never opens a file
-    # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
-    parser.fhandle = [_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines]
-    try:
-        po = parser.parse()
-    except OSError as e:  # polib: "Syntax error in po file X(line N): detail"
-        m = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(e))
-        detail = m[2] if m and m[2] else ""
-        raise InputError("PO syntax error" + (f": {detail}" if detail else ""), path=path,
-                         line=int(m[1]) if m else None) from e  # fmt: skip
+    po = _parse_with_polib(lines, path)
+    _check_duplicates(po, lines, path)
     po.fpath = str(path) if path is not None else None
     return po
+
+
+def _parse_with_polib(lines: list[str], path: Path | None = None) -> polib.POFile:
+    """Parse ``lines`` with polib's general reader, through its public ``polib.pofile``.
+
+    polib is handed a temporary file, not the text: it splits a string at every character
+    ``str.splitlines`` knows (U+2028, U+0085 ...), which are text inside a PO string, and it
+    opens a string that happens to name an existing file. A file is read by lines like gettext.
+    """
+    # polib skips "#~|" lines; read them as "#|" so obsolete entries keep their previous msgid.
+    text = "\n".join(_OBSOLETE_PREVIOUS.sub(r"\1#|", line) if "#~|" in line else line for line in lines)
+    fd, name = tempfile.mkstemp(suffix=".po", prefix="l10n-")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        return polib.pofile(name, encoding="utf-8", wrapwidth=PAGE_WIDTH)
+    except OSError as e:  # polib: "Syntax error in po file X(line N): detail"
+        m = re.search(r"\(line (\d+)\)(?::\s*(.*))?", str(e))
+        if m is None:
+            raise InputError(f"cannot parse: {e}", path=path) from e
+        raise InputError("PO syntax error" + (f": {m[2]}" if m[2] else ""), path=path,
+                         line=int(m[1])) from e
+    finally:
+        os.unlink(name)
 
 
 def load(path: Path) -> polib.POFile:

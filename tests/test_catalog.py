@@ -1,9 +1,10 @@
+import hashlib
 from datetime import date
 
 import polib
 import pytest
 
-from l10n import catalog
+from l10n import catalog, pofile
 from l10n.catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED, state
 from l10n.extract import Segment
 
@@ -115,17 +116,31 @@ def test_states():
     e.flags = ["fuzzy"]
     assert state(e) == NEEDS_UPDATE  # fuzzy without a machine mark: a person must look
     catalog.set_draft(e, "c", "pseudo", TODAY)
-    assert state(e) == DRAFT and catalog.machine_engine(e) == "pseudo"
+    assert state(e) == DRAFT and catalog.machine(e).engine == "pseudo"
     e.flags = []  # a reviewer approves it in Poedit
     assert state(e) == REVIEWED
 
 
-def test_set_draft_records_markup_problems():
+def test_set_draft_records_no_markup_problems():
+    """The verdict on a draft's markup is computed live where it is published, never stored."""
     e = polib.POEntry(msgid="a", msgstr="", comment="type: paragraph")
-    catalog.set_draft(e, "b", "deepl", TODAY, ["link target missing: https://x.test"])
-    assert e.comment == ("type: paragraph\nmachine translation: deepl, 2026-03-01\n"
-                         "markup problem: link target missing: https://x.test")
-    assert catalog.problems(e) == ["link target missing: https://x.test"]
+    with pytest.raises(TypeError):
+        catalog.set_draft(e, "b", "deepl", TODAY, ["link target missing: https://x.test"])
+    assert not hasattr(catalog, "problems") and not hasattr(catalog, "PROBLEM")
+
+
+def test_update_removes_stale_markup_problem_comments():
+    stale = "markup problem: link target missing: https://x.test"
+    po, _ = update(None, "Kept.", "Vanishing.")
+    for e in po:
+        catalog.set_draft(e, e.msgid.upper(), "deepl", TODAY)
+        e.comment += "\n" + stale
+    po.append(polib.POEntry(msgid="Long gone.", msgstr="Weg.", obsolete=True,
+                            comment=f"obsolete since: {TODAY}\n{stale}"))
+    new, _ = update(po, "Kept.")
+    assert [e.msgid for e in new] == ["Kept.", "Vanishing.", "Long gone."]
+    assert all("markup problem" not in e.comment for e in new)
+    assert entry(new, "Kept.").comment.startswith("type: paragraph; section: Intro\nmachine translation: deepl")
 
 
 def test_existing_header_fields_are_kept_and_required_ones_enforced():
@@ -144,3 +159,141 @@ def test_stats_count_words_and_share():
     stats = catalog.Stats.of(po)
     assert stats.entries == {REVIEWED: 1, DRAFT: 0, NEEDS_UPDATE: 0, UNTRANSLATED: 1}
     assert stats.words[REVIEWED] == 3 and stats.share() == pytest.approx(0.75)
+
+
+# ------------------------------------------------- entries with a msgctxt l10n does not use
+
+
+def foreign(msgid, msgstr="", ctxt="tool", **kw):
+    return polib.POEntry(msgctxt=ctxt, msgid=msgid, msgstr=msgstr, comment="added by a tool",
+                         occurrences=[("elsewhere.md", "3")], **kw)
+
+
+def fields(e):
+    return (e.msgctxt, e.msgid, e.msgstr, e.comment, e.tcomment, e.occurrences, e.flags,
+            e.previous_msgid, bool(e.obsolete))
+
+
+def test_is_own():
+    assert catalog.is_own(polib.POEntry(msgid="a"))
+    assert not catalog.is_own(polib.POEntry(msgid="a", msgctxt="menu"))
+    assert not catalog.is_own(polib.POEntry(msgid="a", msgctxt=""))  # an empty context is one too
+
+
+def test_entries_with_a_context_are_kept_as_they_are_and_where_they_are():
+    po, _ = update(None, "First.", "Second.")
+    reviewed(po, "First.", "Erstes.")
+    tool = [foreign("First.", "Zuerst (Menü).", flags=["fuzzy"]), foreign("Second."),
+            foreign("Gone from the article.", "Weg.", ctxt="")]
+    po.insert(1, tool[0])
+    po.insert(2, tool[1])
+    po.append(tool[2])
+    before = [fields(e) for e in tool]
+    new, result = update(po, "First.", "Second.")
+    assert [(e.msgctxt, e.msgid) for e in new] == [
+        (None, "First."), ("tool", "First."), ("tool", "Second."), (None, "Second."), ("", "Gone from the article.")]
+    assert [fields(e) for e in new if e.msgctxt is not None] == before
+    assert entry(new, "First.").msgstr == "Erstes." and not result.changed
+    again, _ = update(new, "First.", "Second.")
+    assert pofile.dumps(again) == pofile.dumps(new)
+
+
+def test_an_entry_with_a_context_is_never_merged_with_an_own_entry():
+    po, _ = update(None)
+    po.append(foreign("The model has 7 billion parameters.", "Das Modell hat 7 Milliarden Parameter."))
+    po.append(foreign("Exactly this.", "Genau das."))
+    new, result = update(po, "The model has 8 billion parameters.", "Exactly this.")
+    assert [(e.msgctxt, e.msgid, e.msgstr, e.flags) for e in new if catalog.is_own(e)] == [
+        (None, "The model has 8 billion parameters.", "", []), (None, "Exactly this.", "", [])]
+    assert [fields(e) for e in new if not catalog.is_own(e)] == [fields(e) for e in po]
+    assert result.added == 2 and result.fuzzy == 0 and result.obsoleted == 0
+
+
+def test_an_obsolete_entry_with_a_context_never_ages_out_nor_comes_back():
+    po, _ = update(None, "Text.")
+    old = foreign("Text.", "Text (alt).", obsolete=True)
+    old.comment = "obsolete since: 2020-01-01"
+    po.append(old)
+    new, result = update(po, "Text.", today=date(2030, 1, 1), obsolete_days=1)
+    assert [fields(e) for e in new.obsolete_entries()] == [fields(old)]
+    assert entry(new, "Text.").msgstr == "" and result.dropped == 0
+    assert catalog.expiry(new, 1) is None
+
+
+def test_stats_count_own_entries_only():
+    po, _ = update(None, "one two three")
+    po.append(foreign("four five", "vier fünf"))
+    po.append(foreign("six", ""))
+    stats = catalog.Stats.of(po)
+    assert stats.entries == {REVIEWED: 0, DRAFT: 0, NEEDS_UPDATE: 0, UNTRANSLATED: 1}
+    assert stats.total_words == 3
+
+
+def test_an_entry_with_a_context_gets_no_machine_draft():
+    e = foreign("Menu")
+    with pytest.raises(ValueError):
+        catalog.set_draft(e, "Menü", "deepl", TODAY)
+    assert e.msgstr == "" and "fuzzy" not in e.flags
+
+
+# ------------------------------------------------------ machine drafts a person edited
+
+
+def digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def test_set_draft_records_engine_date_and_a_digest_of_the_draft():
+    e = polib.POEntry(msgid="a", msgstr="", comment="type: paragraph\nmachine translation: old, 2020-01-01")
+    catalog.set_draft(e, "Entwurf", "deepl", TODAY)
+    assert e.comment == f"type: paragraph\nmachine translation: deepl, 2026-03-01, {digest('Entwurf')}"
+    assert catalog.machine(e) == catalog.Machine("deepl", TODAY, unedited=True)
+    assert state(e) == DRAFT
+    assert not hasattr(catalog, "machine_engine")
+
+
+def test_an_edited_draft_is_a_persons_work_that_needs_update():
+    e = polib.POEntry(msgid="a", msgstr="")
+    catalog.set_draft(e, "Entwurf", "deepl", TODAY)
+    e.msgstr = "Entwurf, vom Menschen verbessert"  # saved in Poedit, still fuzzy
+    assert catalog.machine(e) == catalog.Machine("deepl", TODAY, unedited=False)
+    assert state(e) == NEEDS_UPDATE
+    e.flags = []
+    assert state(e) == REVIEWED
+
+
+def test_a_draft_marked_before_digests_still_counts_as_a_draft():
+    e = polib.POEntry(msgid="a", msgstr="irgendwas", flags=["fuzzy"],
+                      comment="machine translation: deepl, 2025-12-24")
+    assert catalog.machine(e) == catalog.Machine("deepl", date(2025, 12, 24), unedited=True)
+    assert state(e) == DRAFT
+
+
+@pytest.mark.parametrize("mark", ["machine translation: deepl", "machine translation: deepl, 2026-13-45",
+                                  "machine translation: deepl, soon, abc"])
+def test_odd_machine_marks_are_read_without_failing(mark):
+    e = polib.POEntry(msgid="a", msgstr="b", flags=["fuzzy"], comment=mark)
+    m = catalog.machine(e)
+    assert m.engine == "deepl" and m.date is None
+    assert catalog.machine(polib.POEntry(msgid="a", msgstr="b")) is None
+
+
+def test_unchanged_english_keeps_an_edited_draft_as_it_is():
+    po, _ = update(None, "The model has 7 billion parameters.")
+    catalog.set_draft(po[0], "Das Modell hat 7 Milliarden Parameter.", "deepl", TODAY)
+    po[0].msgstr = "Das Modell hat sieben Milliarden Parameter."
+    new, result = update(po, "The model has 7 billion parameters.")
+    assert (new[0].msgstr, new[0].flags, new[0].comment) == (po[0].msgstr, ["fuzzy"], po[0].comment)
+    assert state(new[0]) == NEEDS_UPDATE and not result.changed
+
+
+def test_changed_english_carries_an_edited_draft_like_a_human_translation():
+    po, _ = update(None, "The model has 7 billion parameters.")
+    catalog.set_draft(po[0], "Das Modell hat 7 Milliarden Parameter.", "deepl", TODAY)
+    po[0].msgstr = "Das Modell hat sieben Milliarden Parameter."
+    new, result = update(po, "The model has 8 billion parameters.")
+    e = new[0]
+    assert e.msgstr == "Das Modell hat sieben Milliarden Parameter." and "fuzzy" in e.flags
+    assert e.previous_msgid == "The model has 7 billion parameters."
+    assert catalog.machine(e) is None and state(e) == NEEDS_UPDATE
+    assert result.fuzzy == 1 and not new.obsolete_entries()

@@ -470,9 +470,7 @@ def test_fast_reader_agrees_with_polib(po: polib.POFile) -> None:
     po.header = ""  # header comments always take polib's path
     text = pofile.dumps(po)
     fast = pofile._parse_gettext_layout(text.split("\n"))
-    slow = polib._POFileParser("", encoding="utf-8")
-    slow.fhandle = [pofile._OBSOLETE_PREVIOUS.sub(r"\1#|", ln) for ln in text.split("\n")]
-    expected = slow.parse()
+    expected = pofile._parse_with_polib(text.split("\n"))
     if fast is None:  # only previous msgids of obsolete entries leave the fast path
         assert "#~|" in text
         return
@@ -507,3 +505,102 @@ def test_catalog_resaved_without_wrapping_comes_back_canonical(example_site: Pat
     assert any(p.read_bytes() != canonical[p] for p in paths)
     assert main(["--root", str(example_site), "-q", "extract"]) == 0
     assert {p: p.read_bytes() for p in paths} == canonical
+
+
+# ------------------------------------------------------------ duplicate entries
+
+DUPLICATE = (
+    'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    '#. type: paragraph\nmsgid "Same."\nmsgstr "Gleich."\n\n'      # msgid at line 5
+    'msgctxt "menu"\nmsgid "Same."\nmsgstr "Menü."\n\n'            # another context: no duplicate
+    '#~ msgid "Same."\n#~ msgstr "Alt."\n\n'                       # obsolete: no duplicate
+    '#. type: heading\n#, fuzzy\nmsgid "Same."\nmsgstr "Anders."\n'  # msgid at line 17
+)
+
+
+@pytest.mark.parametrize("layout", ["gettext", "other"])
+def test_duplicate_live_entry_names_both_lines_like_msgfmt(tmp_path: Path, layout: str) -> None:
+    text = DUPLICATE if layout == "gettext" else "# header comment: polib's path\n" + DUPLICATE
+    shift = layout != "gettext"
+    path = tmp_path / "dup.po"
+    path.write_text(text, encoding="utf-8")
+    error = _load_error(path)
+    assert error.line == 17 + shift
+    assert str(error) == (f"{path}:{17 + shift}: duplicate message definition...; "
+                          f"{path}:{5 + shift}: ...this is the location of the first definition")
+    result = _gettext("msgfmt", "-o", "/dev/null", str(path))  # gettext names the same message
+    assert f"{path}:{17 + shift}: duplicate message definition" in result.stderr
+
+
+def test_duplicate_without_a_path_names_the_first_line() -> None:
+    with pytest.raises(InputError) as info:
+        loads(DUPLICATE)
+    assert info.value.line == 17 and "line 5: ...this is the location of the first definition" in str(info.value)
+
+
+def test_same_msgid_in_other_contexts_is_no_duplicate() -> None:
+    po = loads(DUPLICATE[:DUPLICATE.index("#. type: heading")])
+    assert [(e.msgctxt, e.msgid, bool(e.obsolete)) for e in po] == [
+        (None, "Same.", False), ("menu", "Same.", False), (None, "Same.", True)]
+
+
+def test_polib_reader_keeps_line_separators_that_are_text_in_po_strings() -> None:
+    """U+2028, U+0085 and the like are ordinary characters in a PO string: not line breaks."""
+    text = '# header comment\nmsgid ""\nmsgstr ""\n\nmsgid "a\u2028b\x85c\x1cd"\nmsgstr "x\u2029y\x0bz"\n'
+    po = loads(text)
+    assert [(e.msgid, e.msgstr, e.linenum) for e in po] == [("a\u2028b\x85c\x1cd", "x\u2029y\x0bz", 5)]
+
+
+def test_polib_reader_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(pofile.tempfile, "tempdir", None)
+    loads('# header comment\nmsgid "a"\nmsgstr "b"\n')
+    with pytest.raises(InputError):
+        loads("# header comment\ngarbage\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ same_entries
+
+
+def test_same_entries_ignores_layout_header_and_references(tmp_path: Path) -> None:
+    po = catalog(*[e for entries in CASES.values() for e in entries])
+    canonical = dumps(po)
+    resaved = loads(msgcat(tmp_path, canonical, "--no-wrap"))
+    resaved.metadata["PO-Revision-Date"] = "2030-01-01 00:00+0000"
+    resaved.header = "another header comment"
+    for e in resaved:
+        e.occurrences = [("elsewhere.md", "99")]
+    assert pofile.same_entries(loads(canonical), resaved)
+    assert pofile.same_entries(po, loads(canonical))  # as built and as read back
+
+
+def _changed(change) -> bool:
+    po = loads(dumps(catalog(*CASES["obsolete"], *CASES["fuzzy_previous"], *CASES["msgctxt"])))
+    other = loads(dumps(po))
+    change(other)
+    return not pofile.same_entries(po, other)
+
+
+@pytest.mark.parametrize("change", [
+    lambda po: setattr(po[0], "msgstr", "anders"),
+    lambda po: po[0].flags.append("fuzzy"),
+    lambda po: setattr(po[0], "tcomment", "a translator's note"),
+    lambda po: setattr(po[0], "comment", "type: heading"),
+    lambda po: setattr(po[1], "previous_msgid", "yet another"),
+    lambda po: setattr(po[2], "msgctxt", "other"),
+    lambda po: setattr(po[2], "msgid", "Close"),
+    lambda po: setattr(next(e for e in po if e.obsolete), "msgstr", "neu"),
+    lambda po: po.remove(next(e for e in po if e.obsolete)),
+    lambda po: setattr(next(e for e in po if e.obsolete), "obsolete", False),
+    lambda po: po.append(polib.POEntry(msgid="new", msgstr="")),
+    lambda po: po.insert(0, po.pop(1)),
+], ids=["msgstr", "flag", "tcomment", "comment", "previous", "msgctxt", "msgid", "obsolete msgstr",
+        "obsolete removed", "revived", "added", "order"])
+def test_same_entries_sees_every_meaningful_change(change) -> None:
+    assert _changed(change)
+
+
+def test_same_entries_ignores_what_is_never_written() -> None:
+    assert not _changed(lambda po: po.append(polib.POEntry(msgid="gone", msgstr="", obsolete=True)))
+    assert not _changed(lambda po: next(e for e in po if not e.msgstr).flags.append("fuzzy"))
