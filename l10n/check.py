@@ -154,7 +154,7 @@ def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workf
 
 
 def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iterator[Problem]:
-    """Header and duplicate-entry problems of a parsed catalog."""
+    """Header problems of a parsed catalog (a duplicate entry fails reading it)."""
     expected = dict(_HEADERS, **{"Language": lang, "Plural-Forms": catalog.plural_forms(lang)})
     for key, value in expected.items():
         found = po.metadata.get(key)
@@ -163,16 +163,6 @@ def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iter
         elif found.strip() != value:
             yield Problem(show, 1, "catalog-header",
                           f"header field {key!r} is {found!r}, expected {value!r}: run `l10n extract`")
-    seen: dict[tuple[str | None, str], int] = {}
-    for e in po:
-        if e.obsolete:
-            continue
-        key = (e.msgctxt, e.msgid)
-        if key in seen:
-            yield Problem(show, e.linenum, "duplicate-entry",
-                          f"duplicate of the entry at line {seen[key]}: remove one")
-        else:
-            seen[key] = e.linenum
 
 
 def translation_problems(show: str, po: polib.POFile, found: publish.Publication,
@@ -181,7 +171,7 @@ def translation_problems(show: str, po: polib.POFile, found: publish.Publication
     withheld = found.withheld()
     counts = {DRAFT: 0, NEEDS_UPDATE: 0}
     for e in po:
-        if e.obsolete or not e.msgid or e.msgctxt is not None:
+        if e.obsolete or not e.msgid or not catalog.is_own(e):
             continue
         verdict = withheld.get(e.msgid)
         for p in verdict.problems if verdict is not None else ():

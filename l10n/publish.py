@@ -95,7 +95,7 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
     verdicts: dict[str, Verdict] = {}
     chosen: dict[str, str] = {}
     for e in po:
-        if e.obsolete or not e.msgid or e.msgctxt is not None or e.msgid not in kinds:
+        if e.obsolete or not e.msgid or not catalog.is_own(e) or e.msgid not in kinds:
             continue
         state = catalog.state(e)
         problems = tuple(segment_problems(e.msgid, e.msgstr, kinds[e.msgid], skeleton, templates))

@@ -110,7 +110,7 @@ def rows(po: polib.POFile, catalog_name: str, segments: Sequence[Segment],
         if e.obsolete or not e.msgid:
             continue
         comments = e.comment.splitlines()
-        verdict = found.verdicts.get(e.msgid) if e.msgctxt is None else None
+        verdict = found.verdicts.get(e.msgid) if catalog.is_own(e) else None
         engine, drafted = _machine(e)
         out.append(Row(
             catalog=catalog_name, line=e.linenum, places=tuple(_places(comments)),
@@ -134,11 +134,10 @@ def _places(comments: Sequence[str]) -> Iterable[str]:
 
 def _machine(entry: polib.POEntry) -> tuple[str | None, str | None]:
     """Engine and date of a machine draft, from its ``machine translation:`` comment."""
-    for line in entry.comment.splitlines():
-        if line.startswith(catalog.MACHINE):
-            engine, _, when = line[len(catalog.MACHINE):].partition(",")
-            return engine.strip() or None, when.strip() or None
-    return None, None
+    mark = catalog.machine(entry)
+    if mark is None:
+        return None, None
+    return mark.engine or None, mark.date.isoformat() if mark.date else None
 
 
 # -- the pure core: HTML -------------------------------------------------------------

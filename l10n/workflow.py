@@ -150,13 +150,13 @@ def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, s
     root = config.locales_dir / lang
     for path in sorted(root.rglob("*.po")) if root.exists() else ():
         for e in pofile.load(path):
-            if e.obsolete or not e.msgid or not e.msgstr or e.msgctxt is not None:
+            if e.obsolete or not e.msgid or not e.msgstr or not catalog.is_own(e):
                 continue
             s = catalog.state(e)
             if s == REVIEWED:
                 reviewed.setdefault(e.msgid, e.msgstr)
             elif s == DRAFT:
-                drafts.setdefault((catalog.machine_engine(e) or "", e.msgid), e.msgstr)
+                drafts.setdefault((catalog.machine(e).engine, e.msgid), e.msgstr)
     return reviewed, drafts
 
 
@@ -468,7 +468,7 @@ def cache_scope(lang: str, engine: Engine | None, write_output: bool) -> tuple[s
 
 def _open(entry: polib.POEntry) -> bool:
     """A live entry of l10n's own that an engine may fill."""
-    return (not entry.obsolete and bool(entry.msgid) and entry.msgctxt is None
+    return (not entry.obsolete and bool(entry.msgid) and catalog.is_own(entry)
             and catalog.state(entry) == UNTRANSLATED)
 
 

@@ -136,16 +136,25 @@ def test_missing_catalog(synced, capsys):
     assert code == 1 and problems(report, "missing-catalog") == [(ARTICLE, 1)]
 
 
-def test_wrong_header_and_duplicate_entry(synced, capsys):
+def test_wrong_header(synced, capsys):
     path = synced / CATALOG
     po = polib.pofile(str(path))
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
-    po.append(polib.POEntry(msgid=po[0].msgid, msgstr=po[0].msgstr))
     po.save()
     code, report = check(synced, capsys)
     assert code == 1
     assert problems(report, "catalog-header") == [(CATALOG, 1)]
-    assert len(problems(report, "duplicate-entry")) == 1
+
+
+def test_duplicate_entry_names_both_lines(synced, capsys):
+    path = synced / CATALOG
+    po = polib.pofile(str(path))
+    po.append(polib.POEntry(msgid=po[0].msgid, msgstr=po[0].msgstr))
+    po.save()
+    code, report = check(synced, capsys)
+    (found,) = [p for p in report["problems"] if p["code"] == "invalid-catalog"]
+    assert code == 1 and found["file"] == CATALOG
+    assert "duplicate message definition" in found["message"] and "first definition" in found["message"]
 
 
 def test_machine_drafts_warn_and_fail_only_when_strict(synced, capsys):
