@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
@@ -153,3 +153,34 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
         closing = _BOUNDARY.search(head, _BOUNDARY.match(head).end())
         head = head[: closing.start()] + new_lines + head[closing.start():]
     return head
+
+
+#: Values of an embargo key that clearly say no (compared without case and outer blanks).
+_FALSE = frozenset({"false", "no", "off", "0"})
+
+
+def embargoed(metadata: Mapping[str, Any], keys: Sequence[str]) -> bool:
+    """True unless every embargo key is absent or clearly false: fail closed.
+
+    Clearly false: ``None`` (absent or empty), ``False``, the number 0, and the strings
+    false, no, off and 0 in any case. Anything else embargoes: ``True``, 1, "yes", "true",
+    an unknown string (also ""), a date, a list. A single string is one key.
+
+    >>> embargoed({"draft": False}, ["draft"]), embargoed({"draft": " No "}, ["draft"])
+    (False, False)
+    >>> embargoed({"draft": "maybe"}, ["draft"]), embargoed({"draft": 1}, "draft")
+    (True, True)
+    """
+    if isinstance(keys, str):
+        keys = (keys,)
+    return not all(_clearly_false(metadata.get(key)) for key in keys)
+
+
+def _clearly_false(value: Any) -> bool:
+    if value is None or value is False:
+        return True
+    if isinstance(value, str):
+        return value.strip().lower() in _FALSE
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == 0
+    return False

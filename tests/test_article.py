@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,23 @@ def test_broken_front_matter_names_file_and_line(text, line, words):
     assert str(e.value).startswith(f"content/en/x.md:{line}: ")
     assert words in str(e.value)
     assert "\n" not in str(e.value)
+
+
+# -- embargo -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [None, False, 0, 0.0, "false", "False", "NO", "off", "0", " no "])
+def test_clearly_false_values_do_not_embargo(value):
+    assert not article.embargoed({"draft": value}, ["draft"])
+
+
+@pytest.mark.parametrize("value", [True, 1, -1, 0.5, "true", "yes", "on", "1", "y", "", "soon", "nein",
+                                   ["x"], [], {"a": 1}, date(2026, 1, 1), float("nan")])
+def test_everything_else_embargoes(value):
+    assert article.embargoed({"draft": value}, ["draft"])
+
+
+def test_embargo_looks_at_every_key():
+    meta = {"draft": False, "private": "yes"}
+    assert not article.embargoed({}, ["draft"]) and not article.embargoed(meta, [])
+    assert article.embargoed(meta, ["draft", "private"]) and not article.embargoed(meta, ["draft"])
+    assert article.embargoed({"draft": "yes"}, "draft")  # one key, not five letters
