@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import yaml
-from frontmatter.default_handlers import YAMLHandler
 
 from .errors import InputError
 
-_BOUNDARY = YAMLHandler.FM_BOUNDARY
+#: A fence of the front matter: a line of three or more dashes (python-frontmatter's rule).
+_BOUNDARY = re.compile(r"^-{3,}\s*$", re.MULTILINE)
 #: The byte order mark some editors put at the start of a UTF-8 file.
 BOM = "\ufeff"
 #: A node's properties (anchor, tag), each followed by white space.
