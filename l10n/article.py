@@ -106,13 +106,15 @@ def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field,
         node = _compose(loader, offset_line, path)
         if node is None:
             return ()
-        if not isinstance(node, yaml.MappingNode):
+        data = None
+        if isinstance(node, yaml.MappingNode):
+            try:
+                data = loader.construct_document(node)
+            except Exception as e:  # noqa: BLE001 - constructors raise ValueError, TypeError... too
+                raise _unreadable(source, offset_line, path, e) from None
+        if not isinstance(data, dict):  # a list, a scalar, a !!set
             raise InputError("front matter is not a mapping of keys to values", path=path,
                              line=offset_line + 1)
-        try:
-            data = loader.construct_document(node)
-        except Exception as e:  # noqa: BLE001 - constructors raise ValueError, TypeError... too
-            raise _unreadable(source, offset_line, path, e) from None
     finally:
         loader.dispose()
     return tuple(_field(source, start, offset_line, key_node, value_node, data, path)

@@ -55,6 +55,7 @@ def test_no_front_matter_is_all_body():
     ("---\ntitle: \"open\n---\nbody", 2, "broken YAML"),
     ("---\ntitle: a\n  bad: indent\n---\n", 3, "broken YAML"),
     ("---\n- a\n- b\n---\n", 2, "not a mapping"),
+    ("---\n!!set\n? a\n---\n", 2, "not a mapping"),
     ("---\ntitle: x\n", 1, "no closing"),
 ])
 def test_broken_front_matter_names_file_and_line(text, line, words):
