@@ -60,6 +60,7 @@ class Article:
 
     @property
     def has_front_matter(self) -> bool:
+        """True when the file has a front-matter block (possibly empty), not only a BOM."""
         return len(self.head) > len(self.bom)
 
     @property
