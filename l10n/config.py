@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import json
+import math
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from babel import Locale, UnknownLocaleError
 
@@ -17,6 +21,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 PUBLISH_POLICIES = ("drafts", "reviewed")
+#: Characters no file name of an article may contain: C0 and C1 controls (line breaks,
+#: tabs, escapes), Unicode line and paragraph separators, and bidirectional overrides.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class Config:
         if rel is None:
             raise ConfigError(f"not a source article: expected a file under {self.display(self.source_dir)}",
                               path=self.display(article))
+        check_name(self.display(article))
         return rel
 
     def display(self, path: Path) -> Path:
@@ -75,8 +83,29 @@ class Config:
         return path if rel is None else rel
 
     def articles(self) -> list[Path]:
-        """Every source article, sorted."""
-        return sorted(self.source_dir.rglob("*.md"))
+        """Every source article, sorted; a name with a control character raises :class:`InputError`."""
+        found = sorted(self.source_dir.rglob("*.md"))
+        for path in found:
+            check_name(self.display(path))
+        return found
+
+
+def check_name(path: Path) -> Path:
+    """``path``, or :class:`InputError` when it has a line break or another control character.
+
+    Such a name would break the one-line messages and the ``#:`` lines of catalogs; the error
+    shows it escaped.
+
+    >>> check_name(Path("content/en/a.md")).name
+    'a.md'
+    >>> check_name(Path("content/en/a\\nb.md"))
+    Traceback (most recent call last):
+    l10n.errors.InputError: file name 'content/en/a\\nb.md' contains a control character (such as a line break): rename the file
+    """
+    if _CONTROL.search(str(path)):
+        raise InputError(f"file name {str(path)!r} contains a control character (such as a line break): "
+                         "rename the file")
+    return path
 
 
 def _under(path: Path, base: Path) -> Path | None:
@@ -109,70 +138,302 @@ def load(root: Path) -> Config:
     """Read and validate ``root/pyproject.toml``'s ``[tool.l10n]`` table."""
     path = root / "pyproject.toml"
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise ConfigError("no pyproject.toml: create one with [tool.l10n] target_langs = [\"de\"]",
                           path=path) from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read: {e}", path=path) from e
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"invalid TOML: {e}", path=path) from e
-    table = raw.get("tool", {}).get("l10n")
+        line = re.search(r"at line (\d+)", str(e))
+        raise InputError(f"invalid TOML: {e}", path=path, line=int(line.group(1)) if line else None) from e
+    reader = _Reader(path, text)
+    tool = reader.table(("tool",), raw.get("tool", {}))
+    table = tool.get("l10n")
     if table is None:
         raise ConfigError("no [tool.l10n] table: add one with target_langs = [\"de\"]", path=path)
-    return from_table(table, root, path)
+    return from_table(table, root, path, text=text)
 
 
-_KEYS = {"source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
-         "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary"}
+#: The keys of ``[tool.l10n]``; ``front_matter`` and ``deepl`` are tables with keys of their own.
+KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
+        "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary")
+FRONT_MATTER_KEYS = tuple(f.name for f in fields(FrontMatterPolicy))
+#: ``[tool.l10n.deepl]``: the keyword arguments of ``l10n.engines.deepl.Settings``.
+DEEPL_KEYS = ("formality", "context", "retries", "timeout", "tag_handling_version",
+              "preserve_formatting", "model_type", "target_codes")
+FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
+_TABLE = ("tool", "l10n")
+_DEEPL_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
 
 
-def from_table(table: dict[str, Any], root: Path, path: Path | None = None) -> Config:
-    """Build a :class:`Config` from the parsed table, naming the key at fault."""
-    def bad(msg: str) -> ConfigError:
-        return ConfigError(f"[tool.l10n] {msg}", path=path)
+def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | None = None) -> Config:
+    """Build a :class:`Config` from the parsed ``[tool.l10n]`` table.
 
-    unknown = set(table) - _KEYS
-    if unknown:
-        raise bad(f"unknown key {sorted(unknown)[0]!r}; known keys: {', '.join(sorted(_KEYS))}")
-    targets = table.get("target_langs")
-    if not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets):
-        raise bad("target_langs must be a non-empty list of language codes, e.g. [\"de\"]")
-    source = language(str(table.get("source_lang", "en")), where="source_lang")
-    langs = tuple(language(t, where="target language") for t in targets)
-    if source in langs:
-        raise bad(f"target_langs contains the source language {source!r}")
-    publish = table.get("publish", "drafts")
-    if publish not in PUBLISH_POLICIES:
-        raise bad(f"publish must be one of {', '.join(PUBLISH_POLICIES)}, not {publish!r}")
-    fm = table.get("front_matter", {})
-    if not isinstance(fm, dict):
-        raise bad("front_matter must be a table")
-    defaults = FrontMatterPolicy()
-    policy = FrontMatterPolicy(
-        translate=tuple(fm.get("translate", defaults.translate)),
-        set=dict(fm.get("set", defaults.set)),
-        rewrite={k: dict(v) for k, v in fm.get("rewrite", defaults.rewrite).items()},
-        embargo=tuple(fm.get("embargo", defaults.embargo)),
-    )
-    try:
-        similarity = float(table.get("similarity", 0.6))
-        min_reviewed = float(table.get("min_reviewed", 0.0))
-        obsolete_days = int(table.get("obsolete_days", 90))
-    except (TypeError, ValueError) as e:
-        raise bad(f"similarity, min_reviewed and obsolete_days must be numbers ({e})") from e
-    glossary = table.get("glossary")
+    Every key is checked for spelling and type; a mistake raises :class:`ConfigError` naming
+    the dotted key and, when ``text`` (the file's text, else read from ``path``) shows it,
+    its line.
+    """
+    r = _Reader(path, text)
+    table = r.table(_TABLE, table, KEYS)
+
+    def key(name: str) -> tuple[str, ...]:
+        return _TABLE + (name,)
+
+    targets = r.strings(key("target_langs"), table.get("target_langs", []), example='["de"]')
+    if not targets:
+        raise r.error(key("target_langs"), "must be a non-empty list of language codes, e.g. [\"de\"]")
+    source = r.language(key("source_lang"), table.get("source_lang", "en"), "source language")
+    langs = tuple(r.language(key("target_langs"), t, "target language") for t in targets)
+    for i, lang in enumerate(langs):
+        if lang == source:
+            raise r.error(key("target_langs"), f"contains the source language {source!r}")
+        if lang in langs[:i]:
+            raise r.error(key("target_langs"), f"lists {lang!r} twice")
     root = root.resolve()
+    glossary = r.string(key("glossary"), table.get("glossary", ""))
     return Config(
         root=root,
         source_lang=source,
         target_langs=langs,
-        content_dir=root / table.get("content_dir", "content"),
-        locales_dir=root / table.get("locales_dir", "locales"),
-        publish=publish,
-        front_matter=policy,
-        state_key=str(table.get("state_key", "translation")),
-        obsolete_days=obsolete_days,
-        similarity=similarity,
-        min_reviewed=min_reviewed,
-        deepl=dict(table.get("deepl", {})),
+        content_dir=root / r.folder(key("content_dir"), table.get("content_dir", "content")),
+        locales_dir=root / r.folder(key("locales_dir"), table.get("locales_dir", "locales")),
+        publish=r.string(key("publish"), table.get("publish", "drafts"), PUBLISH_POLICIES),
+        front_matter=_front_matter(r, key("front_matter"), table.get("front_matter", {})),
+        state_key=r.string(key("state_key"), table.get("state_key", "translation")),
+        obsolete_days=r.integer(key("obsolete_days"), table.get("obsolete_days", 90), low=-1),
+        similarity=r.number(key("similarity"), table.get("similarity", 0.6), low=0, high=1),
+        min_reviewed=r.number(key("min_reviewed"), table.get("min_reviewed", 0.0), low=0, high=1),
+        deepl=_deepl(r, key("deepl"), table.get("deepl", {})),
         glossary=root / glossary if glossary else None,
     )
+
+
+def _front_matter(r: _Reader, key: tuple[str, ...], value: Any) -> FrontMatterPolicy:
+    """``[tool.l10n.front_matter]``: lists of keys, and templates that may use {lang} and {source}."""
+    table = r.table(key, value, FRONT_MATTER_KEYS)
+    defaults = FrontMatterPolicy()
+    sets = r.table(key + ("set",), table.get("set", defaults.set))
+    rewrites = r.table(key + ("rewrite",), table.get("rewrite", defaults.rewrite))
+    return FrontMatterPolicy(
+        translate=r.strings(key + ("translate",), table.get("translate", list(defaults.translate))),
+        set={k: r.template(key + ("set", k), v) for k, v in sets.items()},
+        rewrite={name: _rules(r, key + ("rewrite", name), rules) for name, rules in rewrites.items()},
+        embargo=r.strings(key + ("embargo",), table.get("embargo", list(defaults.embargo))),
+    )
+
+
+def _rules(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, str]:
+    """One key's rewrite rules: a table of old text = new text, both templates."""
+    return {r.template(key + (old,), old): r.template(key + (old,), new)
+            for old, new in r.table(key, value).items()}
+
+
+def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """``[tool.l10n.deepl]``: the keys given, checked and normalised (see :data:`DEEPL_KEYS`)."""
+    table = r.table(key, value, DEEPL_KEYS)
+    settings: dict[str, Any] = {}
+    for name, item in table.items():
+        k = key + (name,)
+        if name == "formality":
+            settings[name] = r.string(k, item, FORMALITIES)
+        elif name in ("context", "preserve_formatting"):
+            settings[name] = r.boolean(k, item)
+        elif name == "retries":
+            settings[name] = r.integer(k, item, low=0)
+        elif name == "timeout":
+            settings[name] = r.number(k, item, low=0, positive=True)
+        elif name == "target_codes":
+            codes = r.table(k, item)
+            settings[name] = {r.language(k + (lang,), lang, "language"): r.deepl_code(k + (lang,), code)
+                              for lang, code in codes.items()}
+        else:
+            settings[name] = r.string(k, item)
+    return settings
+
+
+# -- reading keys ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Reader:
+    """Typed reads of parsed TOML values; a wrong one is a :class:`ConfigError` at its key."""
+
+    path: Path | None = None
+    text: str | None = None
+
+    def error(self, key: Sequence[str], message: str) -> ConfigError:
+        """``pyproject.toml:LINE: tool.l10n.KEY message``."""
+        text = self.text
+        if text is None and self.path is not None:
+            try:
+                text = self.path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = None
+        line = key_line(text, key) if text else None
+        return ConfigError(f"{dotted(key)} {message}", path=self.path, line=line)
+
+    def table(self, key: Sequence[str], value: Any, known: Sequence[str] | None = None) -> dict[str, Any]:
+        """A table; with ``known``, every key of it must be one of those."""
+        if not isinstance(value, dict):
+            raise self.error(key, f"must be a table, not {_describe(value)}")
+        for name in value:
+            if known is not None and name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise self.error(tuple(key) + (name,),
+                                 f"is not a setting: {hint}known keys: {', '.join(sorted(known))}")
+        return value
+
+    def string(self, key: Sequence[str], value: Any, choices: Sequence[str] | None = None) -> str:
+        if not isinstance(value, str):
+            raise self.error(key, f"must be a string, not {_describe(value)}")
+        if choices is not None and value not in choices:
+            raise self.error(key, f"must be one of {', '.join(choices)}, not {value!r}")
+        return value
+
+    def strings(self, key: Sequence[str], value: Any, example: str = '["title"]') -> tuple[str, ...]:
+        """A list of strings, e.g. ``["title", "summary"]``."""
+        if not isinstance(value, list):
+            raise self.error(key, f"must be a list of strings, e.g. {example}, not {_describe(value)}")
+        for item in value:
+            if not isinstance(item, str):
+                raise self.error(key, f"must be a list of strings, e.g. {example}, but has {_describe(item)}")
+        return tuple(value)
+
+    def folder(self, key: Sequence[str], value: Any) -> str:
+        """A folder name relative to the site root."""
+        folder = self.string(key, value)
+        if not folder.strip() or _CONTROL.search(folder):
+            raise self.error(key, f"must name a folder relative to the site root, not {folder!r}")
+        return folder
+
+    def template(self, key: Sequence[str], value: Any) -> str:
+        """A string that may use ``{lang}`` and ``{source}`` (the target and source language)."""
+        template = self.string(key, value)
+        try:
+            template.format(lang="de", source="en")
+        except (KeyError, IndexError, ValueError, AttributeError) as e:
+            raise self.error(key, f"may use only {{lang}} and {{source}} in braces, not {template!r} "
+                                  f"({type(e).__name__}: {e})") from e
+        return template
+
+    def boolean(self, key: Sequence[str], value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(key, f"must be true or false, not {_describe(value)}")
+        return value
+
+    def integer(self, key: Sequence[str], value: Any, *, low: int) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.error(key, f"must be a whole number, not {_describe(value)}")
+        if value < low:
+            raise self.error(key, f"must be {low} or more, not {value}")
+        return value
+
+    def number(self, key: Sequence[str], value: Any, *, low: float, high: float = math.inf,
+               positive: bool = False) -> float:
+        """A finite number from ``low`` to ``high``; above ``low`` when ``positive``."""
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise self.error(key, f"must be a number, not {_describe(value)}")
+        if not (low <= value <= high) or not math.isfinite(value) or (positive and value == low):
+            bounds = f"more than {low}" if positive and high == math.inf else (
+                f"{low} or more" if high == math.inf else f"from {low} to {high}")
+            raise self.error(key, f"must be {bounds}, not {value}")
+        return float(value)
+
+    def language(self, key: Sequence[str], value: Any, where: str) -> str:
+        """A language code (see :func:`language`)."""
+        try:
+            return language(self.string(key, value), where=where)
+        except ConfigError as e:
+            if e.path is not None:
+                raise
+            raise self.error(key, f"has an {e.message}") from e
+
+    def deepl_code(self, key: Sequence[str], value: Any) -> str:
+        """A DeepL language code such as ``EN-GB``."""
+        code = self.string(key, value)
+        if not _DEEPL_CODE.fullmatch(code):
+            raise self.error(key, f"must be a DeepL language code such as \"EN-GB\", not {code!r}")
+        return code
+
+
+def _describe(value: Any) -> str:
+    """A TOML value's kind for messages: ``a string ('title')``, ``a table``."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(
+        type(value), "a date or time")
+    shown = repr(value) if not isinstance(value, bool) else str(value).lower()
+    return f"{kind} ({shown if len(shown) <= 40 else shown[:37] + '...'})"
+
+
+# -- keys in the file -----------------------------------------------------------------
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_PATH = rf"{_PART}(?:[ \t]*\.[ \t]*{_PART})*"
+_HEADER = re.compile(rf"[ \t]*\[\[?[ \t]*({_PATH})[ \t]*\]")
+_ASSIGN = re.compile(rf"[ \t]*({_PATH})[ \t]*=")
+
+
+def dotted(key: Sequence[str]) -> str:
+    """A key path as TOML writes it.
+
+    >>> dotted(("tool", "l10n", "front_matter", "rewrite", "url", "/{source}/"))
+    'tool.l10n.front_matter.rewrite.url."/{source}/"'
+    """
+    return ".".join(p if _BARE.fullmatch(p) else json.dumps(p, ensure_ascii=False) for p in key)
+
+
+def key_line(text: str, key: Sequence[str]) -> int | None:
+    """The line of ``text`` (TOML) that sets ``key``, else that of its closest enclosing table.
+
+    A scan of table headers and ``key =`` lines, not a TOML parser: a hint for messages,
+    None when nothing encloses the key.
+
+    >>> text = '[tool.l10n]\\ntarget_langs = ["de"]\\n\\n[tool.l10n.front_matter]\\nrewrite = {url = "x"}\\n'
+    >>> key_line(text, ("tool", "l10n", "target_langs")), key_line(text, ("tool", "l10n", "front_matter", "rewrite", "url"))
+    (2, 5)
+    """
+    key = tuple(key)
+    table: tuple[str, ...] = ()
+    best, best_length = None, 0
+    string: str | None = None  # the delimiter of a multi-line string being skipped
+    for number, line in enumerate(text.split("\n"), 1):
+        if string is not None:
+            if line.count(string) % 2:
+                string = None
+            continue
+        header = _HEADER.match(line)
+        assign = None if header else _ASSIGN.match(line)
+        if header:
+            table = found = _parts(header.group(1))
+        elif assign:
+            found = table + _parts(assign.group(1))
+        else:
+            found = None
+        if found == key:
+            return number
+        if found and len(found) > best_length and key[:len(found)] == found:
+            best, best_length = number, len(found)
+        string = next((d for d in ('"""', "\'\'\'") if line.count(d) % 2), None)
+    return best
+
+
+def _parts(path: str) -> tuple[str, ...]:
+    """``a."b.c"`` -> ``("a", "b.c")``."""
+    parts = []
+    for part in re.findall(_PART, path):
+        if part.startswith('"'):
+            try:
+                part = json.loads(part)
+            except ValueError:
+                part = part[1:-1]
+        elif part.startswith("'"):
+            part = part[1:-1]
+        parts.append(part)
+    return tuple(parts)

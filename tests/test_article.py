@@ -1,6 +1,9 @@
+import doctest
+from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
 from l10n import article
 from l10n.errors import InputError
@@ -52,6 +55,7 @@ def test_no_front_matter_is_all_body():
     ("---\ntitle: \"open\n---\nbody", 2, "broken YAML"),
     ("---\ntitle: a\n  bad: indent\n---\n", 3, "broken YAML"),
     ("---\n- a\n- b\n---\n", 2, "not a mapping"),
+    ("---\n!!set\n? a\n---\n", 2, "not a mapping"),
     ("---\ntitle: x\n", 1, "no closing"),
 ])
 def test_broken_front_matter_names_file_and_line(text, line, words):
@@ -61,3 +65,143 @@ def test_broken_front_matter_names_file_and_line(text, line, words):
     assert str(e.value).startswith(f"content/en/x.md:{line}: ")
     assert words in str(e.value)
     assert "\n" not in str(e.value)
+
+
+# -- a byte order mark ---------------------------------------------------------------
+
+BOM_TEXT = "\ufeff" + HEAD + "# Body\n\ntext\n"
+
+
+def test_a_bom_before_front_matter_is_kept_in_the_head():
+    doc = article.parse(BOM_TEXT)
+    assert doc.head == "\ufeff" + HEAD and doc.body == "# Body\n\ntext\n" and doc.bom == "\ufeff"
+    assert doc.metadata["title"] == 'A "quoted" title'
+    assert [f.line for f in doc.fields] == [2, 3, 4, 5, 8] and doc.body_line == 9
+    assert article.rewrite_head(doc, {}) + doc.body == BOM_TEXT
+    assert article.rewrite_head(doc, {"slug": "plain-slug"}) == doc.head
+
+
+def test_a_rewritten_head_keeps_the_bom():
+    doc = article.parse(BOM_TEXT)
+    new = article.rewrite_head(doc, {"title": "Titel"}, {"language": "de"})
+    assert new.startswith("\ufeff---\ntitle: \"Titel\"\nslug: plain-slug\n") and new.endswith("language: de\n---\n")
+    assert article.parse(new).metadata["language"] == "de"
+
+
+def test_a_bom_without_front_matter_stays_out_of_the_body():
+    doc = article.parse("\ufeff# Title\n\ntext\n")
+    assert (doc.head, doc.body, doc.fields) == ("\ufeff", "# Title\n\ntext\n", ())
+    assert not doc.has_front_matter
+    assert article.rewrite_head(doc, {"title": "x"}, {"language": "de"}) == "\ufeff"
+    assert article.rewrite_head(article.parse("# Title\n"), {}, {"language": "de"}) == ""
+
+
+def test_a_bom_article_is_translated_with_its_bom(tmp_path):
+    from l10n.cli import main
+
+    from .conftest import ARTICLE, write_site
+
+    root = write_site(tmp_path / "s", {"bom.md": "\ufeff" + ARTICLE})
+    assert main(["--root", str(root), "translate", "--engine", "pseudo"]) == 0
+    de = (root / "content/de/bom.md").read_text(encoding="utf-8")
+    assert de.startswith("\ufeff---\ntitle: ") and "language: de\n" in de and de.count("\ufeff") == 1
+    po = (root / "locales/de/bom.po").read_text(encoding="utf-8")
+    assert 'msgid "Open model tops the charts"' in po and "\ufeff" not in po
+    assert main(["--root", str(root), "check"]) == 0
+
+
+# -- values YAML cannot construct ----------------------------------------------------
+
+@pytest.mark.parametrize("text, line, words", [
+    ("---\ntitle: T\ndate: 2026-02-30\n---\n", 3, "front matter 'date': cannot read 2026-02-30 (day is out of range"),
+    ("---\na: !!int \"abc\"\n---\n", 2, "front matter 'a': cannot read !!int \"abc\" (invalid literal"),
+    ("---\na: 1\nb:\n  - x\n  - !!float q\n---\n", 3, "front matter 'b': cannot read - x - !!float q"),
+    ("---\na: !custom x\n---\n", 2, "could not determine a constructor for the tag '!custom'"),
+    ("---\nt: !!timestamp x\n---\n", 2, "front matter 't': cannot read"),
+    ("---\nx: 1\n? [a]\n: 1\n---\n", 3, "found unhashable key"),
+    ("\ufeff---\na: b\nd: 2026-13-01\n---\n", 3, "front matter 'd'"),
+])
+def test_unconstructable_values_name_file_and_key_line(text, line, words):
+    with pytest.raises(InputError) as e:
+        article.parse(text, Path("content/en/x.md"))
+    message = str(e.value)
+    assert e.value.line == line and words in message and "\n" not in message, message
+    assert message.startswith(f"content/en/x.md:{line}: ")
+
+
+# -- anchors and aliases -------------------------------------------------------------
+
+ANCHORED = ("---\nname: &t Open model  # the product\ntitle: *t\nsummary: &s |\n  two\n  lines\n"
+            "description: *s\ntags: &tags [a, b]\nkeywords: *tags\nurl: !!str &u https://x.test/en/a\n"
+            "canonical: *u\n---\n")
+
+
+def safe_load(head: str) -> dict:
+    return yaml.safe_load(head.lstrip("\ufeff").strip("-\n").rsplit("\n---", 1)[0])
+
+
+def test_aliases_know_their_own_spans():
+    doc = article.parse(ANCHORED)
+    title, canonical = doc.field("title"), doc.field("canonical")
+    assert (title.style, ANCHORED[title.start:title.end], title.value) == ("alias", "*t", "Open model")
+    assert (canonical.style, ANCHORED[canonical.start:canonical.end]) == ("alias", "*u")
+    assert [doc.field(k).anchor for k in ("name", "summary", "tags", "url")] == ["&t", "&s", "&tags", "&u"]
+
+
+@pytest.mark.parametrize("values, raw, expected", [
+    # the anchored key changes: its alias follows
+    ({"name": "Offenes Modell"}, {}, {"name": "Offenes Modell", "title": "Offenes Modell"}),
+    # the alias alone changes: the anchored key keeps its value
+    ({"title": "Offenes Modell"}, {}, {"name": "Open model", "title": "Offenes Modell"}),
+    # both get the same translation (one catalog entry): anchor and alias stay
+    ({"name": "Offen", "title": "Offen", "summary": "zwei", "description": "zwei"}, {},
+     {"name": "Offen", "title": "Offen", "summary": "zwei", "description": "zwei"}),
+    # the alias keeps the old value while its anchor changes
+    ({"name": "Offen", "title": "Open model"}, {}, {"name": "Offen", "title": "Open model"}),
+    # rewrite rules for both, a raw value for an anchored collection
+    ({"url": "https://x.test/de/a", "canonical": "https://x.test/de/a"}, {"tags": "[c]"},
+     {"url": "https://x.test/de/a", "canonical": "https://x.test/de/a", "tags": ["c"], "keywords": ["c"]}),
+    ({"summary": "zwei"}, {"language": "de"}, {"summary": "zwei", "description": "zwei", "language": "de"}),
+])
+def test_rewritten_anchors_and_aliases_still_resolve(values, raw, expected):
+    doc = article.parse(ANCHORED)
+    new = article.rewrite_head(doc, values, raw)
+    before, after = safe_load(ANCHORED), safe_load(new)
+    assert list(after) == list(before) + [k for k in raw if k not in before]
+    assert {k: after[k] for k in expected} == expected
+    unchanged = set(before) - set(values) - set(raw) - {"title", "description", "keywords", "canonical"}
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
+    assert article.parse(new).metadata == after
+    assert "# the product" in new  # the comment after a rewritten anchored value stays
+
+
+def test_an_anchored_value_keeps_its_anchor_and_an_alias_used_alone_is_replaced():
+    doc = article.parse(ANCHORED)
+    new = article.rewrite_head(doc, {"name": "Offen", "title": "Titel"})
+    assert "name: &t Offen  # the product\ntitle: Titel\n" in new
+    new = article.rewrite_head(doc, {"summary": "zwei"})
+    assert 'summary: &s "zwei"\ndescription: *s\n' in new
+
+
+# -- embargo -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [None, False, 0, 0.0, "false", "False", "NO", "off", "0", " no "])
+def test_clearly_false_values_do_not_embargo(value):
+    assert not article.embargoed({"draft": value}, ["draft"])
+
+
+@pytest.mark.parametrize("value", [True, 1, -1, 0.5, "true", "yes", "on", "1", "y", "", "soon", "nein",
+                                   ["x"], [], {"a": 1}, date(2026, 1, 1), float("nan")])
+def test_everything_else_embargoes(value):
+    assert article.embargoed({"draft": value}, ["draft"])
+
+
+def test_embargo_looks_at_every_key():
+    meta = {"draft": False, "private": "yes"}
+    assert not article.embargoed({}, ["draft"]) and not article.embargoed(meta, [])
+    assert article.embargoed(meta, ["draft", "private"]) and not article.embargoed(meta, ["draft"])
+    assert article.embargoed({"draft": "yes"}, "draft")  # one key, not five letters
+
+
+def test_doctests():
+    assert doctest.testmod(article).failed == 0

@@ -1,0 +1,213 @@
+"""l10n.config: every key of [tool.l10n] checked when read, errors at the key's line."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+from l10n import config
+from l10n.cli import main
+from l10n.engines.deepl import Settings
+from l10n.errors import ConfigError, InputError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def site(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.l10n]\n' + body,
+                                             encoding="utf-8")
+    return tmp_path
+
+
+def error(tmp_path: Path, body: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        config.load(site(tmp_path, body))
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(str(tmp_path / "pyproject.toml")), message
+    return message.split("pyproject.toml", 1)[1]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # wrong types, including the ones that used to pass silently
+    ('target_langs = ["de"]\n[tool.l10n.front_matter]\nrewrite = {url = "x"}\n',
+     ":7: tool.l10n.front_matter.rewrite.url must be a table, not a string ('x')"),
+    ('target_langs = ["de"]\n[tool.l10n.front_matter.rewrite]\nurl = {"/en/" = 1}\n',
+     ':7: tool.l10n.front_matter.rewrite.url."/en/" must be a string, not an integer (1)'),
+    ('target_langs = ["de"]\ndeepl = "x"\n', ":6: tool.l10n.deepl must be a table, not a string ('x')"),
+    ('target_langs = ["de"]\ncontent_dir = 5\n', ":6: tool.l10n.content_dir must be a string, not an integer (5)"),
+    ('target_langs = ["de"]\nlocales_dir = ""\n', ":6: tool.l10n.locales_dir must name a folder"),
+    ('target_langs = ["de"]\n[tool.l10n.front_matter]\ntranslate = "title"\n',
+     ":7: tool.l10n.front_matter.translate must be a list of strings, e.g. [\"title\"], not a string ('title')"),
+    ('target_langs = ["de"]\nfront_matter.embargo = [true]\n',
+     ":6: tool.l10n.front_matter.embargo must be a list of strings, e.g. [\"title\"], but has a boolean (true)"),
+    ('target_langs = ["de"]\nfront_matter = {set = {language = "{lng}"}}\n',
+     ":6: tool.l10n.front_matter.set.language may use only {lang} and {source}"),
+    ('target_langs = ["de"]\nfront_matter = []\n', ":6: tool.l10n.front_matter must be a table, not a list"),
+    ('target_langs = "de"\n', ':5: tool.l10n.target_langs must be a list of strings, e.g. ["de"]'),
+    ('target_langs = []\n', ":5: tool.l10n.target_langs must be a non-empty list"),
+    ('target_langs = ["de", "de-DE", "de"]\n', ":5: tool.l10n.target_langs lists 'de' twice"),
+    ('target_langs = ["de"]\nsource_lang = "xx-QQ"\n', ":6: tool.l10n.source_lang has an unknown source language 'xx-QQ'"),
+    ('target_langs = ["de"]\npublish = "all"\n', ":6: tool.l10n.publish must be one of drafts, reviewed, not 'all'"),
+    ('target_langs = ["de"]\nstate_key = false\n', ":6: tool.l10n.state_key must be a string, not a boolean (false)"),
+    ('target_langs = ["de"]\nobsolete_days = "90"\n', ":6: tool.l10n.obsolete_days must be a whole number, not a string ('90')"),
+    ('target_langs = ["de"]\nobsolete_days = -2\n', ":6: tool.l10n.obsolete_days must be -1 or more, not -2"),
+    ('target_langs = ["de"]\nsimilarity = 1.5\n', ":6: tool.l10n.similarity must be from 0 to 1, not 1.5"),
+    ('target_langs = ["de"]\nmin_reviewed = nan\n', ":6: tool.l10n.min_reviewed must be from 0 to 1, not nan"),
+    ('target_langs = ["de"]\nglossary = ["a.csv"]\n', ":6: tool.l10n.glossary must be a string, not a list"),
+    # misspelled keys, at every level
+    ('target_langs = ["de"]\ncontentdir = "c"\n', ":6: tool.l10n.contentdir is not a setting: did you mean 'content_dir'?"),
+    ('target_langs = ["de"]\n\n[tool.l10n.front_matter]\ntranslat = ["title"]\n',
+     ":8: tool.l10n.front_matter.translat is not a setting: did you mean 'translate'?"),
+    ('target_langs = ["de"]\n[tool.l10n.deepl]\nformalty = "less"\n',
+     ":7: tool.l10n.deepl.formalty is not a setting: did you mean 'formality'?"),
+    # [tool.l10n.deepl], checked although no DeepL engine is made
+    ('target_langs = ["de"]\n[tool.l10n.deepl]\nformality = "casual"\n',
+     ":7: tool.l10n.deepl.formality must be one of default, more, less, prefer_more, prefer_less, not 'casual'"),
+    ('target_langs = ["de"]\ndeepl.context = "yes"\n', ":6: tool.l10n.deepl.context must be true or false"),
+    ('target_langs = ["de"]\ndeepl = {preserve_formatting = 1}\n', ":6: tool.l10n.deepl.preserve_formatting must be true or false"),
+    ('target_langs = ["de"]\ndeepl.retries = 2.5\n', ":6: tool.l10n.deepl.retries must be a whole number"),
+    ('target_langs = ["de"]\ndeepl.retries = -1\n', ":6: tool.l10n.deepl.retries must be 0 or more"),
+    ('target_langs = ["de"]\ndeepl.timeout = 0\n', ":6: tool.l10n.deepl.timeout must be more than 0, not 0"),
+    ('target_langs = ["de"]\ndeepl.timeout = "10"\n', ":6: tool.l10n.deepl.timeout must be a number"),
+    ('target_langs = ["de"]\ndeepl.model_type = 1\n', ":6: tool.l10n.deepl.model_type must be a string"),
+    ('target_langs = ["de"]\ndeepl.tag_handling_version = 2\n', ":6: tool.l10n.deepl.tag_handling_version must be a string"),
+    ('target_langs = ["de"]\n[tool.l10n.deepl.target_codes]\nde = "DE_AT"\n',
+     ":7: tool.l10n.deepl.target_codes.de must be a DeepL language code"),
+    ('target_langs = ["de"]\n[tool.l10n.deepl.target_codes]\nklingon = "TLH"\n',
+     ":7: tool.l10n.deepl.target_codes.klingon has an unknown language 'klingon'"),
+    ('target_langs = ["de"]\ndeepl.target_codes = ["EN-GB"]\n', ":6: tool.l10n.deepl.target_codes must be a table"),
+])
+def test_a_wrong_key_is_named_with_its_line(tmp_path, body, expected):
+    assert error(tmp_path, body).startswith(expected)
+
+
+def test_the_table_itself_must_be_a_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool]\nl10n = "de"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"pyproject.toml:2: tool.l10n must be a table"):
+        config.load(tmp_path)
+
+
+def test_invalid_toml_names_its_line(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.l10n]\ntarget_langs = ["de"]\nx = \n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        config.load(tmp_path)
+    assert info.value.line == 3 and "invalid TOML" in str(info.value)
+
+
+def test_errors_without_the_file_still_name_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"^tool.l10n.front_matter.translate must be a list"):
+        config.from_table({"target_langs": ["de"], "front_matter": {"translate": "title"}}, tmp_path)
+
+
+def test_every_setting_is_read(tmp_path):
+    cfg = config.load(site(tmp_path, """\
+target_langs = ["de", "pt-BR"]
+source_lang = "en"
+content_dir = "site"
+locales_dir = "po"
+publish = "reviewed"
+obsolete_days = -1
+similarity = 1
+min_reviewed = 0.5
+state_key = ""
+glossary = "terms.csv"
+
+[tool.l10n.front_matter]
+translate = ["title"]
+set = {lang = "{lang}"}
+rewrite = {url = {"/{source}/" = "/{lang}/"}, canonical = {}}
+embargo = []
+
+[tool.l10n.deepl]
+formality = "less"
+context = false
+retries = 0
+timeout = 3
+tag_handling_version = ""
+preserve_formatting = false
+model_type = "prefer_quality_optimized"
+target_codes = {pt-br = "PT-BR"}
+"""))
+    root = tmp_path.resolve()
+    assert cfg.target_langs == ("de", "pt_BR") and cfg.publish == "reviewed"
+    assert (cfg.content_dir, cfg.locales_dir, cfg.glossary) == (root / "site", root / "po", root / "terms.csv")
+    assert (cfg.obsolete_days, cfg.similarity, cfg.min_reviewed, cfg.state_key) == (-1, 1.0, 0.5, "")
+    assert cfg.front_matter == config.FrontMatterPolicy(
+        translate=("title",), set={"lang": "{lang}"},
+        rewrite={"url": {"/{source}/": "/{lang}/"}, "canonical": {}}, embargo=())
+    assert cfg.deepl == {"formality": "less", "context": False, "retries": 0, "timeout": 3.0,
+                         "tag_handling_version": "", "preserve_formatting": False,
+                         "model_type": "prefer_quality_optimized", "target_codes": {"pt_BR": "PT-BR"}}
+    # the validated table is the DeepL engine's settings as they are
+    assert Settings(**cfg.deepl) == Settings.from_table(cfg.deepl)
+
+
+def test_defaults(tmp_path):
+    cfg = config.load(site(tmp_path, 'target_langs = ["de"]\n'))
+    assert cfg.front_matter == config.FrontMatterPolicy() and cfg.deepl == {} and cfg.glossary is None
+    assert (cfg.source_lang, cfg.publish, cfg.obsolete_days, cfg.similarity) == ("en", "drafts", 90, 0.6)
+
+
+def test_the_readme_configuration_is_valid(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[tool\.l10n\]\n.*?)```", readme, re.S)
+    assert block, "README has no [tool.l10n] example"
+    (tmp_path / "pyproject.toml").write_text(block.group(1), encoding="utf-8")
+    cfg = config.load(tmp_path)
+    assert cfg.deepl["formality"] == "prefer_less" and cfg.front_matter.embargo == ("draft",)
+
+
+@pytest.mark.parametrize("text, key, line", [
+    ('[tool.l10n]\na = 1\n[tool.l10n.b]\nc = 2\n', ("tool", "l10n", "b", "c"), 4),
+    ('[tool.l10n]\nb.c = 2\n', ("tool", "l10n", "b", "c"), 2),
+    ('[tool . l10n]\n"b" . \'c\' = 2\n', ("tool", "l10n", "b", "c"), 2),
+    ('[tool.l10n]\nb = {c = {d = 1}}\n', ("tool", "l10n", "b", "c", "d"), 2),  # inside an inline table
+    ('[tool.l10n]\nb = 1\n', ("tool", "l10n", "x"), 1),  # not written out: its table
+    ('[tool.l10n.b.rewrite]\n"/{source}/" = 1\n', ("tool", "l10n", "b", "rewrite", "/{source}/"), 2),
+    ('[tool.l10n]\ns = """\nc = 1\n"""\nc = 2\n', ("tool", "l10n", "c"), 5),  # not inside a string
+    ('[project]\nname = "x"\n', ("tool", "l10n", "c"), None),
+])
+def test_key_line(text, key, line):
+    assert config.key_line(text, key) == line
+
+
+@pytest.mark.parametrize("name", ["a\nb.md", "a\rb.md", "tab\there.md", "a\x1bb.md", "a\u2028b.md",
+                                  "evil\u202eDM.md", "sub\ndir/a.md"])
+def test_file_names_with_control_characters_are_refused(tmp_path, name):
+    root = site(tmp_path, 'target_langs = ["de"]\n')
+    path = root / "content" / "en" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("text\n", encoding="utf-8")
+    cfg = config.load(root)
+    for call in (cfg.articles, lambda: cfg.relative(path), lambda: cfg.catalog_path(path, "de")):
+        with pytest.raises(InputError) as info:
+            call()
+        message = str(info.value)
+        assert "\n" not in message and "\r" not in message and repr(f"content/en/{name}") in message
+
+
+def test_a_control_character_in_a_name_is_exit_status_2(tmp_path, capsys):
+    root = site(tmp_path, 'target_langs = ["de"]\n')
+    (root / "content" / "en").mkdir(parents=True)
+    (root / "content" / "en" / "ok.md").write_text("text\n", encoding="utf-8")
+    (root / "content" / "en" / "a\nb.md").write_text("text\n", encoding="utf-8")
+    assert main(["--root", str(root), "extract"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "'content/en/a\\nb.md'" in err
+    assert not (root / "locales").exists()
+
+
+def test_ordinary_names_pass(tmp_path):
+    root = site(tmp_path, 'target_langs = ["de"]\n')
+    for name in ("a b.md", "Ünïcode – ok.md", "emoji-👍.md"):
+        path = root / "content" / "en" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n", encoding="utf-8")
+    assert len(config.load(root).articles()) == 3
+
+
+def test_doctests():
+    assert doctest.testmod(config).failed == 0
