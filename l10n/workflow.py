@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import polib
 
+from . import article as articles
 from . import catalog, pofile, publish
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
@@ -119,8 +120,7 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
     """
     skeleton, segments = extract(text, config.display(source), config.front_matter)
     po, result = _update(config, lang, source, segments, old, today, keep_obsolete)
-    meta = skeleton.article.metadata
-    embargoed = any(meta.get(key) is True for key in config.front_matter.embargo)
+    embargoed = articles.embargoed(skeleton.article.metadata, config.front_matter.embargo)
     return Prepared(source, lang, skeleton, segments, po, result, embargoed, old=old)
 
 

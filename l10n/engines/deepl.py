@@ -54,7 +54,6 @@ MAX_TEXTS = 50
 #: Bytes of JSON for one request's texts and context: half the API's 128 KiB, so the
 #: rest of the body (options, glossary id) never matters.
 BODY_BUDGET = 64 * 1024
-FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
 #: Seconds for a whole request when the settings name none.
 DEFAULT_TIMEOUT = 30.0
 
@@ -109,7 +108,7 @@ def _locale(lang: str) -> Locale:
 
 @dataclass(frozen=True)
 class Settings:
-    """``[tool.l10n.deepl]``, validated (see the module docstring)."""
+    """``[tool.l10n.deepl]`` as :func:`l10n.config.load` validated it (see the module docstring)."""
 
     formality: str = "prefer_less"
     context: bool = True
@@ -120,38 +119,6 @@ class Settings:
     model_type: str = ""
     target_codes: dict[str, str] = field(default_factory=dict)
 
-    @classmethod
-    def from_table(cls, table: Mapping[str, Any]) -> "Settings":
-        def bad(msg: str) -> ConfigError:
-            return ConfigError(f"[tool.l10n.deepl] {msg}")
-
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise bad(f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(known))}")
-        formality = str(table.get("formality", "prefer_less"))
-        if formality not in FORMALITIES:
-            raise bad(f"formality must be one of {', '.join(FORMALITIES)}, not {formality!r}")
-        try:
-            retries = None if table.get("retries") is None else int(table["retries"])
-            timeout = None if table.get("timeout") is None else float(table["timeout"])
-        except (TypeError, ValueError) as e:
-            raise bad(f"retries and timeout must be numbers ({e})") from e
-        if (retries is not None and retries < 0) or (timeout is not None and timeout <= 0):
-            raise bad("retries must be 0 or more and timeout more than 0 seconds")
-        for key in ("context", "preserve_formatting"):
-            if not isinstance(table.get(key, True), bool):
-                raise bad(f"{key} must be true or false")
-        codes = table.get("target_codes", {})
-        if not isinstance(codes, dict) or not all(isinstance(v, str) for v in codes.values()):
-            raise bad("target_codes must be a table of language = \"DEEPL-CODE\"")
-        return cls(formality=formality, context=table.get("context", True), retries=retries,
-                   timeout=timeout,
-                   tag_handling_version=str(table.get("tag_handling_version", "v2") or ""),
-                   preserve_formatting=table.get("preserve_formatting", True),
-                   model_type=str(table.get("model_type", "") or ""),
-                   target_codes={k.replace("-", "_"): v for k, v in codes.items()})
-
 
 def from_environment(config: Config) -> "DeepLEngine":
     """The engine for a site: key from ``DEEPL_AUTH_KEY``, address from ``DEEPL_SERVER_URL``."""
@@ -159,7 +126,7 @@ def from_environment(config: Config) -> "DeepLEngine":
     if not key:
         raise ConfigError("DEEPL_AUTH_KEY is not set: export DEEPL_AUTH_KEY=<your DeepL API key> "
                           "(free keys end in ':fx'), or choose --engine memory")
-    settings = Settings.from_table(config.deepl)
+    settings = Settings(**config.deepl)
     terms = glossaries.load(config.glossary) if config.glossary is not None else None
     return DeepLEngine(key, server_url=os.environ.get("DEEPL_SERVER_URL", "").strip() or None,
                        settings=settings, glossary=terms)
