@@ -47,9 +47,10 @@ def digest(*parts: bytes | None) -> str:
 
 
 def read(path: Path) -> bytes | None:
+    """A file's bytes; None when there is no such file (or its folder is not a folder)."""
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
 
 

@@ -1,0 +1,223 @@
+"""Nothing lost, nothing crashes: files that change under a run, interrupted runs, odd input.
+
+The DeepL cases run the real ``deepl`` client against ``FakeDeepL``; interrupts are real
+signals sent to a real ``l10n`` process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polib
+import pytest
+
+from l10n import check
+from l10n.cli import main
+
+from .conftest import ARTICLE, write_site
+from .deepl_server import FakeDeepL, fake_deepl, fast_deepl_client  # noqa: F401 - fixtures
+
+SECRET = "9c8b7a65-4321-lost-and-found:fx"
+
+
+@pytest.fixture
+def server(fake_deepl, fast_deepl_client, monkeypatch):
+    fake_deepl.auth_key = SECRET
+    monkeypatch.setenv("DEEPL_AUTH_KEY", SECRET)
+    monkeypatch.setenv("DEEPL_SERVER_URL", fake_deepl.url)
+    monkeypatch.setenv("L10N_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"l10n-{os.getpid()}"))
+    return fake_deepl
+
+
+def article(n: int, tag: str = "story") -> str:
+    return f'---\ntitle: "The {tag}"\n---\n\n' + "".join(f"Sentence {i} of the {tag}.\n\n" for i in range(n))
+
+
+def entries(site: Path, name: str = "a.po") -> dict[str, polib.POEntry]:
+    return {e.msgid: e for e in polib.pofile(str(site / "locales/de" / name)) if not e.obsolete}
+
+
+def translate(site: Path, *args: str) -> int:
+    return main(["--root", str(site), "translate", "--engine", "deepl", *args])
+
+
+def l10n_process(site: Path, *args: str, **env: str) -> subprocess.Popen:
+    """``l10n`` in a process of its own, as a user starts it."""
+    return subprocess.Popen([sys.executable, "-m", "l10n", "--root", str(site), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **env})
+
+
+# -- a translator saves while the run waits for DeepL ----------------------------------
+
+def test_a_catalog_saved_during_the_run_keeps_the_translators_work(tmp_path, server):
+    site = write_site(tmp_path / "site", {"a.md": article(3)})
+    assert main(["--root", str(site), "extract"]) == 0
+    server.hold_translate()
+    result: list[int] = []
+    run = threading.Thread(target=lambda: result.append(translate(site)))
+    run.start()
+    try:
+        server.wait_held(1)
+        po = polib.pofile(str(site / "locales/de/a.po"))  # as a PO editor saves it
+        po.find("Sentence 1 of the story.").msgstr = "Satz eins, von Hand."
+        po.save()
+    finally:
+        server.release()
+        run.join(30)
+    assert result == [0]
+    saved = entries(site)
+    assert saved["Sentence 1 of the story."].msgstr == "Satz eins, von Hand."
+    assert "fuzzy" not in saved["Sentence 1 of the story."].flags
+    assert saved["Sentence 0 of the story."].msgstr == "DE:Sentence 0 of the story."
+    assert "Satz eins, von Hand." in (site / "content/de/a.md").read_text(encoding="utf-8")
+
+
+# -- interrupted runs keep every batch received ----------------------------------------
+
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGKILL, -signal.SIGKILL)])
+def test_an_interrupted_run_keeps_paid_drafts_and_the_rerun_sends_none_again(tmp_path, server, sig, status):
+    site = write_site(tmp_path / "site", {"a.md": article(70)})  # more than one batch of 50
+    server.hold_translate()
+    proc = l10n_process(site, "translate", "--engine", "deepl")
+    try:
+        server.wait_held(1, timeout=30)
+        server.release(1)  # the first batch is answered ...
+        server.wait_held(1, timeout=30)  # ... and the second is waiting when the signal comes
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        server.release()
+        proc.kill()
+    assert proc.returncode == status, err
+    assert "Traceback" not in err
+    first = [t for t in server.texts_sent(only_ok=True)]
+    drafted = {k for k, e in entries(site).items() if e.msgstr}
+    assert len(first) >= 50 and set(first) <= drafted  # durable the moment they arrived
+    server.clear_requests()
+    assert translate(site) == 0
+    again = server.texts_sent()
+    assert again and not set(again) & set(first)  # nothing paid for twice
+
+
+@pytest.mark.parametrize("mangler", ["null_text", "short", "not_json"])
+def test_a_malformed_reply_is_one_line_and_the_rerun_completes(tmp_path, server, capsys, mangler):
+    site = write_site(tmp_path / "site", {"a.md": article(3)})
+    server.mangle(mangler, times=1)
+    assert translate(site) == 1
+    err = capsys.readouterr().err
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert "DeepL" in line and "Traceback" not in err and SECRET not in err
+    assert translate(site) == 0
+    assert all(e.msgstr.startswith("DE:") for e in entries(site).values())
+
+
+def test_a_server_that_drips_one_byte_a_second_cannot_hold_the_run(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {"a.md": article(2)},
+                      config='target_langs = ["de"]\n[tool.l10n.deepl]\ntimeout = 1\nretries = 1\n')
+    server.drip(1.0)
+    started = time.monotonic()
+    assert translate(site) == 1
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err
+    assert "did not answer within 1 seconds" in err and "Traceback" not in err
+
+
+# -- a German file edited by hand --------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["translate", "--engine", "pseudo"], ["merge"]])
+def test_a_hand_edit_of_the_german_file_is_not_overwritten_silently(site, capsys, command):
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 0
+    german = site / "content/de/open-model.md"
+    edited = german.read_text(encoding="utf-8").replace("\n# ", "\n# Von Hand: ", 1)
+    german.write_text(edited, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--root", str(site), *command]) == 1
+    err = capsys.readouterr().err
+    assert "edited by hand" in err and "--force" in err and "catalog" in err
+    assert german.read_text(encoding="utf-8") == edited
+    assert main(["--root", str(site), *command, "--force"]) == 0
+    assert "Von Hand" not in german.read_text(encoding="utf-8")
+
+
+# -- files that cannot be written ---------------------------------------------------------
+
+def test_an_unwritable_output_is_one_line_and_the_next_run_completes(site, capsys):
+    (site / "content/de").write_text("a file where the German folder should be\n", encoding="utf-8")
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 2
+    err = capsys.readouterr().err
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert "content/de/open-model.md: cannot write" in line and "Traceback" not in err
+    assert (site / "locales/de/open-model.po").exists()
+    (site / "content/de").unlink()
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 0
+    assert main(["--root", str(site), "check"]) == 0
+
+
+# -- one bad article does not hold up the site -------------------------------------------
+
+def test_every_bad_article_is_named_and_the_good_ones_are_done(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"a.md": ARTICLE, "c.md": ARTICLE.replace("Open", "Closed")})
+    (site / "content/en/b.md").write_bytes(ARTICLE.replace("Open model", "Caf\u00e9").encode("latin-1"))
+    (site / "content/en/d.md").write_text('---\ndate: 2026-02-30\n---\n\nText.\n', encoding="utf-8")
+    assert main(["--root", str(site), "extract"]) == 2
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 2 and "Traceback" not in err
+    assert "content/en/b.md:" in lines[0] and "UTF-8" in lines[0]
+    assert "content/en/d.md:2:" in lines[1]
+    assert sorted(p.name for p in (site / "locales/de").iterdir()) == ["a.po", "c.po"]
+
+
+# -- workers do not outlive their parent --------------------------------------------------
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc to find the workers")
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    articles = {f"a{i:03d}.md": ARTICLE.replace("Open model", f"Model {i}") * 20 for i in range(400)}
+    site = write_site(tmp_path / "site", articles)
+    proc = l10n_process(site, "translate", "--engine", "pseudo", L10N_JOBS="2")
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the run ended before its workers could be seen"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()
+             and "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]]
+    assert alive == []
+
+
+# -- annotations cannot be spoofed --------------------------------------------------------
+
+def test_github_annotations_escape_properties():
+    report = check.Report([check.Problem("x,line=999,title=PWNED::fake.md", 3, "stale-output",
+                                         "50% done\r\nnext")], 1)
+    line = check.as_github(report)
+    assert line == ("::error file=x%2Cline=999%2Ctitle=PWNED%3A%3Afake.md,line=3,title=stale-output"
+                    "::50%25 done%0D%0Anext")
+    assert json.dumps(line).count("::") == 2
