@@ -310,8 +310,10 @@ def merge(state: State, articles, langs, force) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="github: workflow annotations; json: one object.")
 @click.option("--strict", is_flag=True, help="Also fail on machine drafts and entries that need update.")
+@click.option("--no-cache", is_flag=True,
+              help="Check every article, trusting no skip record (for caches restored from elsewhere).")
 @pass_state
-def check(state: State, langs, fmt, strict) -> None:
+def check(state: State, langs, fmt, strict, no_cache) -> None:
     """Fail when sources, catalogs and target articles disagree or a translation is unsafe.
 
     Changes no file. Exit status 0 in sync, 1 problems found, 2 bad usage.
@@ -322,7 +324,7 @@ def check(state: State, langs, fmt, strict) -> None:
     """
     from . import check as checks
 
-    report = checks.run(state.config, state.langs(langs), strict=strict)
+    report = checks.run(state.config, state.langs(langs), strict=strict, use_cache=not no_cache)
     if fmt == "json":
         click.echo(json.dumps(checks.as_json(report), indent=2, ensure_ascii=False))
     elif fmt == "github":

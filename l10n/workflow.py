@@ -549,7 +549,7 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
                     if record is None:
                         cache.forget(article)
                     else:
-                        cache.put(article, *record)
+                        cache.put(article, record[0], record[1])
     except KeyboardInterrupt:
         summary.interrupted = True
     if cache is not None:

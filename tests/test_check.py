@@ -228,3 +228,48 @@ def test_cached_check_replays_warnings_and_strict_turns_them_into_errors(synced,
         assert code == 0 and [p["severity"] for p in report["problems"]] == ["warning"]
         code, report = check(synced, capsys, "--strict")
         assert code == 1 and problems(report, "needs-update") == [(CATALOG, 1)]
+
+
+def _forge(cache_dir: Path, edit) -> None:
+    """Rewrite the check records as an attacker with write access to the cache would."""
+    (record_file,) = cache_dir.rglob("check-de.json")
+    data = json.loads(record_file.read_text(encoding="utf-8"))
+    edit(data)
+    record_file.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_forged_record_does_not_pass_an_evil_link(synced, capsys, cache_dir):
+    assert check(synced, capsys)[0] == 0
+    evil = synced / CATALOG
+    po = polib.pofile(str(evil))
+    entry = next(e for e in po if "](" in e.msgstr)
+    entry.msgstr = re.sub(r"\]\([^)]*\)", "](https://evil.example/)", entry.msgstr, count=1)
+    po.save()
+    assert main(["--root", str(synced), "-q", "merge"]) == 0  # the German file follows the catalog
+    code, _ = check(synced, capsys)
+    assert code == 1
+    from l10n.cache import digest
+    source = synced / "content/en" / Path(CATALOG).with_suffix(".md").name
+
+    def vouch_for_the_evil_files(data):
+        key = digest(source.read_bytes(), evil.read_bytes(), (synced / OUTPUT).read_bytes())
+        data["articles"][str(source.relative_to(synced))] = [key, [], "0" * 64]
+    _forge(cache_dir, vouch_for_the_evil_files)
+    code, report = check(synced, capsys)
+    assert code == 1 and problems(report, "link-target")
+
+
+def test_records_of_other_code_are_not_replayed(synced, capsys, cache_dir, monkeypatch):
+    from l10n import cache
+    assert check(synced, capsys)[0] == 0
+    (synced / OUTPUT).write_text("tampered\n", encoding="utf-8")
+    assert check(synced, capsys)[0] == 1
+    monkeypatch.setattr(cache, "code_digest", lambda: "another version of the code")
+    assert check(synced, capsys)[0] == 1  # still found: the record of other code is not used
+
+
+def test_no_cache_checks_everything_and_keeps_no_record(synced, capsys, cache_dir):
+    for record in cache_dir.rglob("check-de.json"):
+        record.unlink()
+    code, _ = check(synced, capsys, "--no-cache")
+    assert code == 0 and not list(cache_dir.rglob("check-de.json"))
