@@ -191,6 +191,8 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
             if dry_run:
                 _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
                             f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")
+                for name in summary.embargoed:
+                    _say(state, f"  {name}: embargoed, not sent (--include-drafts sends it)")
             else:
                 _report(state, summary, "translate" if engine else "extract")
             if summary.sent_segments:

@@ -96,6 +96,7 @@ class Summary:
     stopped: EngineError | None = None
     interrupted: bool = False
     errors: list[L10nError] = field(default_factory=list)  # articles that could not be done
+    embargoed: list[Path] = field(default_factory=list)  # articles kept from an external engine
 
     @property
     def withheld(self) -> int:
@@ -290,6 +291,8 @@ class Run:
             self._fill_known(work)
             if work.embargoed and self.engine.external and not self.include_drafts:
                 log.info("%s: embargoed, not sent to %s", name, self.engine.name)
+                if work.needs:
+                    self.summary.embargoed.append(name)
                 work.needs.clear()
             title = next((s.text for s in work.segments if s.key == "title"), None)
             for text in sorted(work.needs, key=_order(work.po)):
@@ -543,6 +546,7 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
                 setattr(summary, name, getattr(summary, name) + getattr(part, name))
             summary.stopped = summary.stopped or part.stopped
             summary.errors.extend(part.errors)
+            summary.embargoed.extend(part.embargoed)
             summary.interrupted = summary.interrupted or part.interrupted
             if cache is not None:
                 for article, record in records.items():

@@ -221,3 +221,37 @@ def test_github_annotations_escape_properties():
     assert line == ("::error file=x%2Cline=999%2Ctitle=PWNED%3A%3Afake.md,line=3,title=stale-output"
                     "::50%25 done%0D%0Anext")
     assert json.dumps(line).count("::") == 2
+
+
+# -- odd sources ----------------------------------------------------------------------------
+
+def test_an_article_with_a_byte_order_mark_keeps_it_and_its_front_matter(tmp_path):
+    site = write_site(tmp_path / "site", {"a.md": "\ufeff" + ARTICLE})
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 0
+    ids = set(entries(site))
+    assert "Open model tops the charts" in ids and not any(i.startswith("title:") for i in ids)
+    german = (site / "content/de/a.md").read_text(encoding="utf-8")
+    assert german.startswith("\ufeff---\ntitle: ") and "\nlanguage: de\n" in german
+    assert main(["--root", str(site), "check"]) == 0
+
+
+def test_front_matter_anchors_and_aliases_stay_valid_yaml(tmp_path):
+    import yaml
+
+    text = '---\nname: &t Open model tops the charts\ntitle: *t\nslug: x\n---\n\n# Heading\n\nText here.\n'
+    site = write_site(tmp_path / "site", {"a.md": text},
+                      config='target_langs = ["de"]\n[tool.l10n.front_matter]\ntranslate = ["title", "name"]\n')
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 0
+    german = (site / "content/de/a.md").read_text(encoding="utf-8")
+    head = yaml.safe_load(german.split("---\n")[1])
+    assert list(head)[:3] == ["name", "title", "slug"]
+    assert head["name"] == head["title"] != "Open model tops the charts"
+    assert main(["--root", str(site), "check"]) == 0
+
+
+def test_a_file_name_with_a_control_character_is_refused(tmp_path, capsys):
+    site = write_site(tmp_path / "site", {"good.md": ARTICLE, "bad\nname.md": ARTICLE})
+    assert main(["--root", str(site), "extract"]) == 2
+    err = capsys.readouterr().err
+    (line,) = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert "bad\\nname.md" in line and "Traceback" not in err

@@ -415,3 +415,15 @@ def test_progress_bar_on_a_terminal_only(three, server, capsys, monkeypatch):
     monkeypatch.setenv("CI", "true")
     assert run(three) == 0
     assert "[de] deepl" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ['"true"', "1", "yes", "on", "[x]", '"someday"'])
+def test_embargo_fails_closed_and_dry_run_names_it(tmp_path, server, capsys, value):
+    secret = f'---\ntitle: "Embargoed"\ndraft: {value}\n---\n\nNobody outside may read this yet.\n'
+    site = write_site(tmp_path / "site", {"public.md": article("Public", "Everyone may read this."),
+                                          "secret.md": secret})
+    assert run(site, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "content/en/secret.md: embargoed, not sent" in out and "public.md: embargoed" not in out
+    assert run(site) == 0
+    assert not any("Nobody" in t or "Embargoed" in t for t in server.texts_sent())
