@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -189,6 +190,7 @@ def _reason(error: Exception) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=16384)
 def render_value(value: str, style: str | None) -> str:
     """A YAML scalar for ``value`` in the original quoting style where it can hold it.
 

@@ -68,12 +68,17 @@ class Machine:
 
 def machine(entry: polib.POEntry) -> Machine | None:
     """The machine mark of an entry, or None when no engine wrote it."""
-    for line in entry.comment.splitlines():
+    return _machine(entry.comment, entry.msgstr) if MACHINE in entry.comment else None
+
+
+@lru_cache(maxsize=65536)
+def _machine(comment: str, msgstr: str) -> Machine | None:
+    for line in comment.splitlines():
         if line.startswith(MACHINE):
             parts = [p.strip() for p in line[len(MACHINE):].split(",")]
             when = parts[1] if len(parts) > 1 else None
             digest = parts[2] if len(parts) > 2 and parts[2] else None
-            return Machine(parts[0], _date(when), digest is None or digest == _digest(entry.msgstr))
+            return Machine(parts[0], _date(when), digest is None or digest == _digest(msgstr))
     return None
 
 

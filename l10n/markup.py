@@ -56,6 +56,7 @@ __all__ = [
     "bare_urls",
     "check",
     "escape_xml",
+    "gate",
     "placeholders",
     "protect",
     "restore",
@@ -135,25 +136,30 @@ def _note_unpaired(state: StateInline) -> None:
             notes.append(token.content)
 
 
-def _tracking_parser() -> MarkdownIt:
+def _tracking_parser(rules: frozenset[str] | None = None) -> MarkdownIt:
     """CommonMark + tables, inline tokens annotated with source spans, source kept as is.
 
-    Every active inline rule is replaced by a tracking wrapper of itself, through the
-    ruler's public API (names and functions of the active chain, in the same order).
+    Every active inline rule (or only those named in ``rules``) is replaced by a tracking
+    wrapper of itself, through the ruler's public API (names and functions of the active
+    chain, in the same order).
     """
     md = parser()
     md.disable(["normalize", "text_join"])
     ruler = md.inline.ruler
-    names, rules = ruler.get_active_rules(), ruler.getRules("")
-    if len(names) != len(rules):  # pragma: no cover - a markdown-it-py we do not know
+    names, functions = ruler.get_active_rules(), ruler.getRules("")
+    if len(names) != len(functions):  # pragma: no cover - a markdown-it-py we do not know
         raise RuntimeError("markdown-it-py's inline ruler lists names and rules differently")
-    for name, fn in zip(names, rules):
-        ruler.at(name, _tracking(name, fn))
+    for name, fn in zip(names, functions):
+        if rules is None or name in rules:
+            ruler.at(name, _tracking(name, fn))
     md.inline.ruler2.before("fragments_join", "l10n_unpaired", _note_unpaired)
     return md
 
 
 _MD = _tracking_parser()
+#: For checks, which need no source spans: only emphasis delimiters are tracked (to find
+#: unpaired ones), at a third of the cost.
+_CHECK_MD = _tracking_parser(frozenset({"emphasis"}))
 
 _FULL_REF = re.compile(r"\]\[((?:[^\[\]\\]|\\.){1,999})\](?!\()")
 _COLLAPSED_REF = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]\[\]")
@@ -178,10 +184,11 @@ def _references(md: str, references: References | None) -> dict[str, dict[str, s
     return refs
 
 
-def _parse_inline(md: str, references: References | None = None) -> tuple[list[Token], dict]:
+def _parse_inline(md: str, references: References | None = None,
+                  parser: MarkdownIt = _MD) -> tuple[list[Token], dict]:
     """Inline tokens of ``md`` (with source spans) and the parser's env."""
     env: dict = {"references": _references(md, references)}
-    blocks = _MD.parseInline(md, env)
+    blocks = parser.parseInline(md, env)
     return (blocks[0].children or [] if blocks else []), env
 
 
@@ -754,7 +761,7 @@ def _facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Fa
     """What :func:`check` compares, remembered: boilerplate repeats across thousands of
     articles. ``references`` are (label, destination, title) tuples."""
     refs = {label: {"href": href, "title": title} for label, href, title in references}
-    tokens, env = _parse_inline(md, refs)
+    tokens, env = _parse_inline(md, refs, _CHECK_MD)
     walked = list(_walk(tokens))
     targets = [t.attrGet("href") or "" for t, _ in walked if t.type == "link_open"]
     texts = [(t.content, depth) for t, depth in walked if t.type == "text"]
@@ -867,7 +874,7 @@ def _block_signature(md: str) -> tuple[tuple[str, str], ...]:
     >>> _block_signature("# Title")
     (('heading_open', 'h1'),)
     """
-    if md and md[0] not in _BLOCK_START and "\n" not in md and "\r" not in md:
+    if md and "\n" not in md and "\r" not in md and not _OPENS_BLOCK.match(md):
         return _PARAGRAPH  # one line that no block construct can start
     return tuple((t.type, t.tag) for t in BLOCKS.parse(md) if t.nesting >= 0 and t.type != "inline")
 
@@ -875,7 +882,16 @@ def _block_signature(md: str) -> tuple[tuple[str, str], ...]:
 #: What a line must start with to be anything but a paragraph (a heading, rule, list item,
 #: quote, fence, HTML block, reference definition or indented code); tables and setext
 #: headings take two lines.
-_BLOCK_START = frozenset("#*-_+>`~<[0123456789 \t")
+_OPENS_BLOCK = re.compile(
+    r"[ \t]"                                # indented code, or indentation before a marker
+    r"|#{1,6}(?:[ \t]|$)"                   # ATX heading
+    r"|[*+\-](?:[ \t]|$)"                   # bullet list item
+    r"|\d{1,9}[.)](?:[ \t]|$)"               # ordered list item
+    r"|>|```|~~~|<"                         # quote, fence, HTML block
+    r"|\[(?:[^\]\\]|\\.)*\]:"                 # reference definition
+    r"|(?:[*_\-][ \t]*){3,}$"                # thematic break
+    r"|=+[ \t]*$|-+[ \t]*$"                  # setext underline (a paragraph alone)
+)
 _PARAGRAPH = (("paragraph_open", "p"),)
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t])#+[ \t]*$")
 
@@ -929,6 +945,21 @@ def _character(c: str) -> str:
     return f"U+{ord(c):04X} {name}"
 
 
+#: Characters and words that can make or break markup, placeholders or template tags; a
+#: text with none of them is prose, and only its characters need checking.
+_MARKUP = re.compile(r"[`*_\[\]<>&\\|{}%$~\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+                     r"|https?:|www\.|mailto:|script:|data:|^[\s#>+\-=\d]|[ \t]$|#[ \t]*$")
+
+
+def _prose(text: str) -> bool:
+    """Whether ``text`` has nothing markup could read.
+
+    >>> _prose("Ein Modell, 7 Milliarden Parameter."), _prose("Ein *Modell*"), _prose("1. Punkt")
+    (True, False, False)
+    """
+    return _MARKUP.search(text) is None
+
+
 def _hygiene(source: str, translation: str) -> list[Problem]:
     """Characters a translation must not carry: controls, line separators, bidi controls,
     and text made only of invisible characters."""
@@ -968,6 +999,38 @@ def _emphasis_problems(source: _Facts, translation: _Facts) -> list[Problem]:
     return problems
 
 
+#: Link destinations and autolinks, left out when bare URLs are counted (the whole-article
+#: comparison holds those).
+_DESTINATIONS = re.compile(r"\]\([^)]*\)|<[^<>\s]+>")
+
+
+def gate(source: str, translation: str, *, kind: str = "paragraph",
+         templates: re.Pattern[str] | None = TEMPLATES) -> list[Problem]:
+    """What publishing checks in a translation alone, beside the whole-article structure
+    (:mod:`l10n.structure`, which holds links, images, code, raw HTML and breaks): text
+    hygiene, the kind of block, bare URLs, template tags and placeholders. Cheap: regular
+    expressions, and a block parse only for text that could open a block.
+
+    >>> [p.code for p in gate("Run {name} now.", "Starte {nom} jetzt.\u202e")]
+    ['bidi-control', 'placeholder', 'placeholder']
+    """
+    if not translation or translation == source:
+        return []
+    problems = _hygiene(source, translation)
+    if _prose(source) and _prose(translation):
+        return problems
+    problems += _block_problems(source, translation, kind)
+    problems += _multiset_problems("link-target", "bare URL", Counter(bare_urls(_DESTINATIONS.sub("", source))),
+                                   Counter(bare_urls(_DESTINATIONS.sub("", translation))))
+    if templates is not None:
+        problems += _multiset_problems("template", "template tag", Counter(templates.findall(source)),
+                                       Counter(templates.findall(translation)))
+    if "%" in source or "{" in source or "%" in translation or "{" in translation:
+        problems += _multiset_problems("placeholder", "placeholder", Counter(placeholders(source)),
+                                       Counter(placeholders(translation)))
+    return problems
+
+
 def check(
     source: str,
     translation: str,
@@ -991,6 +1054,8 @@ def check(
         raise ValueError(f"unknown segment kind {kind!r}; expected one of {', '.join(KINDS)}")
     if not translation or translation == source:
         return []
+    if _prose(source) and _prose(translation):  # nothing markup could break or smuggle in
+        return _hygiene(source, translation)
     refs = tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in (references or {}).items()))
     src, tr = _facts(source, refs, templates), _facts(translation, refs, templates)
     problems = _hygiene(source, translation)

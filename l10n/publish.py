@@ -7,7 +7,8 @@ German text and a :class:`Verdict` per entry out. ``merge``, ``translate``, ``ch
 The guarantee is an invariant on the whole output, not a list of cases: the published body,
 parsed as a whole, has the English body's structure (:func:`l10n.structure.compare`), and
 the front matter parses with the English keys. A translation is chosen by its state and the
-policy, judged alone (:func:`l10n.markup.check`: markup, hygiene, template tags), and then the
+policy, judged alone (:func:`l10n.markup.gate`: hygiene, block kind, bare URLs, template tags,
+placeholders), and then the
 whole article is rendered and compared with the English; while it differs, the translations
 that the difference points at fall back to English. Every step removes at least one
 translation and the English article has its own structure, so the loop ends, and what it
@@ -29,7 +30,7 @@ from . import catalog, markup, merge, structure
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .config import Config
 from .errors import InputError
-from .extract import Segment, Skeleton
+from .extract import FRONT_MATTER, Segment, Skeleton
 
 STRUCTURE = "structure"
 
@@ -98,7 +99,8 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
         if e.obsolete or not e.msgid or not catalog.is_own(e) or e.msgid not in kinds:
             continue
         state = catalog.state(e)
-        problems = tuple(segment_problems(e.msgid, e.msgstr, kinds[e.msgid], skeleton, templates))
+        published = merge.adapt(e.msgid, e.msgstr, kinds[e.msgid], skeleton.labels) if e.msgstr else ""
+        problems = segment_problems(e.msgid, published, kinds[e.msgid], templates)
         ok = eligible(state, config.publish) and not problems and state != UNTRANSLATED
         verdicts[e.msgid] = Verdict(state, ok, problems)
         if ok:
@@ -113,23 +115,22 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
     return Publication(stamp(head + body, config.state_key), verdicts, progress)
 
 
-@lru_cache(maxsize=16384)
-def _segment_problems(source: str, published: str, kind: str, refs: tuple,
-                      templates: re.Pattern[str] | None) -> tuple[markup.Problem, ...]:
-    references = {label: {"href": href, "title": title} for label, href, title in refs}
-    return tuple(markup.check(source, published, references or None, kind=kind, templates=templates))
-
-
-def segment_problems(source: str, translation: str, kind: str, skeleton: Skeleton,
+def segment_problems(source: str, translation: str, kind: str,
                      templates: re.Pattern[str] | None = markup.TEMPLATES) -> tuple[markup.Problem, ...]:
-    """Problems of a translation judged alone, as the merger would write it into the article."""
+    """Problems of a translation alone, as the merger would write it into the article
+    (:func:`l10n.markup.gate`; the rest is the whole-article comparison's)."""
     if not translation or translation == source:
         return ()
-    published = merge.adapt(source, translation, kind, skeleton.labels)
-    if published == source:
-        return ()
-    refs = skeleton.shape.references if skeleton.shape is not None and "[" in published + source else ()
-    return _segment_problems(source, published, kind, refs, templates)
+    return _gate(source, translation, kind, templates)
+
+
+@lru_cache(maxsize=65536)
+def _gate(source: str, translation: str, kind: str, templates: re.Pattern[str] | None
+          ) -> tuple[markup.Problem, ...]:
+    found = markup.gate(source, translation, kind=kind, templates=templates)
+    if found or kind == FRONT_MATTER:  # refused, so say all that is wrong; or outside the body
+        return tuple(markup.check(source, translation, kind=kind, templates=templates) or found)
+    return ()
 
 
 def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str],
@@ -143,12 +144,24 @@ def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str
         if found is None:
             return text
         for index in _culprits(found, skeleton, segments, lines):
-            msgid = segments[index].text
-            chosen.pop(msgid, None)
-            v = verdicts[msgid]
-            where = f" (German line {found.line + 1 + skeleton.article.body_line})" if found.line is not None else ""
-            problem = markup.Problem(STRUCTURE, found.message + where)
-            verdicts[msgid] = Verdict(v.state, False, v.problems + (problem,))
+            segment = segments[index]
+            published = merge.adapt(segment.text, chosen.pop(segment.text, ""), segment.kind, skeleton.labels)
+            v = verdicts[segment.text]
+            verdicts[segment.text] = Verdict(v.state, False, v.problems + _diagnosis(
+                segment, published, skeleton, found))
+
+
+def _diagnosis(segment: Segment, published: str, skeleton: Skeleton,
+               found: structure.Break) -> tuple[markup.Problem, ...]:
+    """Why a translation broke the article, as precisely as can be said: the full inline
+    check of the segment (a changed link target, added raw HTML ...) where it names
+    something, else the structural difference itself. Only run for a culprit."""
+    references = {label: {"href": href, "title": title} for label, href, title in skeleton.shape.references}
+    detail = markup.check(segment.text, published, references or None, kind=segment.kind) if published else []
+    if detail:
+        return tuple(detail)
+    where = f" (German line {found.line + 1 + skeleton.article.body_line})" if found.line is not None else ""
+    return (markup.Problem(STRUCTURE, found.message + where),)
 
 
 def _culprits(found: structure.Break, skeleton: Skeleton, segments: Sequence[Segment],

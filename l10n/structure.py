@@ -13,6 +13,7 @@ definition, an unclosed HTML block) is found as a class, whatever caused it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -133,6 +134,9 @@ def _line(target: Shape, index: int) -> int | None:
 
 
 _INLINE = parser()
+#: What any of the facts needs: links and images a bracket, code a backtick, autolinks and
+#: raw HTML an angle bracket, hard breaks a line break.
+_NO_FACTS = re.compile(r"[\[`<\n\r]")
 
 
 @lru_cache(maxsize=16384)
@@ -144,8 +148,10 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
     [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
     """
-    env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
     facts: Counter = Counter()
+    if _NO_FACTS.search(md) is None:
+        return facts  # no bracket, backtick, angle bracket, backslash or line break: nothing
+    env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
     for block in _INLINE.parseInline(md, env):
         _collect(block.children or [], facts)
     return facts
