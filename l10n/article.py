@@ -69,9 +69,6 @@ class Article:
         """0-based line offset of the body in the file."""
         return self.head.count("\n")
 
-    def field(self, key: str) -> Field | None:
-        return next((f for f in self.fields if f.key == key), None)
-
     @property
     def metadata(self) -> dict[str, Any]:
         return {f.key: f.value for f in self.fields}

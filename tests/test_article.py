@@ -142,10 +142,12 @@ def safe_load(head: str) -> dict:
 
 def test_aliases_know_their_own_spans():
     doc = article.parse(ANCHORED)
-    title, canonical = doc.field("title"), doc.field("canonical")
+    fields = {f.key: f for f in doc.fields}
+    title, canonical = fields["title"], fields["canonical"]
     assert (title.style, ANCHORED[title.start:title.end], title.value) == ("alias", "*t", "Open model")
     assert (canonical.style, ANCHORED[canonical.start:canonical.end]) == ("alias", "*u")
-    assert [doc.field(k).anchor for k in ("name", "summary", "tags", "url")] == ["&t", "&s", "&tags", "&u"]
+    anchors = {f.key: f.anchor for f in doc.fields}
+    assert [anchors[k] for k in ("name", "summary", "tags", "url")] == ["&t", "&s", "&tags", "&u"]
 
 
 @pytest.mark.parametrize("values, raw, expected", [

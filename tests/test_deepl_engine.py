@@ -251,8 +251,9 @@ def test_bad_request(server):
 
 def test_too_many_requests_after_retries(server):
     server.fail_next(429, times=10)
+    attempts = hc.max_network_retries + 1  # the client's setting, taken over by the engine
     assert "429" in str(_fault(server))
-    assert len(server.translate_requests()) == hc.max_network_retries + 1
+    assert len(server.translate_requests()) == attempts
 
 
 def test_429_then_success(server):
@@ -275,11 +276,13 @@ def test_network_failure(server):
     assert message.startswith(f"cannot reach DeepL at {url}") and "\n" not in message
 
 
-def test_configured_retries_apply_to_our_calls_only(server):
+def test_configured_retries_and_the_client_settings_given_back_on_close(server):
     before = hc.max_network_retries, hc.min_connection_timeout
     server.fail_next(429, times=1)
-    message = str(_fault(server, retries=0, timeout=2.5))
-    assert "after 0 retries" in message
+    with make(server, retries=0, timeout=2.5) as engine:
+        assert hc.max_network_retries == 0  # the engine retries, not the client
+        result = engine.translate(jobs("Hello."), source="en", target="de")
+    assert "after 0 retries" in str(result.fault)
     assert len(server.translate_requests()) == 1
     assert (hc.max_network_retries, hc.min_connection_timeout) == before
 

@@ -35,7 +35,6 @@ import os
 import re
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -158,6 +157,12 @@ class DeepLEngine:
         self.glossary = glossary
         self.server_url = server_url
         self._secrets = tuple(s for s in {auth_key, auth_key.strip()} if s)
+        # The client's documented module settings: this engine retries, so that the timeout
+        # bounds each whole request, and the client itself does not.
+        self._retries = _http.max_network_retries if self.settings.retries is None else self.settings.retries
+        self._client_defaults = _http.max_network_retries, _http.min_connection_timeout
+        _http.max_network_retries = 0
+        _http.min_connection_timeout = self.settings.timeout or DEFAULT_TIMEOUT
         try:
             self._translator = deepl.Translator(auth_key, server_url=server_url)
         except ValueError as e:
@@ -321,7 +326,15 @@ class DeepLEngine:
         return detail.count, detail.limit
 
     def close(self) -> None:
+        """Close the client's HTTP session and give the client its settings back."""
         self._translator.close()
+        _http.max_network_retries, _http.min_connection_timeout = self._client_defaults
+
+    def __enter__(self) -> "DeepLEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- calls and faults
 
@@ -336,8 +349,7 @@ class DeepLEngine:
         delay = self.BACKOFF
         for attempt in range(retries + 1):
             try:
-                with self._client_settings():
-                    return _bounded(fn, args, kwargs, self.settings.timeout or DEFAULT_TIMEOUT)
+                return _bounded(fn, args, kwargs, self.settings.timeout or DEFAULT_TIMEOUT)
             except deepl.DeepLException as e:
                 if attempt == retries or not _passing(e):
                     raise self._fault(e, creating_glossary) from None
@@ -354,19 +366,8 @@ class DeepLEngine:
 
     @property
     def retries(self) -> int:
-        return _http.max_network_retries if self.settings.retries is None else self.settings.retries
-
-    @contextmanager
-    def _client_settings(self) -> Iterator[None]:
-        """No retries in the client (this engine retries, so that the timeout bounds each
-        whole request), and the timeout for every connection."""
-        saved = _http.max_network_retries, _http.min_connection_timeout
-        _http.max_network_retries = 0
-        _http.min_connection_timeout = self.settings.timeout or DEFAULT_TIMEOUT
-        try:
-            yield
-        finally:
-            _http.max_network_retries, _http.min_connection_timeout = saved
+        """Retries after a fault that may pass: the setting, else the client's default."""
+        return self._retries
 
     def _fault(self, e: deepl.DeepLException, glossary: bool = False) -> L10nError:
         """One line for the error, without key or traceback."""
