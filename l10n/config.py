@@ -163,7 +163,7 @@ KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", 
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(FrontMatterPolicy))
 #: ``[tool.l10n.deepl]``: the keyword arguments of ``l10n.engines.deepl.Settings``.
 DEEPL_KEYS = ("formality", "context", "retries", "timeout", "tag_handling_version",
-              "preserve_formatting", "model_type", "target_codes")
+              "preserve_formatting", "model_type", "target_codes", "concurrency")
 FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
 _TABLE = ("tool", "l10n")
 _DEEPL_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
@@ -243,6 +243,8 @@ def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
             settings[name] = r.boolean(k, item)
         elif name == "retries":
             settings[name] = r.integer(k, item, low=0)
+        elif name == "concurrency":
+            settings[name] = r.integer(k, item, low=1)
         elif name == "timeout":
             settings[name] = r.number(k, item, low=0, positive=True)
         elif name == "target_codes":

@@ -4,10 +4,10 @@ A :class:`Run` reads top to bottom:
 
 - **plan** (:meth:`Run.plan`): read an article and its catalog, update the catalog, fill
   what the language's memory knows, and queue each distinct text still to translate once;
-- **fill** (:meth:`Run.fill`): send one batch to the engine; the drafts received are
-  written into every waiting catalog at once, so paid work is durable the moment it
-  arrives, even mid-article, and a run stopped by a fault, Ctrl-C or ``kill -9`` resumes
-  without paying again;
+- **fill** (:meth:`Run.pump`): send batches to the engine, several at once for an external
+  one (``concurrency``); the drafts of each are written into every waiting catalog as it
+  comes back, so paid work is durable the moment it arrives, even mid-article, and a run
+  stopped by a fault, Ctrl-C or ``kill -9`` resumes without paying again;
 - **write** (:meth:`Run.write`): write the catalog and the German article of an article
   whose drafts are all in.
 
@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,7 +39,7 @@ from . import catalog, pofile, publish
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
 from .config import Config
-from .engines.base import Engine, Job
+from .engines.base import BatchResult, Engine, Job
 from .errors import ConfigError, EngineError, InputError, L10nError
 from .extract import Segment, Skeleton, extract
 from .fsutil import Changed, decode, read_bytes, write_atomic
@@ -216,6 +218,11 @@ class Run:
         self._known: tuple[dict, dict] | None = None
         self._asked_by: dict[str, Path] = {}
         self._chars_for: dict[Path, int] = {}
+        self._flying: set[object] = set()    # batches sent, not yet back
+        self._in_air: set[str] = set()       # their texts
+        self._done: queue.Queue = queue.Queue()
+        self._reserved = 0                   # characters in flight
+        self._fault: L10nError | None = None
         self.cache: Cache | None = None
         if self.use_cache and not self.dry_run:
             self.cache = Cache(self.config, *cache_scope(self.lang, self.engine, self.write_output))
@@ -238,12 +245,11 @@ class Run:
                     continue
                 if work.needs and not self.dry_run:
                     self.waiting.append(work)
-                    while self._full():
-                        self.fill()
+                    self.pump(final=False)
                 else:
                     self._alone(self.write, work)
-            while self.queue and not self.dry_run:
-                self.fill()
+            if not self.dry_run:
+                self.pump(final=True)
         except EngineError as e:
             self.summary.stopped = e
         except KeyboardInterrupt:
@@ -296,7 +302,7 @@ class Run:
                 work.needs.clear()
             title = next((s.text for s in work.segments if s.key == "title"), None)
             for text in sorted(work.needs, key=_order(work.po)):
-                if text not in self.queue:
+                if text not in self.queue and text not in self._in_air:
                     self.queue[text] = Job(text, title)
                     self._asked_by[text] = source
                     if self.dry_run:
@@ -328,21 +334,70 @@ class Run:
 
     # -- fill
 
+    @property
+    def concurrency(self) -> int:
+        """Batches in flight at once: an external engine's setting; local engines run here."""
+        external = self.engine is not None and self.engine.external
+        return max(1, getattr(self.engine, "concurrency", 1)) if external else 1
+
     def _full(self) -> bool:
-        if not self.queue or self.dry_run:
+        """Enough texts waiting (not yet sent) for a full batch."""
+        if not self.queue:
             return False
         return (len(self.queue) >= self.engine.max_batch or
                 sum(len(t) for t in self.queue) >= self.engine.max_batch_chars)
 
-    def fill(self) -> None:
-        """Send one batch; store its drafts in every waiting catalog; raise its fault."""
+    def pump(self, final: bool) -> None:
+        """Send batches, up to :attr:`concurrency` at once, and store each as it comes back.
+
+        Returns while more articles could fill the next batch (unless ``final``); raises the
+        first fault once every batch in flight is back, so nothing paid for is dropped.
+        """
+        while True:
+            while (self._fault is None and len(self._flying) < self.concurrency and self.queue
+                   and (final or self._full())):
+                self._launch()
+            if not self._flying:
+                if self._fault is not None:
+                    raise self._fault
+                return
+            if not final and self._fault is None and len(self._flying) < self.concurrency and not self._full():
+                return
+            self._receive(*self._done.get())
+
+    def _launch(self) -> None:
         batch = self._next_batch()
         chars = sum(len(j.text) for j in batch)
-        if self.max_chars is not None and self.summary.sent_chars + chars > self.max_chars:
-            raise EngineError(
-                f"stopped before exceeding --max-chars {self.max_chars}: "
-                f"{self.summary.sent_chars} characters sent, {sum(len(t) for t in self.queue)} waiting")
-        result = self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
+        if self.max_chars is not None and self.summary.sent_chars + self._reserved + chars > self.max_chars:
+            self._fault = EngineError(
+                f"stopped before exceeding --max-chars {self.max_chars}: {self.summary.sent_chars} "
+                f"characters sent, {sum(len(t) for t in self.queue) + self._reserved} waiting")
+            return
+        self._reserved += chars  # in flight: --max-chars counts it already
+        for job in batch:
+            del self.queue[job.text]
+            self._in_air.add(job.text)
+        key = object()
+        self._flying.add(key)
+        if self.concurrency == 1:
+            self._done.put((key, batch, self._translate(batch)))
+            return
+        threading.Thread(target=lambda: self._done.put((key, batch, self._translate(batch))),
+                         daemon=True, name="l10n-batch").start()
+
+    def _translate(self, batch: list[Job]) -> BatchResult | L10nError:
+        try:
+            return self.engine.translate(batch, source=self.config.source_lang, target=self.lang)
+        except L10nError as e:  # e.g. a language the engine does not have
+            return e
+
+    def _receive(self, key: object, batch: list[Job], result: BatchResult | L10nError) -> None:
+        """Store a batch's drafts in every waiting catalog; note its fault."""
+        self._flying.discard(key)
+        self._in_air.difference_update(j.text for j in batch)
+        self._reserved -= sum(len(j.text) for j in batch)
+        if isinstance(result, L10nError):
+            result = BatchResult((None,) * len(batch), result)
         fault = result.fault
         got = []
         for job, draft in zip(batch, result.drafts):
@@ -352,7 +407,6 @@ class Run:
                 continue
             got.append(job.text)
             self.received[job.text] = draft
-            del self.queue[job.text]
             asker = self._asked_by.pop(job.text, None)
             if asker is not None:
                 self._chars_for[asker] = self._chars_for.get(asker, 0) + len(job.text)
@@ -361,8 +415,8 @@ class Run:
         if self.progress:
             self.progress(len(got), sum(len(t) for t in got))
         self._store(set(got))
-        if fault is not None:
-            raise fault
+        if fault is not None and self._fault is None:
+            self._fault = fault
 
     def _next_batch(self) -> list[Job]:
         batch, chars = [], 0

@@ -87,7 +87,7 @@ def test_batches_of_at_most_50(tmp_path, server, capsys):
     site = write_site(tmp_path / "site", {"big.md": article("Big", *sentences("big", 119))})
     assert run(site) == 0
     reqs = server.translate_requests()
-    assert [len(r.texts) for r in reqs] == [50, 50, 20]
+    assert sorted(len(r.texts) for r in reqs) == [20, 50, 50]
     assert all(r.params["context"] == "Big" for r in reqs)
     assert len(set(server.texts_sent())) == 120
     out = capsys.readouterr().out
@@ -103,7 +103,7 @@ def test_same_sentence_in_three_articles_is_sent_once(three, server):
         assert drafts(three, f"{tag}.po")["The same sentence appears in every article."] == \
             "DE:The same sentence appears in every article."
     # one request per article: the context (title) is per request
-    assert [r.params["context"] for r in server.translate_requests()] == [
+    assert sorted(r.params["context"] for r in server.translate_requests()) == [
         "The first story", "The second story", "The third story"]
 
 
@@ -265,10 +265,11 @@ def test_quota_exceeded_keeps_what_was_received_and_resumes(three, server, capsy
     captured = capsys.readouterr()
     err = one_error_line(captured.err)
     assert "quota exceeded" in err.lower() and "rerun to resume" in err
-    got = server.texts_sent(only_ok=True)
-    assert len(got) == 6 and len(drafts(three, "first.po")) == 6
-    assert set(drafts(three, "second.po")) == {SHARED}  # received in the first batch
-    assert (three / "locales/de/third.po").exists()  # catalogs written for every article
+    got = server.texts_sent(only_ok=True)  # one request answered; the others in flight were refused
+    assert len(got) in (5, 6)
+    drafted = set().union(*(drafts(three, f"{t}.po") for t in ("first", "second", "third")))
+    assert drafted == set(got)  # every draft received is kept, in every article that uses it
+    assert all((three / f"locales/de/{t}.po").exists() for t in ("first", "second", "third"))
     no_key_anywhere(three, captured)
     server.reset_faults()
     server.clear_requests()
@@ -327,8 +328,8 @@ def test_network_failure_mid_run_keeps_what_was_received(three, server, monkeypa
     captured = capsys.readouterr()
     err = one_error_line(captured.err)
     assert err.startswith("error: cannot reach DeepL at http://127.0.0.1:") and "rerun to resume" in err
-    got = set(drafts(three, "first.po"))
-    assert len(got) == 6 and set(drafts(three, "second.po")) == set(drafts(three, "third.po")) == {SHARED}
+    got = set().union(*(drafts(three, f"{t}.po") for t in ("first", "second", "third")))
+    assert not any("second story" in t for t in got)
     no_key_anywhere(three, captured)
     with FakeDeepL(SECRET) as again:
         monkeypatch.setenv("DEEPL_SERVER_URL", again.url)

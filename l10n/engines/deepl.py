@@ -19,6 +19,7 @@ Settings (``[tool.l10n.deepl]``, all optional)::
 
     formality = "prefer_less"      # default, more, less, prefer_more, prefer_less
     context = true                 # send the article title as context (not billed)
+    concurrency = 4                # requests in flight at once (1: one after another)
     retries = 5                    # retries for 429, 5xx, timeouts (default: the client's, 5)
     timeout = 30.0                 # seconds for each whole request (default 30)
     tag_handling_version = "v2"    # DeepL's tag handling algorithm ("" for the account default)
@@ -117,6 +118,7 @@ class Settings:
     preserve_formatting: bool = True
     model_type: str = ""
     target_codes: dict[str, str] = field(default_factory=dict)
+    concurrency: int = 4
 
 
 def from_environment(config: Config) -> "DeepLEngine":
@@ -178,6 +180,10 @@ class DeepLEngine:
         self.requests = 0
         self.billed_characters = 0
         self.skipped = 0
+        self.concurrency = self.settings.concurrency
+        self._lock = threading.Lock()
+        self._setup = threading.Lock()
+        self._resume_at = 0.0  # shared backoff: no request starts before this moment
 
     @property
     def label(self) -> str:
@@ -203,15 +209,17 @@ class DeepLEngine:
         """One draft per job, in order; after a fault, the drafts received before it."""
         if not jobs:
             return BatchResult(())
-        src, tgt = self.codes(source, target)
-        glossary_id = self.glossary_id(source, target)
+        with self._setup:  # languages and glossary: looked up once, whatever runs in parallel
+            src, tgt = self.codes(source, target)
+            glossary_id = self.glossary_id(source, target)
         protected = [markup.protect(job.text, references=markup.stand_in_references(job.text))
                      for job in jobs]
         drafts: list[str | None] = [None] * len(jobs)
         for i, p in enumerate(protected):
             if not _has_words(p.xml):  # numbers, code, URLs only: nothing to translate
                 drafts[i] = markup.restore(p, p.xml)
-                self.skipped += 1
+                with self._lock:
+                    self.skipped += 1
         pending = [i for i, d in enumerate(drafts) if d is None]
         options = self._options(tgt, glossary_id)
         for context, indices in self._requests(jobs, protected, pending):
@@ -222,10 +230,11 @@ class DeepLEngine:
                 texts = _texts(results, len(indices))
             except EngineError as e:
                 return BatchResult(tuple(drafts), e)
-            self.requests += 1
-            for i, text, result in zip(indices, texts, results):
+            with self._lock:
+                self.requests += 1
+                self.billed_characters += sum(int(getattr(r, "billed_characters", 0) or 0) for r in results)
+            for i, text in zip(indices, texts):
                 drafts[i] = markup.restore(protected[i], text)
-                self.billed_characters += int(getattr(result, "billed_characters", 0) or 0)
         return BatchResult(tuple(drafts))
 
     def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
@@ -348,6 +357,7 @@ class DeepLEngine:
         retries = self.retries
         delay = self.BACKOFF
         for attempt in range(retries + 1):
+            self._wait_turn()
             try:
                 return _bounded(fn, args, kwargs, self.settings.timeout or DEFAULT_TIMEOUT)
             except deepl.DeepLException as e:
@@ -360,9 +370,23 @@ class DeepLEngine:
             except Exception as e:  # noqa: BLE001 - a reply the client could not read
                 raise EngineError(f"DeepL sent a reply that cannot be read ({type(e).__name__}: "
                                   f"{self._scrub(str(e))[:200]})") from None
-            time.sleep(delay)
+            self._back_off(delay)
             delay = min(delay * 2, self.BACKOFF_MAX)
         raise AssertionError("unreachable")
+
+    def _back_off(self, seconds: float) -> None:
+        """After a fault that may pass, every request of this engine waits, not only the
+        one that met it: requests run in parallel, and DeepL's 429 means all of them."""
+        with self._lock:
+            self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+
+    def _wait_turn(self) -> None:
+        while True:
+            with self._lock:
+                wait = self._resume_at - time.monotonic()
+            if wait <= 0:
+                return
+            time.sleep(wait)
 
     @property
     def retries(self) -> int:
