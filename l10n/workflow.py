@@ -220,6 +220,10 @@ class Run:
         self._chars_for: dict[Path, int] = {}
         self._flying: set[object] = set()    # batches sent, not yet back
         self._in_air: set[str] = set()       # their texts
+        self._sent_as: dict[str, str] = {}   # protected text -> the text sent for it
+        self._followers: dict[str, list[str]] = {}  # text sent -> texts rebuilt from its reply
+        self._following: set[str] = set()
+        self._replies: dict[str, str] = {}   # protected text -> the engine's reply
         self._done: queue.Queue = queue.Queue()
         self._reserved = 0                   # characters in flight
         self._fault: L10nError | None = None
@@ -302,12 +306,18 @@ class Run:
                 work.needs.clear()
             title = next((s.text for s in work.segments if s.key == "title"), None)
             for text in sorted(work.needs, key=_order(work.po)):
-                if text not in self.queue and text not in self._in_air:
-                    self.queue[text] = Job(text, title)
-                    self._asked_by[text] = source
-                    if self.dry_run:
-                        self.summary.pending_segments += 1
-                        self.summary.pending_chars += len(text)
+                if text in self.queue or text in self._in_air or text in self._following:
+                    continue
+                leader = self._leader(text)
+                if leader != text:  # sent as another text: its reply makes this draft too
+                    self._followers.setdefault(leader, []).append(text)
+                    self._following.add(text)
+                    continue
+                self.queue[text] = Job(text, title)
+                self._asked_by[text] = source
+                if self.dry_run:
+                    self.summary.pending_segments += 1
+                    self.summary.pending_chars += len(text)
         return work
 
     def _fill_known(self, work: Prepared) -> None:
@@ -324,10 +334,32 @@ class Run:
                 catalog.set_draft(e, reviewed[e.msgid], "memory", self.today)
             elif (self.label, e.msgid) in drafts:
                 catalog.set_draft(e, drafts[(self.label, e.msgid)], self.label, self.today)
-            elif e.msgid in self.received:
+            elif e.msgid in self.received or self._rebuilt(e.msgid):
                 self._apply(work, e)
             elif self.engine.name != "memory":
                 work.needs.add(e.msgid)
+
+    def _protected(self, text: str) -> str | None:
+        """What the engine sends for ``text``, for engines that protect markup first."""
+        protect = getattr(self.engine, "protected", None)
+        return protect(text) if protect is not None else None
+
+    def _leader(self, text: str) -> str:
+        """The text sent for ``text``: the first queued with the same protected form (two
+        segments that differ only in a link target or image source are one to the engine)."""
+        key = self._protected(text)
+        if key is None:
+            return text
+        return self._sent_as.setdefault(key, text)
+
+    def _rebuilt(self, text: str) -> bool:
+        """Make the draft of ``text`` from an earlier reply to the same protected text."""
+        key = self._protected(text)
+        reply = self._replies.get(key) if key is not None else None
+        if reply is None:
+            return False
+        self.received[text] = self.engine.rebuild(text, reply)
+        return True
 
     def _key(self, raw: bytes, po: bytes | None, out: bytes | None) -> str:
         return digest(raw, po, out if self.write_output else b"")
@@ -399,14 +431,21 @@ class Run:
         if isinstance(result, L10nError):
             result = BatchResult((None,) * len(batch), result)
         fault = result.fault
-        got = []
-        for job, draft in zip(batch, result.drafts):
+        got, rebuilt = [], []
+        replies = result.replies or (None,) * len(batch)
+        for job, draft, reply in zip(batch, result.drafts, replies):
             if draft is None:
                 if fault is None:
                     fault = EngineError(f"{self.engine.name} returned no draft for a text")
                 continue
             got.append(job.text)
             self.received[job.text] = draft
+            if reply is not None:
+                self._replies[self._protected(job.text)] = reply
+                for text in self._followers.pop(job.text, ()):
+                    self.received[text] = self.engine.rebuild(text, reply)
+                    self._following.discard(text)
+                    rebuilt.append(text)
             asker = self._asked_by.pop(job.text, None)
             if asker is not None:
                 self._chars_for[asker] = self._chars_for.get(asker, 0) + len(job.text)
@@ -414,7 +453,7 @@ class Run:
         self.summary.sent_chars += sum(len(t) for t in got)
         if self.progress:
             self.progress(len(got), sum(len(t) for t in got))
-        self._store(set(got))
+        self._store(set(got) | set(rebuilt))
         if fault is not None and self._fault is None:
             self._fault = fault
 

@@ -259,3 +259,50 @@ def test_a_file_name_with_a_control_character_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     (line,) = [ln for ln in err.splitlines() if ln.startswith("error:")]
     assert "bad\\nname.md" in line and "Traceback" not in err
+
+
+# -- with requests in flight at once ---------------------------------------------------------
+
+def test_a_burst_of_429_slows_every_worker_and_loses_nothing(tmp_path, server, monkeypatch):
+    from l10n.engines.deepl import DeepLEngine
+
+    monkeypatch.setattr(DeepLEngine, "BACKOFF", 0.3)
+    site = write_site(tmp_path / "site", {f"a{i}.md": article(60, f"story {i}") for i in range(6)})
+    server.delay = 0.05  # long enough for requests to overlap
+    server.throttle(3)  # the first three requests all meet 429
+    assert translate(site) == 0
+    requests = server.translate_requests()
+    refused = [r for r in requests if r.status == 429]
+    answered = [r for r in requests if r.ok]
+    assert len(refused) == 3 and server.max_in_flight > 1
+    # once a 429 is in, no worker starts a request before the backoff is over, not only the
+    # one that met it (0.3 s here; a little slack for the clocks of two threads)
+    first_refusal = min(r.finished for r in refused)
+    later = [r.started for r in requests if r.started > first_refusal]
+    assert later and all(t >= first_refusal + 0.25 for t in later)
+    sent = [t for r in answered for t in r.texts]
+    assert len(sent) == len(set(sent)) == 6 * 61  # nothing sent twice, nothing missing
+    for i in range(6):
+        assert all(e.msgstr for e in entries(site, f"a{i}.po").values())
+
+
+def test_a_fault_in_one_worker_keeps_what_the_others_bring_back(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {f"a{i}.md": article(60, f"story {i}") for i in range(3)})
+
+    def translate_or_refuse(text: str, params: dict) -> str:
+        if "story 1" in (params.get("context") or ""):
+            raise ValueError("refused")  # the fake answers 500 for this one article
+        return "DE:" + text
+
+    server.fail_after(None)
+    server.translate = lambda text, params: translate_or_refuse(text, params)
+    status = translate(site)
+    answered = {t for r in server.translate_requests() if r.ok for t in r.texts}
+    drafted = set().union(*({k for k, e in entries(site, f"a{i}.po").items() if e.msgstr} for i in range(3)))
+    assert drafted == answered and answered  # everything brought back is kept
+    if status == 1:
+        assert "Traceback" not in capsys.readouterr().err
+    server.translate = lambda text, params: "DE:" + text
+    server.clear_requests()
+    assert translate(site) == 0
+    assert not set(server.texts_sent()) & answered  # and never paid for twice

@@ -428,3 +428,16 @@ def test_embargo_fails_closed_and_dry_run_names_it(tmp_path, server, capsys, val
     assert "content/en/secret.md: embargoed, not sent" in out and "public.md: embargoed" not in out
     assert run(site) == 0
     assert not any("Nobody" in t or "Embargoed" in t for t in server.texts_sent())
+
+
+def test_texts_that_differ_only_in_what_never_leaves_the_machine_are_sent_once(tmp_path, server):
+    a = "Read [the report](https://a.example/r) and `make a` today."
+    b = "Read [the report](https://b.example/r) and `make b` today."
+    site = write_site(tmp_path / "site", {"a.md": article("One", a), "b.md": article("Two", b)})
+    assert run(site, "--dry-run") == 0
+    assert run(site) == 0
+    sent = server.texts_sent()
+    assert len([t for t in sent if "the report" in t]) == 1  # one protected text, one request
+    assert drafts(site, "a.po")[a] == "DE:Read [DE:the report](https://a.example/r) DE:and `make a` DE:today."
+    assert drafts(site, "b.po")[b] == "DE:Read [DE:the report](https://b.example/r) DE:and `make b` DE:today."
+    assert main(["--root", str(site), "check"]) == 0

@@ -27,10 +27,25 @@ class BatchResult:
 
     drafts: tuple[str | None, ...]
     fault: EngineError | None = None
+    #: What the engine answered for each job before its markup was put back (the translated
+    #: protected text), for engines that work on protected text; see :class:`Protecting`.
+    replies: tuple[str | None, ...] = ()
 
     @classmethod
     def of(cls, drafts: Sequence[str]) -> "BatchResult":
         return cls(tuple(drafts))
+
+
+class Protecting(Protocol):
+    """An engine that sends protected text (markup as tags, link targets kept home). Two
+    texts with the same protected text are one text to it: the workflow sends one and
+    rebuilds the other's draft from the reply (:meth:`rebuild`)."""
+
+    def protected(self, text: str) -> str:
+        ...
+
+    def rebuild(self, text: str, reply: str) -> str:
+        ...
 
 
 class Engine(Protocol):

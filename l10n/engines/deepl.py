@@ -212,12 +212,12 @@ class DeepLEngine:
         with self._setup:  # languages and glossary: looked up once, whatever runs in parallel
             src, tgt = self.codes(source, target)
             glossary_id = self.glossary_id(source, target)
-        protected = [markup.protect(job.text, references=markup.stand_in_references(job.text))
-                     for job in jobs]
+        protected = [_protect(job.text) for job in jobs]
         drafts: list[str | None] = [None] * len(jobs)
+        replies: list[str | None] = [None] * len(jobs)
         for i, p in enumerate(protected):
             if not _has_words(p.xml):  # numbers, code, URLs only: nothing to translate
-                drafts[i] = markup.restore(p, p.xml)
+                drafts[i], replies[i] = markup.restore(p, p.xml), p.xml
                 with self._lock:
                     self.skipped += 1
         pending = [i for i, d in enumerate(drafts) if d is None]
@@ -229,13 +229,21 @@ class DeepLEngine:
                                      source_lang=src, target_lang=tgt, context=context, **options)
                 texts = _texts(results, len(indices))
             except EngineError as e:
-                return BatchResult(tuple(drafts), e)
+                return BatchResult(tuple(drafts), e, tuple(replies))
             with self._lock:
                 self.requests += 1
                 self.billed_characters += sum(int(getattr(r, "billed_characters", 0) or 0) for r in results)
             for i, text in zip(indices, texts):
-                drafts[i] = markup.restore(protected[i], text)
-        return BatchResult(tuple(drafts))
+                drafts[i], replies[i] = markup.restore(protected[i], text), text
+        return BatchResult(tuple(drafts), None, tuple(replies))
+
+    def protected(self, text: str) -> str:
+        """What is sent for ``text``: texts alike here are sent once (see ``Protecting``)."""
+        return _protect(text).xml
+
+    def rebuild(self, text: str, reply: str) -> str:
+        """The draft of ``text`` from the reply to a text with the same protected form."""
+        return markup.restore(_protect(text), reply)
 
     def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
         s = self.settings
@@ -430,6 +438,10 @@ class DeepLEngine:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return re.sub(r"DeepL-Auth-Key\s+\S+", "DeepL-Auth-Key ***", " ".join(text.split()))
+
+
+def _protect(text: str) -> markup.Protected:
+    return markup.protect(text, references=markup.stand_in_references(text))
 
 
 class _TimedOut(Exception):
