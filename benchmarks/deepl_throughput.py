@@ -35,7 +35,7 @@ def draft(site: Path, concurrency: int, delay: float) -> dict:
     shutil.rmtree(site / "content/de", ignore_errors=True)
     (site / "pyproject.toml").write_text(
         f'[tool.l10n]\ntarget_langs = ["de"]\n[tool.l10n.deepl]\nconcurrency = {concurrency}\n', encoding="utf-8")
-    with FakeDeepL(KEY, delay=delay) as server, tempfile.TemporaryDirectory() as cache:
+    with FakeDeepL(KEY, delay=delay, character_limit=10**12) as server, tempfile.TemporaryDirectory() as cache:
         os.environ.update(DEEPL_AUTH_KEY=KEY, DEEPL_SERVER_URL=server.url, L10N_CACHE_DIR=cache)
         started = time.perf_counter()
         status = l10n(["--root", str(site), "-q", "translate", "--engine", "deepl"])

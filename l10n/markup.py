@@ -931,7 +931,8 @@ def _invisible(text: str) -> bool:
     >>> _invisible("\\u200b"), _invisible(" \\u00ad "), _invisible("—"), _invisible("")
     (True, True, False, False)
     """
-    if not text or any(c.isalnum() for c in text):
+    text = html.unescape(text)  # &#8203; and &nbsp; are what they stand for
+    if not text or any(c.isalnum() and c not in _FILLERS for c in text):
         return False
     return all(c.isspace() or c in _FILLERS or unicodedata.category(c) in _UNSEEN for c in text)
 

@@ -56,7 +56,7 @@ def test_translate_one_text(server, translator):
     assert req.auth_key == server.auth_key
     assert req.headers["Authorization"] == "DeepL-Auth-Key ***"
     assert server.auth_key not in str(req.headers)
-    assert req.user_agent.startswith("deepl-python/1.32")
+    assert req.user_agent.startswith("deepl-python/")
     assert req.params["text"] == ["Hello, world!"]
     assert req.params["target_lang"] == "DE" and req.params["source_lang"] == "EN"
     assert req.params["show_billed_characters"] is True

@@ -153,6 +153,13 @@ line two.
     ("A paragraph of text.", "\u200b", "invisible"),
     ("A paragraph of text.", "Ein \u202eAbsatz.", "bidi-control"),
     ("A paragraph of text.", "Ein Absatz. {{< youtube x >}}", "template"),
+    ("A paragraph of text.", "Klick [hier](javascript:alert(1))", "unsafe-html"),
+    ("A paragraph of text.", "Siehe [hier](file:///etc/passwd)", "link-target"),
+    ("A paragraph of text.", "Klick <javascript:alert(1)>", "link-target"),
+    ("A paragraph of text.", "![x](vbscript:msgbox)", "image-source"),
+    ("A paragraph of text.", "[x]: javascript:alert(1)", "block-type"),
+    ("A paragraph of text.", "\u3164", "invisible"),
+    ("A paragraph of text.", "&#8203;", "invisible"),
     ("Line one  \nline two.", "Zeile eins Zeile zwei.", "structure"),
 ])
 def test_unsafe_translation_is_published_in_english_and_named(source, translation, code) -> None:
