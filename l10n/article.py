@@ -116,6 +116,13 @@ def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field,
                              line=offset_line + 1)
     finally:
         loader.dispose()
+    seen: dict[object, int] = {}
+    for key_node, _ in node.value:
+        line = offset_line + key_node.start_mark.line + 1
+        if key_node.value in seen:
+            raise InputError(f"front matter key {key_node.value!r} is given twice (first at line "
+                             f"{seen[key_node.value]}): keep one", path=path, line=line)
+        seen[key_node.value] = line
     return tuple(_field(source, start, offset_line, key_node, value_node, data, path)
                  for key_node, value_node in node.value)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config
-from .errors import L10nError
+from .errors import InputError, L10nError
 from .fsutil import write_atomic
 
 
@@ -55,11 +55,14 @@ def digest(*parts: bytes | None) -> str:
 
 
 def read(path: Path) -> bytes | None:
-    """A file's bytes; None when there is no such file (or its folder is not a folder)."""
+    """A file's bytes; None when there is no such file (or its folder is not a folder);
+    :class:`InputError` when it cannot be read (a folder, no permission)."""
     try:
         return path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", path=path) from None
 
 
 @lru_cache(maxsize=1)

@@ -100,15 +100,15 @@ def _check_chunk(config: Config, lang: str, today: date, sources: list[Path]) ->
 def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Problem]:
     """The problems of one article in one language (review-policy ones as warnings)."""
     show = lambda p: str(config.display(p))  # noqa: E731
-    cat_path = config.catalog_path(source, lang)
-    out_path = config.output_path(source, lang)
     try:
+        cat_path = config.catalog_path(source, lang)
+        out_path = config.output_path(source, lang)
         text = read_text(source)
         po_text = read_text(cat_path) if cat_path.exists() else None
         old = pofile.loads(po_text, cat_path) if po_text is not None else None
         prepared = workflow.prepare(config, lang, source, text, old, today, keep_obsolete=True)
     except L10nError as e:
-        code = "invalid-catalog" if e.path == cat_path else "invalid-input"
+        code = "invalid-catalog" if e.path is not None and e.path.suffix == ".po" else "invalid-input"
         yield Problem(show(e.path or source), e.line or 1, code, e.message)
         return
     if old is None:
@@ -121,10 +121,15 @@ def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Pr
     if old is not None:
         yield from translation_problems(show(cat_path), old, found, config)
     expected = found.text
-    if not out_path.exists():
+    try:
+        stored = read(out_path)
+    except L10nError as e:
+        yield Problem(show(out_path), 1, "invalid-output", f"{e.message}: remove it and run `l10n merge`")
+        return
+    if stored is None:
         yield Problem(show(out_path), 1, "missing-output", f"{show(out_path)} is missing: run `l10n merge`")
     else:
-        actual = out_path.read_bytes().decode("utf-8", errors="replace")
+        actual = stored.decode("utf-8", errors="replace")
         if actual != expected:
             line = _first_difference(actual, expected)
             yield Problem(show(out_path), line, "stale-output",

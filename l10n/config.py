@@ -70,11 +70,16 @@ class Config:
         return self.target_dir(lang) / self.relative(article)
 
     def relative(self, article: Path) -> Path:
+        """The article's path under the source folder; :class:`InputError` for a file that
+        is not one (elsewhere, a link out of the site, a name with control characters)."""
         rel = _under(article, self.source_dir)
         if rel is None:
             raise ConfigError(f"not a source article: expected a file under {self.display(self.source_dir)}",
                               path=self.display(article))
         check_name(self.display(article))
+        if _under(article.resolve(), self.source_dir.resolve()) is None:
+            raise InputError("is a link to a file outside the source folder: not read (it could send "
+                             "any file of the machine to a translation service)", path=self.display(article))
         return rel
 
     def display(self, path: Path) -> Path:
@@ -83,11 +88,8 @@ class Config:
         return path if rel is None else rel
 
     def articles(self) -> list[Path]:
-        """Every source article, sorted; a name with a control character raises :class:`InputError`."""
-        found = sorted(self.source_dir.rglob("*.md"))
-        for path in found:
-            check_name(self.display(path))
-        return found
+        """Every source article, sorted (each is checked where it is used: :meth:`relative`)."""
+        return sorted(self.source_dir.rglob("*.md"))
 
 
 def check_name(path: Path) -> Path:
@@ -194,6 +196,8 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
             raise r.error(key("target_langs"), f"lists {lang!r} twice")
     root = root.resolve()
     glossary = r.string(key("glossary"), table.get("glossary", ""))
+    if glossary and not (root / glossary).is_file():
+        raise r.error(key("glossary"), f"names no file: {glossary!r} is not in the site")
     return Config(
         root=root,
         source_lang=source,
@@ -307,8 +311,9 @@ class _Reader:
     def folder(self, key: Sequence[str], value: Any) -> str:
         """A folder name relative to the site root."""
         folder = self.string(key, value)
-        if not folder.strip() or _CONTROL.search(folder):
-            raise self.error(key, f"must name a folder relative to the site root, not {folder!r}")
+        inside = not Path(folder).is_absolute() and ".." not in Path(folder).parts
+        if not folder.strip() or _CONTROL.search(folder) or not inside:
+            raise self.error(key, f"must name a folder inside the site, relative to its root, not {folder!r}")
         return folder
 
     def template(self, key: Sequence[str], value: Any) -> str:

@@ -21,10 +21,12 @@ from markdown_it.token import Token
 from . import article as articles
 from . import structure
 from .config import FrontMatterPolicy
+from .errors import InputError
 from .dialect import BLOCKS
 
 log = logging.getLogger(__name__)
 
+_ODD_CHARACTER = re.compile(r"\0|\r(?!\n)")
 SKIP_MARKER = re.compile(r"<!--\s*l10n:\s*skip\s*-->")
 _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 
@@ -85,8 +87,17 @@ class Skeleton:
 
 def extract(text: str, path: Path | None = None,
             policy: FrontMatterPolicy | None = None) -> tuple[Skeleton, list[Segment]]:
-    """Split an article into its skeleton and its segments, in document order."""
+    """Split an article into its skeleton and its segments, in document order.
+
+    A NUL character or a carriage return that ends no CRLF pair raises :class:`InputError`:
+    Markdown parsers read them differently, so no translation of such a file is safe.
+    """
     policy = policy or FrontMatterPolicy()
+    odd = _ODD_CHARACTER.search(text)
+    if odd is not None:
+        what = "a NUL character" if odd.group() == "\0" else "a carriage return without a line feed (old Mac line endings)"
+        raise InputError(f"{what}: save the file as UTF-8 text with LF or CRLF line endings",
+                         path=path, line=text.count("\n", 0, odd.start()) + 1)
     doc = articles.parse(text, path)
     segments = [
         Segment(f.value, FRONT_MATTER, f.key, f.line, key=f.key)

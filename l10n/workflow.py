@@ -122,6 +122,10 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
     verdict must not change with the calendar).
     """
     skeleton, segments = extract(text, config.display(source), config.front_matter)
+    clash = next((f for f in skeleton.article.fields if f.key == config.state_key), None)
+    if clash is not None:
+        raise InputError(f"the front matter has {clash.key!r}, the key l10n records the translation "
+                         "state under (state_key): rename one", path=config.display(source), line=clash.line)
     po, result = _update(config, lang, source, segments, old, today, keep_obsolete)
     embargoed = articles.embargoed(skeleton.article.metadata, config.front_matter.embargo)
     return Prepared(source, lang, skeleton, segments, po, result, embargoed, old=old)
@@ -283,8 +287,8 @@ class Run:
         """Read and update an article's catalog, fill it from memory and queue the rest;
         None when a record shows nothing changed since the last run."""
         name = self.config.display(source)
+        cat_path = self.config.catalog_path(source, self.lang)  # refuses what is no article
         raw = read_bytes(source)
-        cat_path = self.config.catalog_path(source, self.lang)
         cat = read(cat_path)
         if self.cache is not None:
             out = read(self.config.output_path(source, self.lang)) if self.write_output else b""
@@ -599,6 +603,7 @@ def _merge_chunk(config: Config, lang: str, force: bool, sources: list[Path]) ->
 
 
 def _merge_one(config: Config, lang: str, force: bool, source: Path) -> Outcome:
+    config.relative(source)  # refuses what is no article
     text = decode(read_bytes(source), config.display(source))
     skeleton, segments = extract(text, config.display(source), config.front_matter)
     po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")

@@ -259,6 +259,43 @@ def test_a_file_name_with_a_control_character_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     (line,) = [ln for ln in err.splitlines() if ln.startswith("error:")]
     assert "bad\\nname.md" in line and "Traceback" not in err
+    assert (site / "locales/de/good.po").exists()
+
+
+def test_a_link_out_of_the_site_is_not_read(tmp_path, capsys):
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Private\n\nNot for translation services.\n", encoding="utf-8")
+    site = write_site(tmp_path / "site", {"good.md": ARTICLE})
+    (site / "content/en/link.md").symlink_to(secret)
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 2
+    err = capsys.readouterr().err
+    assert "content/en/link.md: is a link to a file outside" in err and "Traceback" not in err
+    assert not (site / "content/de/link.md").exists() and (site / "content/de/good.md").exists()
+
+
+@pytest.mark.parametrize("where", ["content/de/a.md", "locales/de/a.po"])
+def test_a_folder_where_a_file_should_be_is_one_line(tmp_path, capsys, where):
+    site = write_site(tmp_path / "site", {"a.md": ARTICLE})
+    (site / where).mkdir(parents=True)
+    for command in (["translate", "--engine", "pseudo"], ["merge"], ["check"]):
+        capsys.readouterr()
+        assert main(["--root", str(site), *command]) in (1, 2)
+        err = capsys.readouterr()
+        assert "Traceback" not in err.err and (where in err.err or where in err.out), command
+
+
+@pytest.mark.parametrize("text, line", [
+    ("---\rtitle: Cr\r---\r\rBody cr\r", 1),
+    ("# Title\n\nBody\0nul\n", 3),
+    ("---\ntitle: a\ntitle: b\n---\n\nText.\n", 3),
+    ("---\ntitle: a\ntranslation: x\n---\n\nText.\n", 3),
+])
+def test_sources_no_translation_of_which_is_safe_are_refused_with_their_line(tmp_path, capsys, text, line):
+    site = write_site(tmp_path / "site", {"a.md": text, "good.md": ARTICLE})
+    assert main(["--root", str(site), "translate", "--engine", "pseudo"]) == 2
+    (message,) = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("error:")]
+    assert message.startswith(f"error: content/en/a.md:{line}: ")
+    assert (site / "content/de/good.md").exists() and not (site / "content/de/a.md").exists()
 
 
 # -- with requests in flight at once ---------------------------------------------------------
