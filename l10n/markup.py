@@ -185,16 +185,23 @@ def _parse_inline(md: str, references: References | None = None) -> tuple[list[T
     return (blocks[0].children or [] if blocks else []), env
 
 
-def _walk(tokens: Sequence[Token], depth: int = 0) -> Iterator[tuple[Token, int]]:
-    """All tokens, image alt tokens included, with their link depth."""
-    for token in tokens:
+def _walk(tokens: Sequence[Token]) -> Iterator[tuple[Token, int]]:
+    """All tokens, image alt tokens included, with their link depth (without recursion)."""
+    stack = [(iter(tokens), 0)]
+    while stack:
+        siblings, depth = stack[-1]
+        token = next(siblings, None)
+        if token is None:
+            stack.pop()
+            continue
         if token.type == "link_close":
             depth -= 1
         yield token, depth
         if token.type == "link_open":
             depth += 1
+        stack[-1] = (siblings, depth)
         if token.children:
-            yield from _walk(token.children, depth)
+            stack.append((iter(token.children), depth))
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -312,6 +319,14 @@ class _Misaligned(Exception):
     """Token spans do not tile the source (a parser behaviour this module does not know)."""
 
 
+class _TooDeep(_Misaligned):
+    """Markup nested deeper than :data:`_MAX_DEPTH`: more than an engine reply may nest."""
+
+
+#: The deepest nesting of tags :func:`protect` writes and :func:`restore` reads back.
+_MAX_DEPTH = 64
+
+
 def _text_nodes(text: str) -> list:
     """Plain source text, with bare URLs, placeholders and non-XML characters as atoms."""
     cuts = [(m.start(), m.end()) for m in _NOT_XML.finditer(text)]
@@ -349,8 +364,11 @@ def _span(token: Token, key: str = _SPAN) -> tuple[int, int]:
     return span
 
 
-def _build(src: str, tokens: Sequence[Token], lo: int, hi: int) -> list:
-    """The source tree of ``src[lo:hi]``, whose inline tokens are ``tokens``."""
+def _build(src: str, tokens: Sequence[Token], lo: int, hi: int, depth: int = 0) -> list:
+    """The source tree of ``src[lo:hi]``, whose inline tokens are ``tokens``, inside ``depth``
+    pairs; deeper than :data:`_MAX_DEPTH` it raises :class:`_TooDeep`."""
+    if depth >= _MAX_DEPTH:
+        raise _TooDeep(f"markup nested {depth} deep")
     nodes: list = []
     cursor, i = lo, 0
     while i < len(tokens):
@@ -366,20 +384,20 @@ def _build(src: str, tokens: Sequence[Token], lo: int, hi: int) -> list:
             start, open_end = end - size, end
             close_start = _span(tokens[j])[0]
             end = close_start + size
-            children = _build(src, tokens[i + 1 : j], open_end, close_start)
+            children = _build(src, tokens[i + 1 : j], open_end, close_start, depth + 1)
             tag = "em" if token.type == "em_open" else "b"
             node = _Pair(tag, src[start:open_end], src[close_start:end], tuple(children))
             i = j
         elif token.type == "link_open" and token.info != "auto":
             j = _matching(tokens, i)
             label_start, label_end = _span(token, _LABEL)
-            children = _build(src, tokens[i + 1 : j], label_start, label_end)
+            children = _build(src, tokens[i + 1 : j], label_start, label_end, depth + 1)
             node = _link_pair("a", src, start, end, label_start, label_end, children)
             i = j
         elif token.type == "image":
             label_start, label_end = _span(token, _LABEL)
             alt = src[label_start:label_end]
-            children = _build(alt, token.children or [], 0, len(alt))
+            children = _build(alt, token.children or [], 0, len(alt), depth + 1)
             node = _link_pair("img", src, start, end, label_start, label_end, children)
         else:
             if token.type == "link_open":  # autolink: <https://...>
@@ -502,8 +520,9 @@ def protect(md: str, *, references: References | None = None) -> Protected:
     """Turn inline Markdown into XML whose tags stand for its markup (see the module doc).
 
     ``references`` are the document's link reference definitions, so that shortcut
-    references ``[text]`` are recognised too. Never raises; should the parser ever yield
-    tokens that do not tile the source, the whole segment becomes one ``<x/>``.
+    references ``[text]`` are recognised too. Never raises; markup nested deeper than
+    :func:`restore` reads back (64 tags), or tokens that do not tile the source (never
+    seen), make the whole segment one ``<x/>``.
 
     >>> p = protect("Read **the report** at [the site](https://x.org \\"T\\"), run `ls`.")
     >>> p.xml
@@ -516,7 +535,7 @@ def protect(md: str, *, references: References | None = None) -> Protected:
         nodes = _build(md, tokens, 0, len(md))
         if _source(nodes) != md:
             raise _Misaligned("the tree does not reproduce the source")
-    except _Misaligned:  # never seen; keep the whole segment away from the engine
+    except _Misaligned:  # keep the whole segment away from the engine
         nodes = [_Atom(md)] if md else []
     writer = _Writer()
     writer.write(nodes)
@@ -535,7 +554,6 @@ def protect(md: str, *, references: References | None = None) -> Protected:
 _TAG = re.compile(r"<(/?)\s*([A-Za-z][\w:.-]*)([^<>]*?)\s*(/?)\s*>")
 _ID = re.compile(r"""\bid\s*=\s*(?:"\s*([^"]*?)\s*"|'\s*([^']*?)\s*'|([^\s"'/>]+))""", re.IGNORECASE)
 _ALIASES = {"em": "em", "i": "em", "b": "b", "strong": "b", "a": "a", "img": "img", "x": "x"}
-_MAX_DEPTH = 64
 _UNSAFE_LABEL = re.compile(r"[`<]")  # repeated after the text, it might start a code span or tag
 
 

@@ -152,12 +152,15 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
 
 
 def _collect(tokens: Sequence[Token], facts: Counter) -> None:
-    for t in tokens:
+    """Count the facts of ``tokens`` and of the alt text of their images (without recursion)."""
+    stack = list(tokens)
+    while stack:
+        t = stack.pop()
         if t.type == "link_open":
             facts[("autolink" if t.info == "auto" else "link", t.attrGet("href") or "")] += 1
         elif t.type == "image":
             facts[("image", t.attrGet("src") or "")] += 1
-            _collect(t.children or [], facts)
+            stack.extend(t.children or [])
         elif t.type == "code_inline":
             facts[("code span", t.content)] += 1
         elif t.type == "html_inline":
