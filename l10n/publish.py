@@ -128,7 +128,7 @@ def segment_problems(source: str, translation: str, kind: str, skeleton: Skeleto
     published = merge.adapt(source, translation, kind, skeleton.labels)
     if published == source:
         return ()
-    refs = skeleton.shape.references if skeleton.shape is not None and "[" in published + source else ()
+    refs = skeleton.shape.used_references(source, published) if skeleton.shape is not None else ()
     return _segment_problems(source, published, kind, refs, templates)
 
 

@@ -13,17 +13,21 @@ definition, an unclosed HTML block) is found as a class, whatever caused it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Mapping, Sequence
 
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
 from .dialect import BLOCKS, parser
 
 #: Block tokens whose content is the block itself (code and HTML are never translated).
 _VERBATIM = frozenset({"fence", "code_block", "html_block"})
+#: Text in brackets, with no bracket inside unless escaped: every reference label is one.
+_BRACKETED = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,22 @@ class Shape:
     inline_lines: tuple[tuple[int, int], ...]
     references: tuple[tuple[str, str, str], ...]  # label, destination, title
     reference_lines: Mapping[str, int]
+
+    @cached_property
+    def _definitions(self) -> dict[str, tuple[str, str, str]]:
+        return {ref[0]: ref for ref in self.references}
+
+    def used_references(self, *texts: str) -> tuple[tuple[str, str, str], ...]:
+        """The definitions ``texts`` may use, as in :attr:`references`: a label is always
+        written in brackets, so the cost is the texts', whatever the article defines.
+
+        >>> of("[a]: /x\\n[b]: /y\\n").used_references("see [A] or [c][] or [b](/z)")
+        (('A', '/x', ''), ('B', '/y', ''))
+        """
+        if not self.references:
+            return ()
+        found = {normalizeReference(m.group(1)) for text in texts for m in _BRACKETED.finditer(text)}
+        return tuple(sorted(self._definitions[label] for label in found if label in self._definitions))
 
 
 @dataclass(frozen=True)
@@ -97,11 +117,11 @@ def compare(source: Shape, target: Shape) -> Break | None:
         return Break(f"the translation defines {shown}, which changes where the article's links go",
                      line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
                      labels=labels)
-    key = source.references
     for k, (a, b) in enumerate(zip(source.inlines, target.inlines)):
         if a == b:
             continue
-        missing, added = _difference(inline_facts(a, key), inline_facts(b, key))
+        facts = (inline_facts(text, source.used_references(text)) for text in (a, b))
+        missing, added = _difference(*facts)
         if missing or added:
             parts = [f"{what} {value!r} missing" for what, value in missing]
             parts += [f"{what} {value!r} added" for what, value in added]

@@ -245,3 +245,31 @@ def test_stamp_tells_a_hand_edit(tmp_path) -> None:
     assert publish.edited_by_hand(text.replace("Text", "Test"), "translation") is True
     assert publish.edited_by_hand("---\ntitle: x\n---\nText\n", "translation") is None
     assert publish.unstamp(text, "translation").endswith("translation: {status: draft, reviewed: 0}\n---\nText\n")
+
+
+def test_segment_work_does_not_grow_with_the_article_definitions(monkeypatch) -> None:
+    """Each segment is judged with the definitions it names, not all of the article's: the
+    time per segment must not grow with the number of definitions (quadratic before)."""
+    from l10n import markup, structure
+
+    n = 300
+    rows = "".join(f"| Row {i} | see [source {i}][s{i}] |\n" for i in range(n))
+    defs = "".join(f"[s{i}]: https://example.test/{i}\n" for i in range(n))
+    work = prepared("a.md", "# T\n\n| A | B |\n|---|---|\n" + rows + "\n" + defs)
+    po = reviewed(work, {s.text: s.text.replace("see", "siehe").upper() for s in work.segments})
+    seen = []
+    check, facts = markup.check, structure.inline_facts
+
+    def counted_check(source, translation, refs=None, **kwargs):
+        seen.append(len(refs or ()))
+        return check(source, translation, refs, **kwargs)
+
+    def counted_facts(md, refs=()):
+        seen.append(len(refs))
+        return facts(md, refs)
+
+    monkeypatch.setattr(markup, "check", counted_check)
+    monkeypatch.setattr(structure, "inline_facts", counted_facts)
+    found = workflow.publication(CONFIG, work, po)
+    assert not found.withheld() and "SIEHE [SOURCE 7][S7]" in found.text
+    assert len(seen) > n and max(seen) == 1
