@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
@@ -44,6 +44,27 @@ class Shape:
     @cached_property
     def _definitions(self) -> dict[str, tuple[str, str, str]]:
         return {ref[0]: ref for ref in self.references}
+
+    @cached_property
+    def _starting(self) -> dict[int, list[int]]:
+        """The block tokens that start on each line, by index."""
+        found: dict[int, list[int]] = {}
+        for index, span in enumerate(self.lines):
+            if span is not None:
+                found.setdefault(span[0], []).append(index)
+        return found
+
+    @cached_property
+    def _containers(self) -> tuple[tuple[tuple, ...], ...]:
+        """For each block token, the signatures of the blocks it is inside, outermost first."""
+        found, open_ = [], ()
+        for sig in self.blocks:
+            if sig[0] != "inline" and sig[2] < 0:
+                open_ = open_[:-1]
+            found.append(open_)
+            if sig[0] != "inline" and sig[2] > 0:
+                open_ = open_ + (sig,)
+        return tuple(found)
 
     def used_references(self, *texts: str) -> tuple[tuple[str, str, str], ...]:
         """The definitions ``texts`` may use, as in :attr:`references`: a label is always
@@ -104,19 +125,30 @@ def of(body: str) -> Shape:
 
 def compare(source: Shape, target: Shape) -> Break | None:
     """The first way ``target`` differs from ``source`` in structure, or None."""
+    return next(breaks(source, target), None)
+
+
+def breaks(source: Shape, target: Shape,
+           source_line: Callable[[int], int | None] | None = None) -> Iterator[Break]:
+    """The ways ``target`` differs from ``source`` in structure, in order, each found once.
+
+    Inline blocks are judged each alone, so all their differences are found. A block-level
+    difference may change all that follows; after one the comparison goes on only from a
+    block that both bodies have again, in the same containers and on the same source line
+    (``source_line`` maps a target line to the source's, None within translated text).
+    Without ``source_line`` only the first block-level difference is found.
+    """
     if source.blocks != target.blocks:
-        index = next((i for i, (a, b) in enumerate(zip(source.blocks, target.blocks)) if a != b),
-                     min(len(source.blocks), len(target.blocks)))
-        got = _name(target.blocks[index]) if index < len(target.blocks) else "the end of the article"
-        wanted = _name(source.blocks[index]) if index < len(source.blocks) else "the end of the article"
-        return Break(f"the article gets {got} where the English has {wanted}", line=_line(target, index))
+        yield from _block_breaks(source, target, source_line)
+        return
     if source.references != target.references:
         before = {label: (href, title) for label, href, title in source.references}
         labels = tuple(label for label, href, title in target.references if before.get(label) != (href, title))
         shown = ", ".join(f"[{label.lower()}]" for label in labels) or "a reference definition"
-        return Break(f"the translation defines {shown}, which changes where the article's links go",
-                     line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
-                     labels=labels)
+        yield Break(f"the translation defines {shown}, which changes where the article's links go",
+                    line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
+                    labels=labels)
+        return
     for k, (a, b) in enumerate(zip(source.inlines, target.inlines)):
         if a == b:
             continue
@@ -125,8 +157,41 @@ def compare(source: Shape, target: Shape) -> Break | None:
         if missing or added:
             parts = [f"{what} {value!r} missing" for what, value in missing]
             parts += [f"{what} {value!r} added" for what, value in added]
-            return Break("the translation changes the markup: " + "; ".join(parts),
-                         line=target.inline_lines[k][0], inline=k)
+            yield Break("the translation changes the markup: " + "; ".join(parts),
+                        line=target.inline_lines[k][0], inline=k)
+
+
+def _block_breaks(source: Shape, target: Shape,
+                  source_line: Callable[[int], int | None] | None) -> Iterator[Break]:
+    a, b = source.blocks, target.blocks
+    i = j = 0
+    while True:
+        while i < len(a) and j < len(b) and a[i] == b[j]:
+            i, j = i + 1, j + 1
+        if i == len(a) and j == len(b):
+            return
+        got = _name(b[j]) if j < len(b) else "the end of the article"
+        wanted = _name(a[i]) if i < len(a) else "the end of the article"
+        line = _line(target, j)
+        yield Break(f"the article gets {got} where the English has {wanted}", line=line)
+        again = _resume(source, target, i, j, line, source_line) if source_line is not None else None
+        if again is None:
+            return
+        i, j = again
+
+
+def _resume(source: Shape, target: Shape, i: int, j: int, line: int | None,
+            source_line: Callable[[int], int | None]) -> tuple[int, int] | None:
+    """The first block token after source ``i`` and target ``j``, on a later line than
+    ``line``, that both bodies have in the same containers on the same source line."""
+    for k in range(j + 1, len(target.blocks)):
+        span = target.lines[k]
+        if span is None or (line is not None and span[0] <= line):
+            continue
+        where = source_line(span[0])
+        for m in source._starting.get(where, ()) if where is not None else ():
+            if m > i and (source.blocks[m], source._containers[m]) == (target.blocks[k], target._containers[k]):
+                return m, k
     return None
 
 
