@@ -42,7 +42,7 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, 
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .dialect import BLOCKS, parser
+from .dialect import BLOCKS, PLAIN, parser
 from .extract import KINDS, SINGLE_LINE
 
 __all__ = [
@@ -180,6 +180,8 @@ def _references(md: str, references: References | None) -> dict[str, dict[str, s
 
 def _parse_inline(md: str, references: References | None = None) -> tuple[list[Token], dict]:
     """Inline tokens of ``md`` (with source spans) and the parser's env."""
+    if PLAIN.fullmatch(md):  # what the parser would make, without parsing
+        return ([Token("text", "", 0, content=md)] if md else []), {}
     env: dict = {"references": _references(md, references)}
     blocks = _MD.parseInline(md, env)
     return (blocks[0].children or [] if blocks else []), env

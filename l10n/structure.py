@@ -22,7 +22,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from .dialect import BLOCKS, parser
+from .dialect import BLOCKS, PLAIN, parser
 
 #: Block tokens whose content is the block itself (code and HTML are never translated).
 _VERBATIM = frozenset({"fence", "code_block", "html_block"})
@@ -229,6 +229,8 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
     [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
     """
+    if PLAIN.fullmatch(md):
+        return Counter()
     env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
     facts: Counter = Counter()
     for block in _INLINE.parseInline(md, env):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from l10n import markup, structure
+from l10n.dialect import PLAIN
 from l10n.markup import IGNORE_TAGS, Problem, check, protect, restore
 from l10n.structure import inline_facts
 
@@ -257,6 +258,16 @@ def test_nesting_deeper_than_restore_reads_becomes_one_placeholder() -> None:
     protected = protect(md)
     assert protected.xml == '<x id="1"/>'
     assert restore(protected, protected.xml) == md
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(blacklist_characters="\n\r\\`*_[]<>&", blacklist_categories=["Cs"])))
+def test_plain_text_shortcut_is_what_the_parser_makes(md: str) -> None:
+    assert PLAIN.fullmatch(md)
+    parsed = markup._MD.parseInline(md, {"references": {}})[0].children or []
+    assert [(t.type, t.content) for t in parsed] == [(t.type, t.content) for t in markup._parse_inline(md)[0]]
+    full = structure._INLINE.parseInline(md, {"references": {}})[0].children or []
+    assert {t.type for t in full} <= {"text", "softbreak"}
 
 
 def test_token_walks_do_not_recurse() -> None:
