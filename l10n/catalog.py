@@ -68,6 +68,8 @@ class Machine:
 
 def machine(entry: polib.POEntry) -> Machine | None:
     """The machine mark of an entry, or None when no engine wrote it."""
+    if MACHINE not in entry.comment:
+        return None
     for line in entry.comment.splitlines():
         if line.startswith(MACHINE):
             parts = [p.strip() for p in line[len(MACHINE):].split(",")]

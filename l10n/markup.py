@@ -773,6 +773,10 @@ class _Facts:
 def _facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Facts:
     """What :func:`check` compares, remembered: boilerplate repeats across thousands of
     articles. ``references`` are (label, destination, title) tuples."""
+    return _plain_facts(md, templates) if PLAIN.fullmatch(md) else _token_facts(md, references, templates)
+
+
+def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Facts:
     refs = {label: {"href": href, "title": title} for label, href, title in references}
     tokens, env = _parse_inline(md, refs)
     walked = list(_walk(tokens))
@@ -793,6 +797,27 @@ def _facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Fa
         strong=types["strong_open"],
         unpaired=tuple(env.get(_UNPAIRED, ())),
         unsafe=tuple(_unsafe(walked, html_contents, texts)),
+    )
+
+
+_NONE: Counter = Counter()  # shared by facts that have none: facts are never changed
+
+
+def _plain_facts(md: str, templates: re.Pattern[str] | None) -> _Facts:
+    """:func:`_facts` of text that is one text token (:data:`~l10n.dialect.PLAIN`)."""
+    urls, found = bare_urls(md), placeholders(md)
+    tags = templates.findall(md) if templates is not None else ()
+    return _Facts(
+        targets=Counter(urls) if urls else _NONE,
+        images=_NONE,
+        codes=_NONE,
+        html=_NONE,
+        placeholders=Counter(found) if found else _NONE,
+        templates=Counter(tags) if tags else _NONE,
+        em=0,
+        strong=0,
+        unpaired=(),
+        unsafe=tuple(f"URL {m.group()}… in text" for m in _SCRIPT_IN_TEXT.finditer(md)),
     )
 
 
@@ -966,6 +991,8 @@ def _multiset_problems(
     code: str, what: str, source: Counter, translation: Counter, show: Callable[[str], str] = str
 ) -> list[Problem]:
     """One problem for each item of ``source`` missing from ``translation`` and vice versa."""
+    if source == translation:
+        return []
     missing, added = source - translation, translation - source
     problems = [Problem(code, f"{what} {show(item)} of the source is missing") for item in missing.elements()]
     problems += [Problem(code, f"{what} {show(item)} is not in the source") for item in added.elements()]

@@ -268,6 +268,12 @@ def test_plain_text_shortcut_is_what_the_parser_makes(md: str) -> None:
     assert [(t.type, t.content) for t in parsed] == [(t.type, t.content) for t in markup._parse_inline(md)[0]]
     full = structure._INLINE.parseInline(md, {"references": {}})[0].children or []
     assert {t.type for t in full} <= {"text", "softbreak"}
+    assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
+
+
+@pytest.mark.parametrize("md", ["See https://x.org/a, %s and {{< x >}}", "javascript: alert(1)", "", "plain"])
+def test_plain_facts_are_the_parsed_facts(md: str) -> None:
+    assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
 
 
 def test_token_walks_do_not_recurse() -> None:
