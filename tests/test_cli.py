@@ -241,3 +241,15 @@ def test_deeply_nested_markup_translates_and_checks(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "Traceback" not in captured.out + captured.err
     assert len(list((root / "content/de").glob("*.md"))) == len(hostile)
+
+
+def test_a_20000_row_table_translates_in_seconds(tmp_path):
+    """Time per row is flat (benchmarks/scaling.py measures it); here the size just has to
+    pass in a few seconds, not the minutes a quadratic step would take."""
+    n = 20_000
+    rows = "".join(f"| {i} | item {i} |\n" for i in range(n))
+    root = write_site(tmp_path / "s", {"t.md": "# Table\n\n| N | Name |\n|---|---|\n" + rows})
+    assert run(root, "-q", "translate", "--engine", "pseudo") == 0
+    de = (root / "content/de/t.md").read_text(encoding="utf-8").splitlines()
+    assert len([line for line in de if line.startswith("| ")]) == n + 1
+    assert de[-1] == f"| {n - 1} | îtémː {n - 1} |"
