@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -79,7 +80,7 @@ class Skeleton:
     shape: structure.Shape | None = None
     inline_segments: tuple[int | None, ...] = ()
 
-    @property
+    @cached_property
     def labels(self) -> frozenset[str]:
         """Normalised labels of the body's reference definitions."""
         return frozenset(self.references)

@@ -42,7 +42,7 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, 
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .dialect import BLOCKS, parser
+from .dialect import BLOCKS, PLAIN, parser
 from .extract import KINDS, SINGLE_LINE
 
 __all__ = [
@@ -187,21 +187,30 @@ def _references(md: str, references: References | None) -> dict[str, dict[str, s
 def _parse_inline(md: str, references: References | None = None,
                   parser: MarkdownIt = _MD) -> tuple[list[Token], dict]:
     """Inline tokens of ``md`` (with source spans) and the parser's env."""
+    if PLAIN.fullmatch(md):  # what the parser would make, without parsing
+        return ([Token("text", "", 0, content=md)] if md else []), {}
     env: dict = {"references": _references(md, references)}
     blocks = parser.parseInline(md, env)
     return (blocks[0].children or [] if blocks else []), env
 
 
-def _walk(tokens: Sequence[Token], depth: int = 0) -> Iterator[tuple[Token, int]]:
-    """All tokens, image alt tokens included, with their link depth."""
-    for token in tokens:
+def _walk(tokens: Sequence[Token]) -> Iterator[tuple[Token, int]]:
+    """All tokens, image alt tokens included, with their link depth (without recursion)."""
+    stack = [(iter(tokens), 0)]
+    while stack:
+        siblings, depth = stack[-1]
+        token = next(siblings, None)
+        if token is None:
+            stack.pop()
+            continue
         if token.type == "link_close":
             depth -= 1
         yield token, depth
         if token.type == "link_open":
             depth += 1
+        stack[-1] = (siblings, depth)
         if token.children:
-            yield from _walk(token.children, depth)
+            stack.append((iter(token.children), depth))
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -319,6 +328,14 @@ class _Misaligned(Exception):
     """Token spans do not tile the source (a parser behaviour this module does not know)."""
 
 
+class _TooDeep(_Misaligned):
+    """Markup nested deeper than :data:`_MAX_DEPTH`: more than an engine reply may nest."""
+
+
+#: The deepest nesting of tags :func:`protect` writes and :func:`restore` reads back.
+_MAX_DEPTH = 64
+
+
 def _text_nodes(text: str) -> list:
     """Plain source text, with bare URLs, placeholders and non-XML characters as atoms."""
     cuts = [(m.start(), m.end()) for m in _NOT_XML.finditer(text)]
@@ -356,8 +373,11 @@ def _span(token: Token, key: str = _SPAN) -> tuple[int, int]:
     return span
 
 
-def _build(src: str, tokens: Sequence[Token], lo: int, hi: int) -> list:
-    """The source tree of ``src[lo:hi]``, whose inline tokens are ``tokens``."""
+def _build(src: str, tokens: Sequence[Token], lo: int, hi: int, depth: int = 0) -> list:
+    """The source tree of ``src[lo:hi]``, whose inline tokens are ``tokens``, inside ``depth``
+    pairs; deeper than :data:`_MAX_DEPTH` it raises :class:`_TooDeep`."""
+    if depth >= _MAX_DEPTH:
+        raise _TooDeep(f"markup nested {depth} deep")
     nodes: list = []
     cursor, i = lo, 0
     while i < len(tokens):
@@ -373,20 +393,20 @@ def _build(src: str, tokens: Sequence[Token], lo: int, hi: int) -> list:
             start, open_end = end - size, end
             close_start = _span(tokens[j])[0]
             end = close_start + size
-            children = _build(src, tokens[i + 1 : j], open_end, close_start)
+            children = _build(src, tokens[i + 1 : j], open_end, close_start, depth + 1)
             tag = "em" if token.type == "em_open" else "b"
             node = _Pair(tag, src[start:open_end], src[close_start:end], tuple(children))
             i = j
         elif token.type == "link_open" and token.info != "auto":
             j = _matching(tokens, i)
             label_start, label_end = _span(token, _LABEL)
-            children = _build(src, tokens[i + 1 : j], label_start, label_end)
+            children = _build(src, tokens[i + 1 : j], label_start, label_end, depth + 1)
             node = _link_pair("a", src, start, end, label_start, label_end, children)
             i = j
         elif token.type == "image":
             label_start, label_end = _span(token, _LABEL)
             alt = src[label_start:label_end]
-            children = _build(alt, token.children or [], 0, len(alt))
+            children = _build(alt, token.children or [], 0, len(alt), depth + 1)
             node = _link_pair("img", src, start, end, label_start, label_end, children)
         else:
             if token.type == "link_open":  # autolink: <https://...>
@@ -509,8 +529,9 @@ def protect(md: str, *, references: References | None = None) -> Protected:
     """Turn inline Markdown into XML whose tags stand for its markup (see the module doc).
 
     ``references`` are the document's link reference definitions, so that shortcut
-    references ``[text]`` are recognised too. Never raises; should the parser ever yield
-    tokens that do not tile the source, the whole segment becomes one ``<x/>``.
+    references ``[text]`` are recognised too. Never raises; markup nested deeper than
+    :func:`restore` reads back (64 tags), or tokens that do not tile the source (never
+    seen), make the whole segment one ``<x/>``.
 
     >>> p = protect("Read **the report** at [the site](https://x.org \\"T\\"), run `ls`.")
     >>> p.xml
@@ -523,7 +544,7 @@ def protect(md: str, *, references: References | None = None) -> Protected:
         nodes = _build(md, tokens, 0, len(md))
         if _source(nodes) != md:
             raise _Misaligned("the tree does not reproduce the source")
-    except _Misaligned:  # never seen; keep the whole segment away from the engine
+    except _Misaligned:  # keep the whole segment away from the engine
         nodes = [_Atom(md)] if md else []
     writer = _Writer()
     writer.write(nodes)
@@ -542,7 +563,6 @@ def protect(md: str, *, references: References | None = None) -> Protected:
 _TAG = re.compile(r"<(/?)\s*([A-Za-z][\w:.-]*)([^<>]*?)\s*(/?)\s*>")
 _ID = re.compile(r"""\bid\s*=\s*(?:"\s*([^"]*?)\s*"|'\s*([^']*?)\s*'|([^\s"'/>]+))""", re.IGNORECASE)
 _ALIASES = {"em": "em", "i": "em", "b": "b", "strong": "b", "a": "a", "img": "img", "x": "x"}
-_MAX_DEPTH = 64
 _UNSAFE_LABEL = re.compile(r"[`<]")  # repeated after the text, it might start a code span or tag
 
 
@@ -760,6 +780,10 @@ class _Facts:
 def _facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Facts:
     """What :func:`check` compares, remembered: boilerplate repeats across thousands of
     articles. ``references`` are (label, destination, title) tuples."""
+    return _plain_facts(md, templates) if PLAIN.fullmatch(md) else _token_facts(md, references, templates)
+
+
+def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Facts:
     refs = {label: {"href": href, "title": title} for label, href, title in references}
     tokens, env = _parse_inline(md, refs, _CHECK_MD)
     walked = list(_walk(tokens))
@@ -780,6 +804,27 @@ def _facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Fa
         strong=types["strong_open"],
         unpaired=tuple(env.get(_UNPAIRED, ())),
         unsafe=tuple(_unsafe(walked, html_contents, texts)),
+    )
+
+
+_NONE: Counter = Counter()  # shared by facts that have none: facts are never changed
+
+
+def _plain_facts(md: str, templates: re.Pattern[str] | None) -> _Facts:
+    """:func:`_facts` of text that is one text token (:data:`~l10n.dialect.PLAIN`)."""
+    urls, found = bare_urls(md), placeholders(md)
+    tags = templates.findall(md) if templates is not None else ()
+    return _Facts(
+        targets=Counter(urls) if urls else _NONE,
+        images=_NONE,
+        codes=_NONE,
+        html=_NONE,
+        placeholders=Counter(found) if found else _NONE,
+        templates=Counter(tags) if tags else _NONE,
+        em=0,
+        strong=0,
+        unpaired=(),
+        unsafe=tuple(f"URL {m.group()}… in text" for m in _SCRIPT_IN_TEXT.finditer(md)),
     )
 
 
@@ -978,6 +1023,8 @@ def _multiset_problems(
     code: str, what: str, source: Counter, translation: Counter, show: Callable[[str], str] = str
 ) -> list[Problem]:
     """One problem for each item of ``source`` missing from ``translation`` and vice versa."""
+    if source == translation:
+        return []
     missing, added = source - translation, translation - source
     problems = [Problem(code, f"{what} {show(item)} of the source is missing") for item in missing.elements()]
     problems += [Problem(code, f"{what} {show(item)} is not in the source") for item in added.elements()]

@@ -10,15 +10,16 @@ the front matter parses with the English keys. A translation is chosen by its st
 policy, judged alone (:func:`l10n.markup.gate`: hygiene, block kind, bare URLs, template tags,
 placeholders), and then the
 whole article is rendered and compared with the English; while it differs, the translations
-that the difference points at fall back to English. Every step removes at least one
-translation and the English article has its own structure, so the loop ends, and what it
-publishes always has the English structure, whatever the catalog says.
+that the differences point at (all that one comparison finds) fall back to English. Every
+step removes at least one translation and the English article has its own structure, so the
+loop ends, and what it publishes always has the English structure, whatever the catalog says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping, Sequence
@@ -30,7 +31,7 @@ from . import catalog, markup, merge, structure
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .config import Config
 from .errors import InputError
-from .extract import FRONT_MATTER, Segment, Skeleton
+from .extract import FRONT_MATTER, SINGLE_LINE, Segment, Skeleton
 
 STRUCTURE = "structure"
 
@@ -133,56 +134,120 @@ def _gate(source: str, translation: str, kind: str, templates: re.Pattern[str] |
     return ()
 
 
+#: Rounds of comparison that blame only what each difference points at; after them, a
+#: difference also holds back twice as many following translations each round, so a
+#: catalog whose every entry breaks what follows it costs O(log n) rounds, not n.
+PRECISE_ROUNDS = 8
+
+
 def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str],
           verdicts: dict[str, Verdict]) -> str:
-    """Render, compare with the English structure, and fall back until they agree."""
+    """Render, compare with the English structure, and fall back until they agree; every
+    difference found in one comparison costs its translations at once."""
+    rounds = 0
     while True:
+        rounds += 1
         text, lines = merge.render(skeleton, segments, chosen)
         if not lines or skeleton.shape is None:
             return text
-        found = structure.compare(skeleton.shape, structure.of(text))
-        if found is None:
+        slots = _Slots(segments, lines)
+        found = list(structure.breaks(skeleton.shape, structure.of(text), slots.source_line))
+        if not found:
             return text
-        for index in _culprits(found, skeleton, segments, lines):
-            segment = segments[index]
-            published = merge.adapt(segment.text, chosen.pop(segment.text, ""), segment.kind, skeleton.labels)
-            v = verdicts[segment.text]
-            verdicts[segment.text] = Verdict(v.state, False, v.problems + _diagnosis(
-                segment, published, skeleton, found))
+        blamed: set[str] = set()
+        for brk in found:
+            where = f" (German line {brk.line + 1 + skeleton.article.body_line})" if brk.line is not None else ""
+            problem = markup.Problem(STRUCTURE, brk.message + where)
+            culprits = _culprits(brk, skeleton, segments, slots)
+            for index in culprits:
+                segment = segments[index]
+                published = merge.adapt(segment.text, chosen.get(segment.text, ""), segment.kind, skeleton.labels)
+                _withhold(segment.text, _diagnosis(segment, published, skeleton, problem), chosen, verdicts, blamed)
+        if rounds > PRECISE_ROUNDS:
+            after = slots.indices.index(culprits[-1]) + 1
+            problem = markup.Problem(STRUCTURE, f"held back after {rounds} structure differences in a row, "
+                                                f"the last just before it{where}")
+            for index in slots.indices[after:after + 2 ** (rounds - PRECISE_ROUNDS)]:
+                _withhold(segments[index].text, (problem,), chosen, verdicts, blamed)
+
+
+def _withhold(msgid: str, problems: tuple[markup.Problem, ...], chosen: dict[str, str],
+              verdicts: dict[str, Verdict], blamed: set[str]) -> None:
+    """Publish ``msgid`` in English for ``problems``, once per round."""
+    if msgid in blamed:
+        return
+    blamed.add(msgid)
+    chosen.pop(msgid, None)
+    v = verdicts[msgid]
+    verdicts[msgid] = Verdict(v.state, False, v.problems + problems)
 
 
 def _diagnosis(segment: Segment, published: str, skeleton: Skeleton,
-               found: structure.Break) -> tuple[markup.Problem, ...]:
+               problem: markup.Problem) -> tuple[markup.Problem, ...]:
     """Why a translation broke the article, as precisely as can be said: the full inline
     check of the segment (a changed link target, added raw HTML ...) where it names
     something, else the structural difference itself. Only run for a culprit."""
     references = {label: {"href": href, "title": title} for label, href, title in skeleton.shape.references}
     detail = markup.check(segment.text, published, references or None, kind=segment.kind) if published else []
-    if detail:
-        return tuple(detail)
-    where = f" (German line {found.line + 1 + skeleton.article.body_line})" if found.line is not None else ""
-    return (markup.Problem(STRUCTURE, found.message + where),)
+    return tuple(detail) or (problem,)
+
+
+class _Slots:
+    """The translated slots of a rendering in document order: their first and last line in
+    the German body, and how many lines more than the English the German has before and
+    after each."""
+
+    def __init__(self, segments: Sequence[Segment], lines: Mapping[int, tuple[int, int]]) -> None:
+        self.lines = lines
+        self.indices = list(lines)
+        self.firsts = [first for first, _ in lines.values()]
+        self.lasts = [last for _, last in lines.values()]
+        self.shifts: list[tuple[int, int]] = []
+        shift = 0
+        for index, (first, last) in lines.items():
+            before = shift
+            if segments[index].kind not in SINGLE_LINE:
+                shift += last - first - segments[index].text.count("\n")
+            self.shifts.append((before, shift))
+
+    def source_line(self, line: int) -> int | None:
+        """The English line of a German one, None within translated text."""
+        k = bisect_right(self.firsts, line) - 1
+        if k < 0:
+            return line
+        if line == self.firsts[k]:
+            return line - self.shifts[k][0]
+        return None if line <= self.lasts[k] else line - self.shifts[k][1]
+
+    def at(self, line: int) -> list[int]:
+        """The slots whose lines hold ``line``, or else the last one that starts before it."""
+        k = bisect_right(self.firsts, line)
+        hit = []
+        for j in range(k - 1, -1, -1):
+            if self.lasts[j] < line:
+                break
+            hit.append(self.indices[j])
+        if hit or not k:
+            return hit[::-1]
+        return [self.indices[bisect_left(self.firsts, self.firsts[k - 1])]]
 
 
 def _culprits(found: structure.Break, skeleton: Skeleton, segments: Sequence[Segment],
-              lines: Mapping[int, tuple[int, int]]) -> list[int]:
+              slots: _Slots) -> list[int]:
     """The translated segments a structural difference points at (never none)."""
     if found.inline is not None:
         index = skeleton.inline_segments[found.inline] if found.inline < len(skeleton.inline_segments) else None
-        if index is not None and index in lines:
+        if index is not None and index in slots.lines:
             return [index]
     if found.labels:
-        defining = [i for i in lines if _defines_references(segments[i].text, lines, i, skeleton)]
+        defining = [i for i in slots.lines if _defines_references(segments[i].text, slots.lines, i, skeleton)]
         if defining:
             return defining
     if found.line is not None:
-        hit = [i for i, (a, b) in lines.items() if a <= found.line <= b]
+        hit = slots.at(found.line)
         if hit:
             return hit
-        before = [i for i, (a, _) in lines.items() if a <= found.line]
-        if before:
-            return [max(before, key=lambda i: lines[i][0])]
-    return [min(lines, key=lambda i: lines[i][0])]
+    return slots.indices[:1]
 
 
 def _defines_references(source: str, lines: Mapping, index: int, skeleton: Skeleton) -> bool:

@@ -16,15 +16,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Mapping, Sequence
+from functools import cached_property, lru_cache
+from typing import Callable, Iterator, Mapping, Sequence
 
+from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from .dialect import BLOCKS, parser
+from .dialect import BLOCKS, PLAIN, parser
 
 #: Block tokens whose content is the block itself (code and HTML are never translated).
 _VERBATIM = frozenset({"fence", "code_block", "html_block"})
+#: Text in brackets, with no bracket inside unless escaped: every reference label is one.
+_BRACKETED = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,43 @@ class Shape:
     inline_lines: tuple[tuple[int, int], ...]
     references: tuple[tuple[str, str, str], ...]  # label, destination, title
     reference_lines: Mapping[str, int]
+
+    @cached_property
+    def _definitions(self) -> dict[str, tuple[str, str, str]]:
+        return {ref[0]: ref for ref in self.references}
+
+    @cached_property
+    def _starting(self) -> dict[int, list[int]]:
+        """The block tokens that start on each line, by index."""
+        found: dict[int, list[int]] = {}
+        for index, span in enumerate(self.lines):
+            if span is not None:
+                found.setdefault(span[0], []).append(index)
+        return found
+
+    @cached_property
+    def _containers(self) -> tuple[tuple[tuple, ...], ...]:
+        """For each block token, the signatures of the blocks it is inside, outermost first."""
+        found, open_ = [], ()
+        for sig in self.blocks:
+            if sig[0] != "inline" and sig[2] < 0:
+                open_ = open_[:-1]
+            found.append(open_)
+            if sig[0] != "inline" and sig[2] > 0:
+                open_ = open_ + (sig,)
+        return tuple(found)
+
+    def used_references(self, *texts: str) -> tuple[tuple[str, str, str], ...]:
+        """The definitions ``texts`` may use, as in :attr:`references`: a label is always
+        written in brackets, so the cost is the texts', whatever the article defines.
+
+        >>> of("[a]: /x\\n[b]: /y\\n").used_references("see [A] or [c][] or [b](/z)")
+        (('A', '/x', ''), ('B', '/y', ''))
+        """
+        if not self.references:
+            return ()
+        found = {normalizeReference(m.group(1)) for text in texts for m in _BRACKETED.finditer(text)}
+        return tuple(sorted(self._definitions[label] for label in found if label in self._definitions))
 
 
 @dataclass(frozen=True)
@@ -85,29 +125,73 @@ def of(body: str) -> Shape:
 
 def compare(source: Shape, target: Shape) -> Break | None:
     """The first way ``target`` differs from ``source`` in structure, or None."""
+    return next(breaks(source, target), None)
+
+
+def breaks(source: Shape, target: Shape,
+           source_line: Callable[[int], int | None] | None = None) -> Iterator[Break]:
+    """The ways ``target`` differs from ``source`` in structure, in order, each found once.
+
+    Inline blocks are judged each alone, so all their differences are found. A block-level
+    difference may change all that follows; after one the comparison goes on only from a
+    block that both bodies have again, in the same containers and on the same source line
+    (``source_line`` maps a target line to the source's, None within translated text).
+    Without ``source_line`` only the first block-level difference is found.
+    """
     if source.blocks != target.blocks:
-        index = next((i for i, (a, b) in enumerate(zip(source.blocks, target.blocks)) if a != b),
-                     min(len(source.blocks), len(target.blocks)))
-        got = _name(target.blocks[index]) if index < len(target.blocks) else "the end of the article"
-        wanted = _name(source.blocks[index]) if index < len(source.blocks) else "the end of the article"
-        return Break(f"the article gets {got} where the English has {wanted}", line=_line(target, index))
+        yield from _block_breaks(source, target, source_line)
+        return
     if source.references != target.references:
         before = {label: (href, title) for label, href, title in source.references}
         labels = tuple(label for label, href, title in target.references if before.get(label) != (href, title))
         shown = ", ".join(f"[{label.lower()}]" for label in labels) or "a reference definition"
-        return Break(f"the translation defines {shown}, which changes where the article's links go",
-                     line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
-                     labels=labels)
-    key = source.references
+        yield Break(f"the translation defines {shown}, which changes where the article's links go",
+                    line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
+                    labels=labels)
+        return
     for k, (a, b) in enumerate(zip(source.inlines, target.inlines)):
         if a == b:
             continue
-        missing, added = _difference(inline_facts(a, key), inline_facts(b, key))
+        facts = (inline_facts(text, source.used_references(text)) for text in (a, b))
+        missing, added = _difference(*facts)
         if missing or added:
             parts = [f"{what} {value!r} missing" for what, value in missing]
             parts += [f"{what} {value!r} added" for what, value in added]
-            return Break("the translation changes the markup: " + "; ".join(parts),
-                         line=target.inline_lines[k][0], inline=k)
+            yield Break("the translation changes the markup: " + "; ".join(parts),
+                        line=target.inline_lines[k][0], inline=k)
+
+
+def _block_breaks(source: Shape, target: Shape,
+                  source_line: Callable[[int], int | None] | None) -> Iterator[Break]:
+    a, b = source.blocks, target.blocks
+    i = j = 0
+    while True:
+        while i < len(a) and j < len(b) and a[i] == b[j]:
+            i, j = i + 1, j + 1
+        if i == len(a) and j == len(b):
+            return
+        got = _name(b[j]) if j < len(b) else "the end of the article"
+        wanted = _name(a[i]) if i < len(a) else "the end of the article"
+        line = _line(target, j)
+        yield Break(f"the article gets {got} where the English has {wanted}", line=line)
+        again = _resume(source, target, i, j, line, source_line) if source_line is not None else None
+        if again is None:
+            return
+        i, j = again
+
+
+def _resume(source: Shape, target: Shape, i: int, j: int, line: int | None,
+            source_line: Callable[[int], int | None]) -> tuple[int, int] | None:
+    """The first block token after source ``i`` and target ``j``, on a later line than
+    ``line``, that both bodies have in the same containers on the same source line."""
+    for k in range(j + 1, len(target.blocks)):
+        span = target.lines[k]
+        if span is None or (line is not None and span[0] <= line):
+            continue
+        where = source_line(span[0])
+        for m in source._starting.get(where, ()) if where is not None else ():
+            if m > i and (source.blocks[m], source._containers[m]) == (target.blocks[k], target._containers[k]):
+                return m, k
     return None
 
 
@@ -134,9 +218,6 @@ def _line(target: Shape, index: int) -> int | None:
 
 
 _INLINE = parser()
-#: What any of the facts needs: links and images a bracket, code a backtick, autolinks and
-#: raw HTML an angle bracket, hard breaks a line break.
-_NO_FACTS = re.compile(r"[\[`<\n\r]")
 
 
 @lru_cache(maxsize=16384)
@@ -148,22 +229,25 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
     [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
     """
-    facts: Counter = Counter()
-    if _NO_FACTS.search(md) is None:
-        return facts  # no bracket, backtick, angle bracket, backslash or line break: nothing
+    if PLAIN.fullmatch(md):
+        return Counter()
     env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
+    facts: Counter = Counter()
     for block in _INLINE.parseInline(md, env):
         _collect(block.children or [], facts)
     return facts
 
 
 def _collect(tokens: Sequence[Token], facts: Counter) -> None:
-    for t in tokens:
+    """Count the facts of ``tokens`` and of the alt text of their images (without recursion)."""
+    stack = list(tokens)
+    while stack:
+        t = stack.pop()
         if t.type == "link_open":
             facts[("autolink" if t.info == "auto" else "link", t.attrGet("href") or "")] += 1
         elif t.type == "image":
             facts[("image", t.attrGet("src") or "")] += 1
-            _collect(t.children or [], facts)
+            stack.extend(t.children or [])
         elif t.type == "code_inline":
             facts[("code span", t.content)] += 1
         elif t.type == "html_inline":

@@ -226,3 +226,30 @@ def test_bad_l10n_jobs_is_one_line_and_writes_nothing(site, capsys, monkeypatch,
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "L10N_JOBS" in err and repr(value) in err
     assert snapshot(site) == before
+
+
+def test_deeply_nested_markup_translates_and_checks(tmp_path, capsys):
+    n = 1000
+    hostile = {"strong": "**" * n + "x" + "**" * n, "emphasis": "*" * n + "x" + "*" * n,
+               "underscore": "_" * n + "x" + "_" * n, "links": "[" * n + "x" + "](u)" * n,
+               "quotes": "> " * n + "x", "lists": "- " * n + "x",
+               "indented-lists": "".join("  " * i + "- x\n" for i in range(n))}
+    root = write_site(tmp_path / "s", {f"{name}.md": f"# Deep\n\n{text}\n\nEnd.\n"
+                                       for name, text in hostile.items()})
+    assert run(root, "translate", "--engine", "pseudo") == 0
+    assert run(root, "check") == 0
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert len(list((root / "content/de").glob("*.md"))) == len(hostile)
+
+
+def test_a_20000_row_table_translates_in_seconds(tmp_path):
+    """Time per row is flat (benchmarks/scaling.py measures it); here the size just has to
+    pass in a few seconds, not the minutes a quadratic step would take."""
+    n = 20_000
+    rows = "".join(f"| {i} | item {i} |\n" for i in range(n))
+    root = write_site(tmp_path / "s", {"t.md": "# Table\n\n| N | Name |\n|---|---|\n" + rows})
+    assert run(root, "-q", "translate", "--engine", "pseudo") == 0
+    de = (root / "content/de/t.md").read_text(encoding="utf-8").splitlines()
+    assert len([line for line in de if line.startswith("| ")]) == n + 1
+    assert de[-1] == f"| {n - 1} | îtémː {n - 1} |"

@@ -5,13 +5,16 @@ from __future__ import annotations
 import doctest
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from xml.sax.saxutils import escape, unescape
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from markdown_it.token import Token
 
-from l10n import markup
+from l10n import markup, structure
+from l10n.dialect import PLAIN
 from l10n.markup import IGNORE_TAGS, Problem, check, protect, restore
 from l10n.structure import inline_facts
 
@@ -221,6 +224,67 @@ def test_protect_falls_back_to_one_placeholder(monkeypatch: pytest.MonkeyPatch) 
     protected = protect("See [a](https://x.org).")
     assert protected.xml == '<x id="1"/>'
     assert restore(protected, protected.xml) == "See [a](https://x.org)."
+
+
+#: Hostile paragraphs: markup nested a thousand (or five thousand) deep.
+DEEP = {
+    "emphasis": "*" * 5000 + "x" + "*" * 5000,
+    "underscore": "_" * 5000 + "x" + "_" * 5000,
+    "strong": "**" * 1000 + "x" + "**" * 1000,
+    "links": "[" * 1000 + "x" + "](u)" * 1000,
+    "images": "![" * 1000 + "x" + "](u)" * 1000,
+    "emphasised links": "*[" * 1000 + "x" + "](u)*" * 1000,
+}
+
+
+@pytest.mark.parametrize("md", DEEP.values(), ids=DEEP.keys())
+def test_deep_nesting_is_protected_and_checked_without_recursion(md: str) -> None:
+    protected = protect(md)
+    assert restore(protected, protected.xml) == md
+    assert check(md, md.replace("x", "y", 1)) == []
+    inline_facts(md)
+
+
+@pytest.mark.parametrize("depth", [1, 63])
+def test_nesting_that_restore_reads_back_is_kept(depth: int) -> None:
+    md = "**" * depth + "x" + "**" * depth
+    protected = protect(md)
+    assert protected.xml == "<b>" * depth + "x" + "</b>" * depth
+    assert restore(protected, protected.xml) == md
+
+
+def test_nesting_deeper_than_restore_reads_becomes_one_placeholder() -> None:
+    md = "**" * 64 + "x" + "**" * 64
+    protected = protect(md)
+    assert protected.xml == '<x id="1"/>'
+    assert restore(protected, protected.xml) == md
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(blacklist_characters="\n\r\\`*_[]<>&", blacklist_categories=["Cs"])))
+def test_plain_text_shortcut_is_what_the_parser_makes(md: str) -> None:
+    assert PLAIN.fullmatch(md)
+    parsed = markup._MD.parseInline(md, {"references": {}})[0].children or []
+    assert [(t.type, t.content) for t in parsed] == [(t.type, t.content) for t in markup._parse_inline(md)[0]]
+    full = structure._INLINE.parseInline(md, {"references": {}})[0].children or []
+    assert {t.type for t in full} <= {"text", "softbreak"}
+    assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
+
+
+@pytest.mark.parametrize("md", ["See https://x.org/a, %s and {{< x >}}", "javascript: alert(1)", "", "plain"])
+def test_plain_facts_are_the_parsed_facts(md: str) -> None:
+    assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
+
+
+def test_token_walks_do_not_recurse() -> None:
+    root = leaf = Token("image", "img", 0, attrs={"src": "a.png"})
+    for _ in range(5000):
+        leaf.children = [Token("image", "img", 0, attrs={"src": "a.png"})]
+        leaf = leaf.children[0]
+    assert len(list(markup._walk([root]))) == 5001
+    facts: Counter = Counter()
+    structure._collect([root], facts)
+    assert facts == Counter({("image", "a.png"): 5001})
 
 
 def test_tag_lists() -> None:

@@ -252,3 +252,77 @@ def test_stamp_tells_a_hand_edit(tmp_path) -> None:
     assert publish.edited_by_hand(text.replace("Text", "Test"), "translation") is True
     assert publish.edited_by_hand("---\ntitle: x\n---\nText\n", "translation") is None
     assert publish.unstamp(text, "translation").endswith("translation: {status: draft, reviewed: 0}\n---\nText\n")
+
+
+def test_segment_work_does_not_grow_with_the_article_definitions(monkeypatch) -> None:
+    """Each segment is judged with the definitions it names, not all of the article's: the
+    time per segment must not grow with the number of definitions (quadratic before)."""
+    from l10n import markup, structure
+
+    n = 300
+    rows = "".join(f"| Row {i} | see [source {i}][s{i}] |\n" for i in range(n))
+    defs = "".join(f"[s{i}]: https://example.test/{i}\n" for i in range(n))
+    work = prepared("a.md", "# T\n\n| A | B |\n|---|---|\n" + rows + "\n" + defs)
+    po = reviewed(work, {s.text: s.text.replace("see", "siehe").upper() for s in work.segments})
+    seen = []
+    check, facts = markup.check, structure.inline_facts
+
+    def counted_check(source, translation, refs=None, **kwargs):
+        seen.append(len(refs or ()))
+        return check(source, translation, refs, **kwargs)
+
+    def counted_facts(md, refs=()):
+        seen.append(len(refs))
+        return facts(md, refs)
+
+    monkeypatch.setattr(markup, "check", counted_check)
+    monkeypatch.setattr(structure, "inline_facts", counted_facts)
+    found = workflow.publication(CONFIG, work, po)
+    assert not found.withheld() and "SIEHE [SOURCE 7][S7]" in found.text
+    assert len(seen) > n and max(seen) == 1
+
+
+def counted_parses(monkeypatch) -> list[int]:
+    """Count the whole-article comparisons publish makes (one parse of the German each)."""
+    from l10n import structure
+
+    calls: list[int] = []
+    of = structure.of
+    monkeypatch.setattr(structure, "of", lambda body: calls.append(1) or of(body))
+    return calls
+
+
+def test_many_inline_breaks_cost_one_comparison(monkeypatch) -> None:
+    n = 200
+    work = prepared("a.md", "# T\n\n" + "".join(f"Line {i}  \nmore {i}.\n\n" for i in range(n)))
+    po = reviewed(work, {s.text: s.text.replace("  \n", " ") for s in work.segments if "\n" in s.text})
+    calls = counted_parses(monkeypatch)
+    found = workflow.publication(CONFIG, work, po)
+    assert len(found.withheld()) == n and len(calls) <= 2
+    assert same_structure(found.text, work.skeleton.article.body)
+
+
+def test_block_breaks_that_resync_cost_one_comparison(monkeypatch) -> None:
+    """Every other list item starts with blank lines: each ends the list there, and the
+    next (good) item starts it again, so all are found in one comparison, and only they."""
+    n = 200
+    work = prepared("a.md", "# T\n\n" + "".join(f"- item {i} text\n" for i in range(n)))
+    po = reviewed(work, {f"item {i} text": f"\n\nitem {i} text" if i % 2 else f"Punkt {i}" for i in range(n)})
+    calls = counted_parses(monkeypatch)
+    found = workflow.publication(CONFIG, work, po)
+    assert set(found.withheld()) == {f"item {i} text" for i in range(1, n, 2)}
+    assert len(calls) <= 2 and "- Punkt 198\n- item 199 text\n" in found.text
+    assert same_structure(found.text, work.skeleton.article.body)
+
+
+def test_a_cascade_of_block_breaks_costs_logarithmic_comparisons(monkeypatch) -> None:
+    """Every list item breaks the next one: after a few precise rounds, each round holds
+    back twice as many following translations."""
+    n = 1000
+    work = prepared("a.md", "# T\n\n" + "".join(f"- item {i} text\n" for i in range(n)))
+    po = reviewed(work, {f"item {i} text": f"\n\nitem {i} text" for i in range(n)})
+    calls = counted_parses(monkeypatch)
+    found = workflow.publication(CONFIG, work, po)
+    assert len(found.withheld()) == n
+    assert len(calls) <= publish.PRECISE_ROUNDS + n.bit_length() + 2
+    assert same_structure(found.text, work.skeleton.article.body)
