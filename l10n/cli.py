@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Sequence
@@ -19,6 +20,7 @@ from typing import Sequence
 import click
 
 from . import config as configs
+from . import progress
 from . import status as statuses
 from . import workflow
 from .errors import EngineError, L10nError
@@ -219,15 +221,18 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
     return status
 
 
+#: Seconds between two progress lines in a log (CI, a file): often enough to see it move.
+LOG_EVERY = 15.0
+
+
 @contextlib.contextmanager
 def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run: bool,  # noqa: ANN001
               write_output: bool, options: dict):
-    """A progress bar over characters (and segments) sent to an external engine.
-
-    Only on a terminal, never with --quiet or in CI; the totals come from a dry run first.
-    """
-    if (dry_run or engine is None or not getattr(engine, "external", False) or state.quiet
-            or os.environ.get("CI") or not sys.stderr.isatty()):
+    """Progress of drafting with an external engine: characters sent and waiting, the rate
+    and the time left. A bar on a terminal; in a log (CI, a file) a line every
+    :data:`LOG_EVERY` seconds and one at the end. Never with --quiet. The totals come from
+    a dry run first."""
+    if dry_run or engine is None or not getattr(engine, "external", False) or state.quiet:
         yield None
         return
     probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
@@ -235,13 +240,25 @@ def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run:
     if not probe.pending_chars:
         yield None
         return
-    done = [0]
-    with click.progressbar(length=probe.pending_chars, label=f"[{lang}] {engine.name}", file=sys.stderr,
-                           show_pos=True, item_show_func=lambda item: item) as bar:
-        def step(segments: int, chars: int) -> None:
-            done[0] += segments
-            bar.update(chars, f"{done[0]}/{probe.pending_segments} segments")
-        yield step
+    meter = progress.Meter(probe.pending_chars, probe.pending_segments)
+    label = f"[{lang}] {engine.name}"
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        with click.progressbar(length=probe.pending_chars, label=label, file=sys.stderr,
+                               show_pos=True, item_show_func=lambda item: item) as bar:
+            def step(segments: int, chars: int) -> None:
+                meter.add(segments, chars)
+                bar.update(chars, f"{meter.segments}/{probe.pending_segments} segments")
+            yield step
+        return
+    last = [time.monotonic()]
+
+    def log(segments: int, chars: int) -> None:
+        meter.add(segments, chars)
+        if time.monotonic() - last[0] >= LOG_EVERY:
+            last[0] = time.monotonic()
+            click.echo(f"{label}: {meter.line()}", err=True)
+    yield log
+    click.echo(f"{label}: {meter.line()}", err=True)
 
 
 @cli.command()

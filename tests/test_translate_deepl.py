@@ -17,6 +17,7 @@ import polib
 import pytest
 
 from l10n import catalog, markup
+from l10n import cli
 from l10n.cli import main
 
 from .conftest import EXAMPLES, snapshot, write_site
@@ -403,7 +404,7 @@ def test_glossary_created_once_and_reused(three, server):
 
 # ----------------------------------------------------------------- progress
 
-def test_progress_bar_on_a_terminal_only(three, server, capsys, monkeypatch):
+def test_progress_on_a_terminal_and_in_ci_logs(three, server, capsys, monkeypatch):
     import sys
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
@@ -414,8 +415,15 @@ def test_progress_bar_on_a_terminal_only(three, server, capsys, monkeypatch):
     src = three / "content/en/first.md"
     src.write_text(src.read_text() + "More.\n")
     monkeypatch.setenv("CI", "true")
+    monkeypatch.setattr(cli, "LOG_EVERY", 0.0)
     assert run(three) == 0
-    assert "[de] deepl" not in capsys.readouterr().err
+    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("[de] deepl: ")]
+    assert lines, "a CI log shows progress lines"
+    assert re.fullmatch(r"\[de\] deepl: [\d,]+ of [\d,]+ characters sent \(100%\), 0 waiting, "
+                        r"[\d,]+ characters/s, done; 1/1 segments", lines[-1])
+    src.write_text(src.read_text() + "\nEven more.\n")
+    assert main(["--root", str(three), "-q", "translate", "--engine", "deepl"]) == 0
+    assert "[de] deepl" not in capsys.readouterr().err  # never with --quiet
 
 
 @pytest.mark.parametrize("value", ['"true"', "1", "yes", "on", "[x]", '"someday"'])
