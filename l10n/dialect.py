@@ -34,3 +34,24 @@ BLOCKS = parser().disable(["inline", "text_join"])
 #: Inline text in which no inline rule but ``text`` can start (no emphasis, code, link,
 #: image, HTML, entity, escape or line break): markdown-it makes it one text token.
 PLAIN = re.compile(r"[^\n\r\\`*_\[\]<>&]*")
+
+
+# -- link labels: the one place that finds them in text ---------------------------------
+
+#: A link label as CommonMark reads it: up to 999 characters, brackets only escaped.
+_LABEL = r"((?:[^\[\]\\]|\\.){1,999})"
+BRACKETED = re.compile(rf"\[{_LABEL}\]")
+#: A shortcut ``[label]`` or collapsed ``[label][]`` reference (or image, group 1 ``!``):
+#: not after ``]`` or a backslash, not before ``(``, ``[`` or ``:``; the label is group 2.
+SHORTCUT = re.compile(rf"(?<![\]\\])(!?)\[{_LABEL}\](?:\[\])?(?![\[(:])")
+#: The labels a text names in full ``[text][label]`` and collapsed ``[label][]`` references.
+NAMED = re.compile(rf"\]\[{_LABEL}\](?!\()|\[{_LABEL}\]\[\]")
+
+
+def named_labels(text: str) -> list[str]:
+    """Labels of full and collapsed references in ``text``.
+
+    >>> named_labels("[a][Lab] and [b][] and [c]")
+    ['Lab', 'b']
+    """
+    return [m.group(1) or m.group(2) for m in NAMED.finditer(text)]

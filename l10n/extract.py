@@ -23,7 +23,7 @@ from . import article as articles
 from . import structure
 from .config import FrontMatterPolicy
 from .errors import InputError
-from .dialect import BLOCKS
+from .dialect import BLOCKS, SHORTCUT
 
 log = logging.getLogger(__name__)
 
@@ -259,14 +259,11 @@ def _continuation(prefix: str) -> str:
 def shortcut_labels(text: str, labels: frozenset[str]) -> list[tuple[int, int, str]]:
     """Shortcut or collapsed reference links ``[text]`` / ``[text][]`` naming a known label."""
     found = []
-    for m in _SHORTCUT.finditer(text):
+    for m in SHORTCUT.finditer(text):
         label = m.group(2)
         if normalizeReference(label) in labels:
             found.append((m.start(), m.end(), label))
     return found
-
-
-_SHORTCUT = re.compile(r"(?<![\]\\])(!?)\[([^\[\]\n]+(?:\n[^\[\]\n]+)*)\](?:\[\])?(?![\[(:])")
 
 
 def fix_shortcuts(source: str, translation: str, labels: frozenset[str]) -> str:
@@ -284,7 +281,7 @@ def fix_shortcuts(source: str, translation: str, labels: frozenset[str]) -> str:
     out = []
     pos = 0
     k = 0
-    for m in _SHORTCUT.finditer(translation):
+    for m in SHORTCUT.finditer(translation):
         if k >= len(wanted):
             break
         text = m.group(2)

@@ -42,7 +42,7 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, 
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from .dialect import BLOCKS, PLAIN, parser
+from .dialect import BLOCKS, PLAIN, SHORTCUT, named_labels, parser
 from .extract import KINDS, SINGLE_LINE
 
 __all__ = [
@@ -161,8 +161,6 @@ _MD = _tracking_parser()
 #: unpaired ones), at a third of the cost.
 _CHECK_MD = _tracking_parser(frozenset({"emphasis"}))
 
-_FULL_REF = re.compile(r"\]\[((?:[^\[\]\\]|\\.){1,999})\](?!\()")
-_COLLAPSED_REF = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]\[\]")
 
 
 def _references(md: str, references: References | None) -> dict[str, dict[str, str]]:
@@ -175,9 +173,7 @@ def _references(md: str, references: References | None) -> dict[str, dict[str, s
     {'LAB': {'href': '[lab]', 'title': ''}}
     """
     refs = {normalizeReference(k): dict(v) for k, v in (references or {}).items()}
-    labels = [m.group(1) for m in _FULL_REF.finditer(md)]
-    labels += [m.group(1) for m in _COLLAPSED_REF.finditer(md)]
-    for label in labels:
+    for label in named_labels(md):
         key = normalizeReference(label)
         if key and key not in refs:
             refs[key] = {"href": f"[{key.lower()}]", "title": ""}
@@ -511,9 +507,6 @@ class _Writer:
                 self.parts.append(f"</{node.tag}>")
 
 
-_BRACKETED = re.compile(r"(?<![\]\\!])\[((?:[^\[\]\\]|\\.)+)\](?![\[(:])")
-
-
 def stand_in_references(text: str) -> dict[str, dict[str, str]]:
     """Stand-in definitions for every ``[label]`` of a text, so that :func:`protect` keeps
     labels that may be defined elsewhere in the article (an engine sees one segment).
@@ -521,8 +514,8 @@ def stand_in_references(text: str) -> dict[str, dict[str, str]]:
     >>> stand_in_references("Cobalt's own [Model Card] lists it; see [a](b) and [x][y].")
     {'Model Card': {'href': '[model card]', 'title': ''}}
     """
-    return {m.group(1): {"href": f"[{m.group(1).lower()}]", "title": ""}
-            for m in _BRACKETED.finditer(text)}
+    return {m.group(2): {"href": f"[{m.group(2).lower()}]", "title": ""}
+            for m in SHORTCUT.finditer(text) if not m.group(1)}
 
 
 def protect(md: str, *, references: References | None = None) -> Protected:

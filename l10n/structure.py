@@ -13,7 +13,6 @@ definition, an unclosed HTML block) is found as a class, whatever caused it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -22,12 +21,10 @@ from typing import Callable, Iterator, Mapping, Sequence
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
-from .dialect import BLOCKS, PLAIN, parser
+from .dialect import BLOCKS, BRACKETED, PLAIN, parser
 
 #: Block tokens whose content is the block itself (code and HTML are never translated).
 _VERBATIM = frozenset({"fence", "code_block", "html_block"})
-#: Text in brackets, with no bracket inside unless escaped: every reference label is one.
-_BRACKETED = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,7 @@ class Shape:
         """
         if not self.references:
             return ()
-        found = {normalizeReference(m.group(1)) for text in texts for m in _BRACKETED.finditer(text)}
+        found = {normalizeReference(m.group(1)) for text in texts for m in BRACKETED.finditer(text)}
         return tuple(sorted(self._definitions[label] for label in found if label in self._definitions))
 
 
