@@ -64,7 +64,7 @@ SHAPES: dict[str, Callable[[int], str]] = {"table": table, "list": bullets, "par
 
 def timed(step: Callable[[], object]) -> tuple[float, object]:
     """Seconds of one step from cold caches (what l10n remembers of texts seen before)."""
-    for remembered in (markup._facts, structure.inline_facts, publish._segment_problems):
+    for remembered in (markup._facts, structure.inline_facts, publish._gate):
         remembered.cache_clear()
     gc.collect()
     start = time.perf_counter()
