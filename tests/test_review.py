@@ -428,3 +428,16 @@ def test_report_renders_in_chromium_without_console_errors(storm: Path, tmp_path
     seen = [line for line in err.splitlines() if CONSOLE.search(line)]
     assert any("control message" in line for line in seen), err[-2000:]
     assert any("Uncaught" in line for line in seen), err[-2000:]
+
+
+def test_a_stale_problem_comment_does_not_outlive_the_fix(storm: Path):
+    """The report shows the publishing core's verdict now, not a comment an earlier run left."""
+    path = storm / "locales/de/storm.po"
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if e.msgid.startswith("Read"))
+    entry.msgstr = entry.msgid.replace("Read", "Lies", 1)  # fixed: the link target is the source's
+    entry.comment = (entry.comment + "\n" if entry.comment else "") + "markup problem: link target missing"
+    po.save()
+    (page,) = review.build(config.load(storm), ["de"])
+    row = next(r for r in page.rows if r.source.startswith("Read"))
+    assert row.problems == () and page.problems == 1
