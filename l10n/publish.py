@@ -158,7 +158,7 @@ def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str
         for brk in found:
             where = f" (German line {brk.line + 1 + skeleton.article.body_line})" if brk.line is not None else ""
             problem = markup.Problem(STRUCTURE, brk.message + where)
-            culprits = _culprits(brk, skeleton, segments, slots)
+            culprits = _culprits(brk, skeleton, segments, slots, chosen)
             for index in culprits:
                 segment = segments[index]
                 published = merge.adapt(segment.text, chosen.get(segment.text, ""), segment.kind, skeleton.labels)
@@ -233,14 +233,14 @@ class _Slots:
 
 
 def _culprits(found: structure.Break, skeleton: Skeleton, segments: Sequence[Segment],
-              slots: _Slots) -> list[int]:
+              slots: _Slots, chosen: Mapping[str, str]) -> list[int]:
     """The translated segments a structural difference points at (never none)."""
     if found.inline is not None:
         index = skeleton.inline_segments[found.inline] if found.inline < len(skeleton.inline_segments) else None
         if index is not None and index in slots.lines:
             return [index]
     if found.labels:
-        defining = [i for i in slots.lines if _defines_references(segments[i].text, slots.lines, i, skeleton)]
+        defining = [i for i in slots.lines if _DEFINITION.search(chosen.get(segments[i].text, ""))]
         if defining:
             return defining
     if found.line is not None:
@@ -250,9 +250,9 @@ def _culprits(found: structure.Break, skeleton: Skeleton, segments: Sequence[Seg
     return slots.indices[:1]
 
 
-def _defines_references(source: str, lines: Mapping, index: int, skeleton: Skeleton) -> bool:
-    """Whether the line range of a translated segment holds a reference definition of its own."""
-    return True  # refined by the line test in _culprits; kept simple: any translated segment may
+#: A line that may open a link reference definition: what a translation that adds or changes
+#: one must hold (a definition the English has comes from no translation).
+_DEFINITION = re.compile(r"(?m)^[ \t>]*\[(?:[^\[\]\\]|\\.)+\]:")
 
 
 def _front_matter_keys(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
