@@ -326,3 +326,14 @@ def test_a_cascade_of_block_breaks_costs_logarithmic_comparisons(monkeypatch) ->
     assert len(found.withheld()) == n
     assert len(calls) <= publish.PRECISE_ROUNDS + n.bit_length() + 2
     assert same_structure(found.text, work.skeleton.article.body)
+
+
+def test_a_new_reference_definition_costs_only_the_translation_that_holds_it(monkeypatch) -> None:
+    monkeypatch.setattr(publish, "segment_problems", lambda *args, **kwargs: ())  # the comparison alone
+    work = prepared("a.md", ARTICLE)
+    po = reviewed(work, {"Models": "Modelle", "eins": "one", "zwei": "two",
+                         "A paragraph of text.": "Ein Absatz.\n\n[p]: //evil.example/"})
+    found = workflow.publication(CONFIG, work, po)
+    assert [m for m, v in found.verdicts.items() if not v.published and v.state == "reviewed"] == [
+        "A paragraph of text."]
+    assert "evil" not in found.text and same_structure(found.text, ARTICLE)
