@@ -5,6 +5,7 @@
 One article per size, of ``--shape``:
 
 - ``table``: a GFM table of N rows, three cells each (text, a number, a link);
+- ``references``: the same with reference links, ``[its card][card N]``, and N definitions;
 - ``list``: N list items, every tenth with a nested item;
 - ``paragraphs``: N paragraphs, every fifth with a link and a code span.
 
@@ -47,6 +48,12 @@ def table(n: int) -> str:
     return "# A large table\n\n| Name | Size | Notes |\n|---|---:|---|\n" + rows
 
 
+def references(n: int) -> str:
+    rows = "".join(f"| Model {i} of the lab | {i * 7} tokens | see [its card][card {i}] |\n" for i in range(n))
+    definitions = "".join(f"[card {i}]: https://example.test/m/{i}\n" for i in range(n))
+    return "# A large table\n\n| Name | Size | Notes |\n|---|---:|---|\n" + rows + "\n" + definitions
+
+
 def bullets(n: int) -> str:
     items = "".join(f"- Item {i} of the list\n" + (f"  - Detail {i} below it\n" if i % 10 == 0 else "")
                     for i in range(n))
@@ -59,7 +66,8 @@ def paragraphs(n: int) -> str:
     return "# Many paragraphs\n\n" + body
 
 
-SHAPES: dict[str, Callable[[int], str]] = {"table": table, "list": bullets, "paragraphs": paragraphs}
+SHAPES: dict[str, Callable[[int], str]] = {"table": table, "references": references, "list": bullets,
+                                           "paragraphs": paragraphs}
 
 
 def timed(step: Callable[[], object]) -> tuple[float, object]:
