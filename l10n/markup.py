@@ -1040,6 +1040,25 @@ def _emphasis_problems(source: _Facts, translation: _Facts) -> list[Problem]:
     return problems
 
 
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?>")
+
+
+def _closed_before_opened(text: str) -> set[str]:
+    """Names of raw HTML tags that ``text`` closes before it opens them.
+
+    >>> sorted(_closed_before_opened("Absatz </b>eins<b> und <i>zwei</i>"))
+    ['b']
+    """
+    depth: dict[str, int] = {}
+    early = set()
+    for m in _HTML_TAG.finditer(text):
+        name = m.group(2).lower()
+        depth[name] = depth.get(name, 0) + (-1 if m.group(1) else 1)
+        if depth[name] < 0:
+            early.add(name)
+    return early
+
+
 #: Link destinations and autolinks, left out when bare URLs are counted (the whole-article
 #: comparison holds those).
 _DESTINATIONS = re.compile(r"\]\([^)]*\)|<[^<>\s]+>")
@@ -1066,6 +1085,10 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     if templates is not None:
         problems += _multiset_problems("template", "template tag", Counter(templates.findall(source)),
                                        Counter(templates.findall(translation)))
+    if "<" in translation:
+        early = _closed_before_opened(translation) - _closed_before_opened(source)
+        problems += [Problem("inline-html", f"</{name}> comes before its <{name}>: the tag would stay "
+                                            "open into the rest of the page") for name in sorted(early)]
     if "%" in source or "{" in source or "%" in translation or "{" in translation:
         problems += _multiset_problems("placeholder", "placeholder", Counter(placeholders(source)),
                                        Counter(placeholders(translation)))

@@ -49,6 +49,8 @@ T = TypeVar("T")
 
 #: Attempts to save a catalog that translators keep saving meanwhile.
 SAVE_ATTEMPTS = 20
+#: The fault of a run that would go over ``--max-chars`` (its message is made at the end).
+_OVER_BUDGET = EngineError("over --max-chars")
 
 
 @dataclass
@@ -262,6 +264,7 @@ class Run:
             self.summary.stopped = e
         except KeyboardInterrupt:
             self.summary.interrupted = True
+            self._land()
         finally:
             try:
                 for work in self.waiting:  # partly filled: every draft received is kept
@@ -394,6 +397,10 @@ class Run:
                    and (final or self._full())):
                 self._launch()
             if not self._flying:
+                if self._fault is _OVER_BUDGET:  # said once every batch in flight is back
+                    raise EngineError(
+                        f"stopped before exceeding --max-chars {self.max_chars}: {self.summary.sent_chars} "
+                        f"characters sent, {sum(len(t) for t in self.queue)} waiting")
                 if self._fault is not None:
                     raise self._fault
                 return
@@ -401,13 +408,21 @@ class Run:
                 return
             self._receive(*self._done.get())
 
+    def _land(self) -> None:
+        """After Ctrl-C: wait for the batches already sent (DeepL bills them) and keep their
+        drafts; a second Ctrl-C stops waiting."""
+        self.queue.clear()
+        try:
+            while self._flying:
+                self._receive(*self._done.get())
+        except KeyboardInterrupt:
+            pass
+
     def _launch(self) -> None:
         batch = self._next_batch()
         chars = sum(len(j.text) for j in batch)
         if self.max_chars is not None and self.summary.sent_chars + self._reserved + chars > self.max_chars:
-            self._fault = EngineError(
-                f"stopped before exceeding --max-chars {self.max_chars}: {self.summary.sent_chars} "
-                f"characters sent, {sum(len(t) for t in self.queue) + self._reserved} waiting")
+            self._fault = _OVER_BUDGET
             return
         self._reserved += chars  # in flight: --max-chars counts it already
         for job in batch:
@@ -415,8 +430,12 @@ class Run:
             self._in_air.add(job.text)
         key = object()
         self._flying.add(key)
-        if self.concurrency == 1:
-            self._done.put((key, batch, self._translate(batch)))
+        if not self.engine.external:  # on this machine: nothing billed, nothing to wait for
+            try:
+                self._done.put((key, batch, self._translate(batch)))
+            except BaseException:
+                self._flying.discard(key)
+                raise
             return
         threading.Thread(target=lambda: self._done.put((key, batch, self._translate(batch))),
                          daemon=True, name="l10n-batch").start()
@@ -483,12 +502,15 @@ class Run:
             if not work.needs & texts:
                 still.append(work)
             elif work.needs <= self.received.keys():
-                self.write(work)
-            else:
-                self._apply_received(work)
-                self.save_catalog(work)
-                still.append(work)
+                self._alone(self.write, work)
+            elif self._alone(self._save_received, work):
+                still.append(work)  # a catalog that cannot be read or written: named, let go
         self.waiting = still
+
+    def _save_received(self, work: Prepared) -> bool:
+        self._apply_received(work)
+        self.save_catalog(work)
+        return True
 
     def _apply(self, work: Prepared, entry: polib.POEntry) -> None:
         draft = self.received.get(entry.msgid)

@@ -136,6 +136,8 @@ A paragraph of text.
 Line one  
 line two.
 
+Para <b>one</b> and <i>two</i>.
+
 | one | two |
 |-----|-----|
 | eins | zwei |
@@ -160,6 +162,7 @@ line two.
     ("A paragraph of text.", "[x]: javascript:alert(1)", "block-type"),
     ("A paragraph of text.", "\u3164", "invisible"),
     ("A paragraph of text.", "&#8203;", "invisible"),
+    ("Para <b>one</b> and <i>two</i>.", "Absatz </b>eins<b> und </i>zwei<i>.", "inline-html"),
     ("Line one  \nline two.", "Zeile eins Zeile zwei.", "structure"),
 ])
 def test_unsafe_translation_is_published_in_english_and_named(source, translation, code) -> None:
