@@ -347,3 +347,24 @@ def test_a_fault_in_one_worker_keeps_what_the_others_bring_back(tmp_path, server
     server.clear_requests()
     assert translate(site) == 0
     assert not set(server.texts_sent()) & answered  # and never paid for twice
+
+
+def test_a_catalog_broken_while_drafts_arrive_costs_only_its_own_article(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {f"a{i}.md": article(60, f"story {i}") for i in range(3)})
+    assert main(["--root", str(site), "extract"]) == 0
+    server.hold_translate()
+    result: list[int] = []
+    run = threading.Thread(target=lambda: result.append(translate(site)))
+    run.start()
+    try:
+        server.wait_held(1)
+        broken = site / "locales/de/a0.po"
+        broken.write_text(broken.read_text(encoding="utf-8") + '\nmsgid "x\n', encoding="utf-8")
+    finally:
+        server.release()
+        run.join(30)
+    assert result == [2]
+    err = capsys.readouterr().err
+    assert "locales/de/a0.po:" in err and "Traceback" not in err
+    for name in ("a1.po", "a2.po"):
+        assert all(e.msgstr for e in entries(site, name).values())

@@ -167,6 +167,7 @@ def test_max_chars_stops_before_the_limit_and_resumes(three, server, capsys):
     assert "--max-chars 300" in err
     first = server.texts_sent()
     assert 0 < sum(len(t) for t in first) <= 300
+    assert f"{sum(len(t) for t in first)} characters sent" in err  # what was sent, batches in flight too
     server.clear_requests()
     assert run(three) == 0
     assert not set(first) & set(server.texts_sent())
