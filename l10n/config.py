@@ -250,7 +250,7 @@ def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
         elif name == "concurrency":
             settings[name] = r.integer(k, item, low=1)
         elif name == "timeout":
-            settings[name] = r.number(k, item, low=0, positive=True)
+            settings[name] = r.number(k, item, low=0, high=3600, positive=True)  # seconds: an hour at most
         elif name == "target_codes":
             codes = r.table(k, item)
             settings[name] = {r.language(k + (lang,), lang, "language"): r.deepl_code(k + (lang,), code)
@@ -344,7 +344,8 @@ class _Reader:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise self.error(key, f"must be a number, not {_describe(value)}")
         if not (low <= value <= high) or not math.isfinite(value) or (positive and value == low):
-            bounds = f"more than {low}" if positive and high == math.inf else (
+            at_most = "" if high == math.inf else f" and at most {high}"
+            bounds = f"more than {low}{at_most}" if positive else (
                 f"{low} or more" if high == math.inf else f"from {low} to {high}")
             raise self.error(key, f"must be {bounds}, not {value}")
         return float(value)

@@ -214,3 +214,8 @@ def test_ordinary_names_pass(tmp_path):
 
 def test_doctests():
     assert doctest.testmod(config).failed == 0
+
+
+def test_a_deepl_timeout_is_seconds_an_hour_at_most(tmp_path):
+    assert "tool.l10n.deepl.timeout must be more than 0 and at most 3600" in error(
+        tmp_path, 'target_langs = ["de"]\n[tool.l10n.deepl]\ntimeout = 1e308\n')
