@@ -70,7 +70,7 @@ def error(tmp_path: Path, body: str) -> str:
     ('target_langs = ["de"]\ndeepl = {preserve_formatting = 1}\n', ":6: tool.l10n.deepl.preserve_formatting must be true or false"),
     ('target_langs = ["de"]\ndeepl.retries = 2.5\n', ":6: tool.l10n.deepl.retries must be a whole number"),
     ('target_langs = ["de"]\ndeepl.retries = -1\n', ":6: tool.l10n.deepl.retries must be 0 or more"),
-    ('target_langs = ["de"]\ndeepl.timeout = 0\n', ":6: tool.l10n.deepl.timeout must be more than 0, not 0"),
+    ('target_langs = ["de"]\ndeepl.timeout = 0\n', ":6: tool.l10n.deepl.timeout must be more than 0 and at most 3600, not 0"),
     ('target_langs = ["de"]\ndeepl.timeout = "10"\n', ":6: tool.l10n.deepl.timeout must be a number"),
     ('target_langs = ["de"]\ndeepl.model_type = 1\n', ":6: tool.l10n.deepl.model_type must be a string"),
     ('target_langs = ["de"]\ndeepl.tag_handling_version = 2\n', ":6: tool.l10n.deepl.tag_handling_version must be a string"),
