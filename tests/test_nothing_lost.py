@@ -55,24 +55,32 @@ def l10n_process(site: Path, *args: str, **env: str) -> subprocess.Popen:
                             env={**os.environ, **env})
 
 
-# -- a translator saves while the run waits for DeepL ----------------------------------
-
-def test_a_catalog_saved_during_the_run_keeps_the_translators_work(tmp_path, server):
-    site = write_site(tmp_path / "site", {"a.md": article(3)})
-    assert main(["--root", str(site), "extract"]) == 0
+def translate_while_held(site: Path, server: FakeDeepL, meanwhile) -> int:  # noqa: ANN001
+    """``translate`` with its first request held by the server while ``meanwhile()`` runs."""
     server.hold_translate()
     result: list[int] = []
     run = threading.Thread(target=lambda: result.append(translate(site)))
     run.start()
     try:
         server.wait_held(1)
-        po = polib.pofile(str(site / "locales/de/a.po"))  # as a PO editor saves it
-        po.find("Sentence 1 of the story.").msgstr = "Satz eins, von Hand."
-        po.save()
+        meanwhile()
     finally:
         server.release()
         run.join(30)
-    assert result == [0]
+    return result[0]
+
+
+# -- a translator saves while the run waits for DeepL ----------------------------------
+
+def test_a_catalog_saved_during_the_run_keeps_the_translators_work(tmp_path, server):
+    site = write_site(tmp_path / "site", {"a.md": article(3)})
+    assert main(["--root", str(site), "extract"]) == 0
+    def save_as_a_po_editor() -> None:
+        po = polib.pofile(str(site / "locales/de/a.po"))
+        po.find("Sentence 1 of the story.").msgstr = "Satz eins, von Hand."
+        po.save()
+
+    assert translate_while_held(site, server, save_as_a_po_editor) == 0
     saved = entries(site)
     assert saved["Sentence 1 of the story."].msgstr == "Satz eins, von Hand."
     assert "fuzzy" not in saved["Sentence 1 of the story."].flags
@@ -352,18 +360,12 @@ def test_a_fault_in_one_worker_keeps_what_the_others_bring_back(tmp_path, server
 def test_a_catalog_broken_while_drafts_arrive_costs_only_its_own_article(tmp_path, server, capsys):
     site = write_site(tmp_path / "site", {f"a{i}.md": article(60, f"story {i}") for i in range(3)})
     assert main(["--root", str(site), "extract"]) == 0
-    server.hold_translate()
-    result: list[int] = []
-    run = threading.Thread(target=lambda: result.append(translate(site)))
-    run.start()
-    try:
-        server.wait_held(1)
-        broken = site / "locales/de/a0.po"
+    broken = site / "locales/de/a0.po"
+
+    def break_a_catalog() -> None:
         broken.write_text(broken.read_text(encoding="utf-8") + '\nmsgid "x\n', encoding="utf-8")
-    finally:
-        server.release()
-        run.join(30)
-    assert result == [2]
+
+    assert translate_while_held(site, server, break_a_catalog) == 2
     err = capsys.readouterr().err
     assert "locales/de/a0.po:" in err and "Traceback" not in err
     for name in ("a1.po", "a2.po"):
