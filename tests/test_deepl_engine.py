@@ -384,3 +384,10 @@ def test_request_body_is_json_with_protected_text_only(server):
 def test_module_docstring_settings_match_the_dataclass():
     for key in Settings.__dataclass_fields__:
         assert f"{key} =" in engine_mod.__doc__
+
+
+def test_usage_is_asked_once_without_retries(server):
+    server.fail_next(500, times=10, endpoint="/v2/usage")
+    with pytest.raises(EngineError, match="after 0 retries"):
+        make(server).usage()
+    assert len([r for r in server.requests if r.path == "/v2/usage"]) == 1

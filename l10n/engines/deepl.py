@@ -338,8 +338,9 @@ class DeepLEngine:
         return found
 
     def usage(self) -> tuple[int | None, int | None]:
-        """Characters used and the limit of the billing period (None: unknown, unlimited)."""
-        detail = self._call(self._translator.get_usage).character
+        """Characters used and the limit of the billing period (None: unknown, unlimited).
+        Asked once, without retries: it is information, not work."""
+        detail = self._call(self._translator.get_usage, retries=0).character
         return detail.count, detail.limit
 
     def close(self) -> None:
@@ -359,10 +360,12 @@ class DeepLEngine:
     BACKOFF = 1.0
     BACKOFF_MAX = 60.0
 
-    def _call(self, fn: Any, *args: Any, creating_glossary: bool = False, **kwargs: Any) -> Any:
+    def _call(self, fn: Any, *args: Any, creating_glossary: bool = False, retries: int | None = None,
+              **kwargs: Any) -> Any:
         """``fn(*args, **kwargs)`` on the client, each attempt bounded by the timeout and
-        retried here on faults that may pass; any fault becomes one line."""
-        retries = self.retries
+        retried here (``retries``, else the setting) on faults that may pass; any fault
+        becomes one line."""
+        retries = self.retries if retries is None else retries
         delay = self.BACKOFF
         for attempt in range(retries + 1):
             self._wait_turn()
@@ -370,7 +373,7 @@ class DeepLEngine:
                 return _bounded(fn, args, kwargs, self.settings.timeout or DEFAULT_TIMEOUT)
             except deepl.DeepLException as e:
                 if attempt == retries or not _passing(e):
-                    raise self._fault(e, creating_glossary) from None
+                    raise self._fault(e, retries, creating_glossary) from None
             except _TimedOut:
                 if attempt == retries:
                     raise EngineError(f"DeepL did not answer within {self.settings.timeout or DEFAULT_TIMEOUT:g} "
@@ -401,10 +404,9 @@ class DeepLEngine:
         """Retries after a fault that may pass: the setting, else the client's default."""
         return self._retries
 
-    def _fault(self, e: deepl.DeepLException, glossary: bool = False) -> L10nError:
+    def _fault(self, e: deepl.DeepLException, retries: int, glossary: bool = False) -> L10nError:
         """One line for the error, without key or traceback."""
         status = getattr(e, "http_status_code", None)
-        retries = self.retries
         detail = self._scrub(_server_message(str(e)))
         said = f": {detail}" if detail else ""
         if isinstance(e, deepl.QuotaExceededException):
