@@ -324,19 +324,23 @@ def stamp(text: str, state_key: str) -> str:
 
 def edited_by_hand(text: str, state_key: str) -> bool | None:
     """True if a German file's stamp does not match its text; None if it has no stamp."""
-    if not state_key:
-        return None
-    marker = f"\n{state_key}: {{status: "
-    at = text.find(marker)
-    found = _STAMPED.search(text, at) if at >= 0 else None
+    found = _stamp_of(text, state_key)
     if found is None:
         return None
-    return _digest(unstamp(text, state_key)) != found.group(1)
+    return _digest(_without(text, found)) != found.group(1)
 
 
 def unstamp(text: str, state_key: str) -> str:
     """``text`` without the stamp :func:`stamp` added."""
-    marker = f"\n{state_key}: {{status: "
-    at = text.find(marker) if state_key else -1
-    found = _STAMPED.search(text, at) if at >= 0 else None
-    return text if found is None else text[:found.start()] + "}" + text[found.end():]
+    found = _stamp_of(text, state_key)
+    return text if found is None else _without(text, found)
+
+
+def _stamp_of(text: str, state_key: str) -> re.Match[str] | None:
+    """The stamp in the translation state of ``text``, if it has one."""
+    at = text.find(f"\n{state_key}: {{status: ") if state_key else -1
+    return _STAMPED.search(text, at) if at >= 0 else None
+
+
+def _without(text: str, stamp: re.Match[str]) -> str:
+    return text[:stamp.start()] + "}" + text[stamp.end():]
