@@ -37,6 +37,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterator, Mapping, Sequence
 
 import deepl
@@ -442,7 +443,10 @@ class DeepLEngine:
         return re.sub(r"DeepL-Auth-Key\s+\S+", "DeepL-Auth-Key ***", " ".join(text.split()))
 
 
+@lru_cache(maxsize=65536)
 def _protect(text: str) -> markup.Protected:
+    """A text as sent (remembered: a run asks for it when it plans, sends, dedups and
+    rebuilds; ``Protected`` is immutable)."""
     return markup.protect(text, references=markup.stand_in_references(text))
 
 
