@@ -169,9 +169,9 @@ def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, s
     return reviewed, drafts
 
 
-def write_output(config: Config, work: Prepared, text: str, *, expected: bytes | None | bool,
-                 force: bool = False) -> tuple[bool, str | None]:
-    """Write the German article unless it was edited by hand; (written, why not)."""
+def write_output(config: Config, work: Prepared, text: str, force: bool = False) -> tuple[bool, str | None]:
+    """Write the German article unless it was edited by hand (or changes while it is
+    written); (written, why not)."""
     path = config.output_path(work.source, work.lang)
     current = read(path)
     if current is not None and current != text.encode("utf-8") and not force \
@@ -179,7 +179,7 @@ def write_output(config: Config, work: Prepared, text: str, *, expected: bytes |
         return False, (f"{config.display(path)} was edited by hand: not overwritten. Move the edit "
                        "into the catalog, or rerun with --force to replace it")
     try:
-        return write_atomic(path, text, expected=current if expected is True else expected), None
+        return write_atomic(path, text, expected=current), None
     except Changed:
         return False, f"{config.display(path)} changed while l10n wrote it: not overwritten; rerun"
 
@@ -551,20 +551,19 @@ class Run:
         """Write an article's catalog and German file with every draft received so far."""
         self._apply_received(work)
         outcome = Outcome(self.config.display(work.source), self.lang, False, False, work.update,
-                          catalog.Stats.of(work.po), None, work.drafted,
-                          sent_chars=self._chars_for.pop(work.source, 0))
+                          None, None, work.drafted, sent_chars=self._chars_for.pop(work.source, 0))
         self.summary.outcomes.append(outcome)
+        if not self.dry_run:
+            outcome.catalog_written = self.save_catalog(work)  # may read a translator's save
+        outcome.stats = catalog.Stats.of(work.po)
         if self.dry_run:
             return
-        outcome.catalog_written = self.save_catalog(work)
-        outcome.stats = catalog.Stats.of(work.po)
         text = ""
         if self.write_output:
             found = publication(self.config, work)
             text = found.text
             outcome.progress, outcome.withheld = found.progress, len(found.withheld())
-            outcome.output_written, outcome.refused = write_output(
-                self.config, work, text, expected=True, force=self.force)
+            outcome.output_written, outcome.refused = write_output(self.config, work, text, self.force)
         if self.cache is not None:
             name = str(self.config.display(work.source))
             complete = not self.filling or not _untranslated(work.po) or (
@@ -631,7 +630,7 @@ def _merge_one(config: Config, lang: str, force: bool, source: Path) -> Outcome:
     po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
     work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po)
     found = publication(config, work)
-    wrote, refused = write_output(config, work, found.text, expected=True, force=force)
+    wrote, refused = write_output(config, work, found.text, force)
     return Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
                    catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
                    refused=refused)
