@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from .deepl_server import fake_deepl, fast_deepl_client  # noqa: F401 - fixtures
+
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO / "content" / "en").glob("*.md"))
 
@@ -50,6 +52,21 @@ def write_site(root: Path, articles: dict[str, str], config: str = 'target_langs
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
     return root
+
+
+#: The DeepL key of the tests: distinctive, so that a leak into a file or a message shows.
+DEEPL_KEY = "5e3c1a9b-7d2f-4e8a-b6c0-secret-test-key:fx"
+
+
+@pytest.fixture
+def server(fake_deepl, fast_deepl_client, monkeypatch):  # noqa: F811 - fixtures of deepl_server
+    """The fake DeepL server, with the key and its address in the environment, as a user
+    sets them for ``l10n translate --engine deepl``."""
+    fake_deepl.auth_key = DEEPL_KEY
+    monkeypatch.setenv("DEEPL_AUTH_KEY", DEEPL_KEY)
+    monkeypatch.setenv("DEEPL_SERVER_URL", fake_deepl.url)
+    monkeypatch.delenv("CI", raising=False)
+    return fake_deepl
 
 
 @pytest.fixture(autouse=True)

@@ -21,19 +21,10 @@ import pytest
 from l10n import check
 from l10n.cli import main
 
-from .conftest import ARTICLE, write_site
-from .deepl_server import FakeDeepL, fake_deepl, fast_deepl_client  # noqa: F401 - fixtures
+from .conftest import ARTICLE, DEEPL_KEY, write_site
+from .deepl_server import FakeDeepL
 
-SECRET = "9c8b7a65-4321-lost-and-found:fx"
-
-
-@pytest.fixture
-def server(fake_deepl, fast_deepl_client, monkeypatch):
-    fake_deepl.auth_key = SECRET
-    monkeypatch.setenv("DEEPL_AUTH_KEY", SECRET)
-    monkeypatch.setenv("DEEPL_SERVER_URL", fake_deepl.url)
-    monkeypatch.setenv("L10N_CACHE_DIR", str(Path(os.environ.get("TMPDIR", "/tmp")) / f"l10n-{os.getpid()}"))
-    return fake_deepl
+SECRET = DEEPL_KEY
 
 
 def article(n: int, tag: str = "story") -> str:

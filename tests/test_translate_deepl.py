@@ -16,24 +16,13 @@ from pathlib import Path
 import polib
 import pytest
 
-from l10n import catalog, markup
-from l10n import cli
+from l10n import catalog, cli
 from l10n.cli import main
 
-from .conftest import EXAMPLES, snapshot, write_site
-from .deepl_server import FakeDeepL, fake_deepl, fast_deepl_client  # noqa: F401 - fixtures
+from .conftest import DEEPL_KEY, EXAMPLES, snapshot, write_site
+from .deepl_server import FakeDeepL
 
-SECRET = "5e3c1a9b-7d2f-4e8a-b6c0-secret-test-key:fx"
-
-
-@pytest.fixture
-def server(fake_deepl, fast_deepl_client, monkeypatch):
-    """The fake server, with a distinctive key in the environment."""
-    fake_deepl.auth_key = SECRET
-    monkeypatch.setenv("DEEPL_AUTH_KEY", SECRET)
-    monkeypatch.setenv("DEEPL_SERVER_URL", fake_deepl.url)
-    monkeypatch.delenv("CI", raising=False)
-    return fake_deepl
+SECRET = DEEPL_KEY
 
 
 def run(root: Path, *args: str) -> int:
@@ -326,6 +315,10 @@ def test_network_failure_mid_run_keeps_what_was_received(three, server, monkeypa
         return "DE:" + text
 
     server.translate = translate
+    # one request after another: which fault the run meets first is then certain (with
+    # requests in flight at once, a reply cut short can come before the refused connection)
+    with (three / "pyproject.toml").open("a") as f:
+        f.write("[tool.l10n.deepl]\nconcurrency = 1\n")
     assert run(three) == 1
     captured = capsys.readouterr()
     err = one_error_line(captured.err)
