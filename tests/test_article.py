@@ -51,14 +51,68 @@ def test_no_front_matter_is_all_body():
     assert doc.head == "" and doc.fields == ()
 
 
-# -- front matter that cannot be read, and values YAML cannot construct ------------------
-
 @pytest.mark.parametrize("text, line, words", [
     ("---\ntitle: \"open\n---\nbody", 2, "broken YAML"),
     ("---\ntitle: a\n  bad: indent\n---\n", 3, "broken YAML"),
     ("---\n- a\n- b\n---\n", 2, "not a mapping"),
     ("---\n!!set\n? a\n---\n", 2, "not a mapping"),
     ("---\ntitle: x\n", 1, "no closing"),
+])
+def test_broken_front_matter_names_file_and_line(text, line, words):
+    with pytest.raises(InputError) as e:
+        article.parse(text, Path("content/en/x.md"))
+    assert e.value.line == line
+    assert str(e.value).startswith(f"content/en/x.md:{line}: ")
+    assert words in str(e.value)
+    assert "\n" not in str(e.value)
+
+
+# -- a byte order mark ---------------------------------------------------------------
+
+BOM_TEXT = "\ufeff" + HEAD + "# Body\n\ntext\n"
+
+
+def test_a_bom_before_front_matter_is_kept_in_the_head():
+    doc = article.parse(BOM_TEXT)
+    assert doc.head == "\ufeff" + HEAD and doc.body == "# Body\n\ntext\n" and doc.bom == "\ufeff"
+    assert doc.metadata["title"] == 'A "quoted" title'
+    assert [f.line for f in doc.fields] == [2, 3, 4, 5, 8] and doc.body_line == 9
+    assert article.rewrite_head(doc, {}) + doc.body == BOM_TEXT
+    assert article.rewrite_head(doc, {"slug": "plain-slug"}) == doc.head
+
+
+def test_a_rewritten_head_keeps_the_bom():
+    doc = article.parse(BOM_TEXT)
+    new = article.rewrite_head(doc, {"title": "Titel"}, {"language": "de"})
+    assert new.startswith("\ufeff---\ntitle: \"Titel\"\nslug: plain-slug\n") and new.endswith("language: de\n---\n")
+    assert article.parse(new).metadata["language"] == "de"
+
+
+def test_a_bom_without_front_matter_stays_out_of_the_body():
+    doc = article.parse("\ufeff# Title\n\ntext\n")
+    assert (doc.head, doc.body, doc.fields) == ("\ufeff", "# Title\n\ntext\n", ())
+    assert not doc.has_front_matter
+    assert article.rewrite_head(doc, {"title": "x"}, {"language": "de"}) == "\ufeff"
+    assert article.rewrite_head(article.parse("# Title\n"), {}, {"language": "de"}) == ""
+
+
+def test_a_bom_article_is_translated_with_its_bom(tmp_path):
+    from l10n.cli import main
+
+    from .conftest import ARTICLE, write_site
+
+    root = write_site(tmp_path / "s", {"bom.md": "\ufeff" + ARTICLE})
+    assert main(["--root", str(root), "translate", "--engine", "pseudo"]) == 0
+    de = (root / "content/de/bom.md").read_text(encoding="utf-8")
+    assert de.startswith("\ufeff---\ntitle: ") and "language: de\n" in de and de.count("\ufeff") == 1
+    po = (root / "locales/de/bom.po").read_text(encoding="utf-8")
+    assert 'msgid "Open model tops the charts"' in po and "\ufeff" not in po
+    assert main(["--root", str(root), "check"]) == 0
+
+
+# -- values YAML cannot construct ----------------------------------------------------
+
+@pytest.mark.parametrize("text, line, words", [
     ("---\ntitle: T\ndate: 2026-02-30\n---\n", 3, "front matter 'date': cannot read 2026-02-30 (day is out of range"),
     ("---\na: !!int \"abc\"\n---\n", 2, "front matter 'a': cannot read !!int \"abc\" (invalid literal"),
     ("---\na: 1\nb:\n  - x\n  - !!float q\n---\n", 3, "front matter 'b': cannot read - x - !!float q"),
@@ -67,7 +121,7 @@ def test_no_front_matter_is_all_body():
     ("---\nx: 1\n? [a]\n: 1\n---\n", 3, "found unhashable key"),
     ("\ufeff---\na: b\nd: 2026-13-01\n---\n", 3, "front matter 'd'"),
 ])
-def test_unreadable_front_matter_names_file_and_line(text, line, words):
+def test_unconstructable_values_name_file_and_key_line(text, line, words):
     with pytest.raises(InputError) as e:
         article.parse(text, Path("content/en/x.md"))
     message = str(e.value)
