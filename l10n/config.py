@@ -165,7 +165,12 @@ KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", 
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(FrontMatterPolicy))
 #: ``[tool.l10n.deepl]``: the keyword arguments of ``l10n.engines.deepl.Settings``.
 DEEPL_KEYS = ("formality", "context", "retries", "timeout", "tag_handling_version",
-              "preserve_formatting", "model_type", "target_codes", "concurrency")
+              "preserve_formatting", "model_type", "target_codes", "concurrency",
+              "custom_instructions", "style_id", "glossary_name")
+#: DeepL's ``model_type`` values.
+MODEL_TYPES = ("prefer_quality_optimized", "quality_optimized", "latency_optimized")
+#: DeepL's limits on ``custom_instructions``: how many, and characters each.
+MAX_INSTRUCTIONS, MAX_INSTRUCTION_CHARS = 10, 300
 FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
 _TABLE = ("tool", "l10n")
 _DEEPL_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
@@ -251,13 +256,40 @@ def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
             settings[name] = r.integer(k, item, low=1)
         elif name == "timeout":
             settings[name] = r.number(k, item, low=0, high=3600, positive=True)  # seconds: an hour at most
+        elif name == "model_type":  # "": the API's default (latency_optimized)
+            settings[name] = item if item == "" else r.string(k, item, MODEL_TYPES)
+        elif name == "custom_instructions":
+            settings[name] = _instructions(r, k, item)
+        elif name in ("style_id", "glossary_name"):
+            settings[name] = r.string(k, item)
+            if not settings[name].strip() or _CONTROL.search(settings[name]):
+                raise r.error(k, f"must be a non-empty line of text, not {item!r}")
         elif name == "target_codes":
             codes = r.table(k, item)
             settings[name] = {r.language(k + (lang,), lang, "language"): r.deepl_code(k + (lang,), code)
                               for lang, code in codes.items()}
         else:
             settings[name] = r.string(k, item)
+    if settings.get("model_type") == "latency_optimized":
+        for name in ("custom_instructions", "style_id"):
+            if settings.get(name):
+                raise r.error(key + ("model_type",), f"cannot be \"latency_optimized\" with {name}: "
+                              "DeepL serves those with quality-optimized models only")
     return settings
+
+
+def _instructions(r: _Reader, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
+    """At most 10 instructions of at most 300 characters each (DeepL's limits)."""
+    items = r.strings(key, value, example='["Use the Oxford comma."]')
+    if len(items) > MAX_INSTRUCTIONS:
+        raise r.error(key, f"may hold at most {MAX_INSTRUCTIONS} instructions (DeepL's limit), not {len(items)}")
+    for i, item in enumerate(items, 1):
+        if not item.strip():
+            raise r.error(key, f"has an empty instruction (number {i})")
+        if len(item) > MAX_INSTRUCTION_CHARS:
+            raise r.error(key, f"instruction {i} has {len(item)} characters; DeepL takes at most "
+                               f"{MAX_INSTRUCTION_CHARS}")
+    return items
 
 
 # -- reading keys ---------------------------------------------------------------------

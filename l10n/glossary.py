@@ -5,15 +5,13 @@ mapped to itself stays as written (brand and product names). A third column rest
 row to one target language; rows without it apply to every target language. A first row
 ``source,target[,lang]`` is taken as a header, and rows starting with ``#`` are comments.
 
-The entries of one language pair are identified by a content hash, which names the
-glossary on DeepL (``l10n-<hash12>``): the same CSV is created there once and reused by
-every later run, and an edited CSV makes a new glossary.
+On DeepL the whole file is one multilingual glossary, edited in place when the file
+changes (see :mod:`l10n.engines.deepl`).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,19 +76,3 @@ def load(path: Path) -> Glossary:
         seen[key] = line
         rows.append((cells[0], cells[1], only, line))
     return Glossary(path, tuple(rows))
-
-
-def content_hash(entries: dict[str, str], source: str, target: str) -> str:
-    """A stable hash of a language pair's terms (order does not matter).
-
-    >>> content_hash({"a": "b"}, "en", "de") == content_hash({"a": "b"}, "EN", "DE")
-    True
-    """
-    data = "\n".join(f"{s}\t{t}" for s, t in sorted(entries.items()))
-    h = hashlib.sha256(f"{source.lower()}>{target.lower()}\n{data}".encode("utf-8"))
-    return h.hexdigest()
-
-
-def name_for(entries: dict[str, str], source: str, target: str) -> str:
-    """The glossary's name on the translation service: ``l10n-`` and 12 hex digits."""
-    return "l10n-" + content_hash(entries, source, target)[:12]

@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 import polib
 
 from . import article as articles
-from . import catalog, pofile, publish
+from . import catalog, context, pofile, publish
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
 from .config import Config
@@ -311,7 +311,8 @@ class Run:
                 if work.needs:
                     self.summary.embargoed.append(name)
                 work.needs.clear()
-            title = next((s.text for s in work.segments if s.key == "title"), None)
+            # A text several articles need is sent once, with the first one's context.
+            about = context.of(work.segments)
             for text in sorted(work.needs, key=_order(work.po)):
                 if text in self.queue or text in self._in_air or text in self._following:
                     continue
@@ -320,7 +321,7 @@ class Run:
                     self._followers.setdefault(leader, []).append(text)
                     self._following.add(text)
                     continue
-                self.queue[text] = Job(text, title)
+                self.queue[text] = Job(text, about)
                 self._asked_by[text] = source
                 if self.dry_run:
                     self.summary.pending_segments += 1
@@ -329,13 +330,13 @@ class Run:
 
     def _fill_known(self, work: Prepared) -> None:
         """Fill entries from this run's drafts and the language's memory; note what remains."""
-        if not _untranslated(work.po):
+        if not _untranslated(work.po, self.label):
             return
         if self._known is None:  # read every catalog only when a text needs it
             self._known = self.memory(self.config, self.lang)
         reviewed, drafts = self._known
         for e in work.po:
-            if not _open(e):
+            if not _open(e, self.label):
                 continue
             if e.msgid in reviewed:
                 catalog.set_draft(e, reviewed[e.msgid], "memory", self.today)
@@ -520,7 +521,7 @@ class Run:
 
     def _apply_received(self, work: Prepared) -> None:
         for e in work.po:
-            if e.msgid in work.needs and e.msgid in self.received and _open(e):
+            if e.msgid in work.needs and e.msgid in self.received and _open(e, self.label):
                 self._apply(work, e)
 
     # -- write
@@ -566,7 +567,7 @@ class Run:
             outcome.output_written, outcome.refused = write_output(self.config, work, text, self.force)
         if self.cache is not None:
             name = str(self.config.display(work.source))
-            complete = not self.filling or not _untranslated(work.po) or (
+            complete = not self.filling or not _untranslated(work.po, self.label) or (
                 work.embargoed and not self.include_drafts)
             if complete and not outcome.refused and self.summary.stopped is None:
                 until = catalog.expiry(work.po, self.config.obsolete_days)
@@ -587,15 +588,26 @@ def cache_scope(lang: str, engine: Engine | None, write_output: bool) -> tuple[s
     return ("translate" if write_output else "extract", lang, label(engine) if engine is not None else "none")
 
 
-def _open(entry: polib.POEntry) -> bool:
-    """A live entry of l10n's own that an engine may fill."""
-    return (not entry.obsolete and bool(entry.msgid) and catalog.is_own(entry)
-            and catalog.state(entry) == UNTRANSLATED)
+def _open(entry: polib.POEntry, label: str | None = None) -> bool:
+    """A live entry of l10n's own that an engine may fill: untranslated or, given the
+    engine's ``label``, an unedited draft of the same engine made under other settings."""
+    if entry.obsolete or not entry.msgid or not catalog.is_own(entry):
+        return False
+    found = catalog.state(entry)
+    return found == UNTRANSLATED or (label is not None and found == DRAFT and _stale(entry, label))
 
 
-def _untranslated(po: polib.POFile) -> bool:
+def _stale(entry: polib.POEntry, label: str) -> bool:
+    """A draft by the engine of ``label`` (``deepl/...``) under other settings."""
+    mark = catalog.machine(entry)
+    engine = label.split("/")[0]
+    return (mark is not None and "/" in label and mark.engine != label
+            and mark.engine.split("/")[0] == engine)
+
+
+def _untranslated(po: polib.POFile, label: str | None = None) -> bool:
     """Whether an engine could still add something to this catalog."""
-    return any(_open(e) for e in po)
+    return any(_open(e, label) for e in po)
 
 
 def _order(po: polib.POFile) -> Callable[[str], int]:

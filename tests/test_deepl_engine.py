@@ -42,8 +42,9 @@ def tr(engine: DeepLEngine, batch: list[Job]) -> list[str]:
 
 def make(server: FakeDeepL, key: str = SECRET, **settings) -> DeepLEngine:
     glossary = settings.pop("glossary", None)
+    targets = settings.pop("targets", ("de",))
     return DeepLEngine(key, server_url=server.url, settings=Settings(**config_table(settings)),
-                       glossary=glossary)
+                       glossary=glossary, targets=targets)
 
 
 def jobs(*texts: str, context: str | None = "Title") -> list[Job]:
@@ -333,24 +334,68 @@ def test_missing_glossary_file(tmp_path):
         glossaries.load(tmp_path / "nope.csv")
 
 
-def test_glossary_created_once_and_reused(server, tmp_path):
+def glossary_calls(server: FakeDeepL) -> list[tuple[str, str]]:
+    """The glossary requests that changed something: (method, path)."""
+    return [(r.method, r.path) for r in server.requests
+            if "/glossaries" in r.path and r.method != "GET"]
+
+
+def test_glossary_created_once_as_v3_and_reused(server, tmp_path):
     g = write_csv(tmp_path / "g.csv", "Nordlicht AI,Nordlicht AI\nopen model,offenes Modell\n")
-    first = make(server, glossary=g)
+    first = make(server, glossary=g, glossary_name="l10n newsroom")
     assert tr(first, jobs("An open model by Nordlicht AI.")) == [
         "DE:An offenes Modell by Nordlicht AI."]
     tr(first, jobs("Another open model."))
-    second = make(server, glossary=g)  # the next run
+    second = make(server, glossary=g, glossary_name="l10n newsroom")  # the next run
     tr(second, jobs("Yet another open model."))
-    creates = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "POST"]
-    lists = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "GET"]
-    assert len(creates) == 1 and len(lists) == 2 and len(server.glossaries) == 1
+    assert glossary_calls(server) == [("POST", "/v3/glossaries")]
+    assert not any(r.path.startswith("/v2/glossaries") for r in server.requests)
     (gid,) = server.glossaries
-    assert server.glossaries[gid]["name"] == glossaries.name_for(g.entries("de"), "EN", "DE")
+    assert server.glossaries[gid]["name"] == "l10n newsroom"
+    assert server.glossaries[gid]["dictionaries"] == {
+        ("en", "de"): {"Nordlicht AI": "Nordlicht AI", "open model": "offenes Modell"}}
     assert all(r.params["glossary_id"] == gid for r in server.translate_requests())
-    # an edited glossary is a new one
-    third = make(server, glossary=write_csv(tmp_path / "g.csv", "open model,freies Modell\n"))
-    tr(third, jobs("An open model."))
-    assert len(server.glossaries) == 2
+
+
+def test_edited_glossary_is_updated_in_place(server, tmp_path):
+    path = tmp_path / "g.csv"
+    make_engine = lambda: make(server, glossary=glossaries.load(path), targets=("de", "fr"))  # noqa: E731
+    write_csv(path, "open model,offenes Modell\nweights,poids,fr\n")
+    tr(make_engine(), jobs("An open model."))
+    (gid,) = server.glossaries
+    assert set(server.glossaries[gid]["dictionaries"]) == {("en", "de"), ("en", "fr")}
+    server.clear_requests()
+    # one term changed, one removed, French dropped: the same glossary, edited
+    write_csv(path, "open model,freies Modell,de\n")
+    assert tr(make_engine(), jobs("An open model.")) == ["DE:An freies Modell."]
+    assert list(server.glossaries) == [gid]
+    assert server.glossaries[gid]["dictionaries"] == {("en", "de"): {"open model": "freies Modell"}}
+    assert glossary_calls(server) == [("PUT", f"/v3/glossaries/{gid}/dictionaries"),
+                                      ("DELETE", f"/v3/glossaries/{gid}/dictionaries")]
+    assert server.translate_requests()[0].params["glossary_id"] == gid
+
+
+def test_one_multilingual_glossary_for_every_target_language(server, tmp_path):
+    g = write_csv(tmp_path / "g.csv", "open model,offenes Modell\nopen model,modèle ouvert,fr\n")
+    engine = make(server, glossary=g, targets=("de", "fr"))
+    assert tr(engine, jobs("An open model.")) == ["DE:An offenes Modell."]
+    result = engine.translate(jobs("An open model."), source="en", target="fr")
+    assert result.drafts == ("FR:An modèle ouvert.",)
+    (gid,) = server.glossaries
+    assert server.glossaries[gid]["dictionaries"] == {
+        ("en", "de"): {"open model": "offenes Modell"}, ("en", "fr"): {"open model": "modèle ouvert"}}
+    assert [r.params["glossary_id"] for r in server.translate_requests()] == [gid, gid]
+    assert glossary_calls(server) == [("POST", "/v3/glossaries")]
+
+
+def test_glossary_unchanged_is_not_sent_again(server, tmp_path):
+    g = write_csv(tmp_path / "g.csv", "open model,offenes Modell\n")
+    tr(make(server, glossary=g), jobs("One."))
+    server.clear_requests()
+    tr(make(server, glossary=g), jobs("Two."))
+    assert glossary_calls(server) == []
+    assert [r.path for r in server.requests if "/glossaries" in r.path] == [
+        "/v3/glossaries", f"/v3/glossaries/{next(iter(server.glossaries))}/entries"]
 
 
 def test_glossary_without_terms_for_the_language_is_not_created(server, tmp_path):
@@ -361,14 +406,14 @@ def test_glossary_without_terms_for_the_language_is_not_created(server, tmp_path
 
 def test_glossary_refused_by_deepl_is_a_config_error(server, tmp_path):
     engine = make(server, glossary=write_csv(tmp_path / "g.csv", "Nordlicht,Nordlicht\n"))
-    create = engine._translator.create_glossary
+    create = engine._translator.create_multilingual_glossary
 
     def refused(*args, **kwargs):  # the list before it succeeds, the creation fails
         server.fail_next(400, body={"message": "Unsupported glossary source and target language pair."},
-                         endpoint="/v2/glossaries")
+                         endpoint="/v3/glossaries")
         return create(*args, **kwargs)
 
-    engine._translator.create_glossary = refused
+    engine._translator.create_multilingual_glossary = refused
     with pytest.raises(ConfigError, match="DeepL refused the glossary .*Unsupported glossary"):
         tr(engine, jobs("Hello."))
     assert not server.translate_requests()

@@ -135,7 +135,9 @@ def test_draft_made_with_other_settings_is_not_reused(three, server):
     assert server.texts_sent().count(SHARED) == 1
     assert all(r.params["formality"] == "more" for r in server.translate_requests())
     third = next(e for e in po(three, "third.po") if e.msgid == SHARED)
-    assert catalog.machine(third).engine == "deepl/more"
+    assert catalog.machine(third).engine.startswith("deepl/more/")
+    # the drafts made under the old formality were unedited: drafted again, under the new one
+    assert {catalog.machine(e).engine.split("/")[1] for e in po(three, "first.po") if e.msgstr} == {"more"}
 
 
 def test_dry_run_sends_nothing_and_changes_nothing(three, server, capsys):
@@ -201,7 +203,7 @@ def test_markup_round_trip_on_the_example_site(example_site, server, capsys):
         catalog_ = po(example_site, source.with_suffix(".po").name)
         for e in catalog_:
             if e.msgstr:
-                assert catalog.state(e) == catalog.DRAFT and catalog.machine(e).engine == "deepl/prefer_less"
+                assert catalog.state(e) == catalog.DRAFT and catalog.machine(e).engine.startswith("deepl/prefer_less/")
     coding = (example_site / "content/de/coding-assistant-flaw-leaked-api-keys-via-poisoned-repos.md").read_text()
     for construct in ["[DE:The benchmark paper][paper]", "[DE:Model Card][Model Card]",
                       "*DE:known limitation*", "**DE:read-only tokens**", "`.cobaltrc`",
@@ -391,8 +393,9 @@ def test_glossary_created_once_and_reused(three, server):
     src.write_text(src.read_text() + "One more sentence.\n")
     server.clear_requests()
     assert run(three) == 0
-    posts = [r for r in server.requests if r.path == "/v2/glossaries" and r.method == "POST"]
+    posts = [r for r in server.requests if "/glossaries" in r.path and r.method != "GET"]
     assert posts == [] and len(server.glossaries) == 1
+    assert server.glossaries[gid]["name"] == "l10n site"  # the site folder's name
     assert [r.params["glossary_id"] for r in server.translate_requests()] == [gid]
 
 

@@ -5,8 +5,9 @@ untranslatable spans ``<x id="N"/>`` placeholders, link targets stay home), sent
 ``tag_handling="xml"``, and rebuilt with :func:`l10n.markup.restore`; what is published of
 a draft is then decided by :mod:`l10n.publish`.
 
-Requests: one per context (the article title, which DeepL takes per request), at most
-:data:`MAX_TEXTS` texts and :data:`BODY_BUDGET` bytes of JSON each (the API takes 128 KiB).
+Requests: one per context (the article's title and lead, see :mod:`l10n.context`, which
+DeepL takes per request and does not bill), at most :data:`MAX_TEXTS` texts and
+:data:`BODY_BUDGET` bytes of JSON each (the API takes 128 KiB).
 Faults of the API become one-line :class:`~l10n.errors.EngineError` messages that never
 contain the key; a call returns a :class:`~l10n.engines.base.BatchResult` with the drafts
 received before a fault, so the workflow keeps them and a rerun sends only the rest.
@@ -15,40 +16,56 @@ Every request is bounded as a whole by ``timeout`` (a server that answers one by
 second cannot hold a run), and retried here, not by the client, ``retries`` times on 429,
 5xx, connection faults and timeouts, with exponential backoff.
 
+The glossary CSV becomes one multilingual (v3) glossary on DeepL, named ``glossary_name``
+(default ``l10n <site folder>``), with a dictionary per configured target language: it is
+created once, and later runs replace only the dictionaries whose terms changed.
+
 Settings (``[tool.l10n.deepl]``, all optional)::
 
     formality = "prefer_less"      # default, more, less, prefer_more, prefer_less
-    context = true                 # send the article title as context (not billed)
+    context = true                 # send the article's title and lead as context (not billed)
+    model_type = "prefer_quality_optimized"   # quality_optimized, latency_optimized, "" (API default)
+    custom_instructions = []       # at most 10 of at most 300 characters (DE, EN, ES, FR, IT, JA, KO, ZH)
+    style_id = ""                  # a style rule list of the account (Pro), in the target language
+    glossary_name = ""             # the glossary's name on DeepL (default: "l10n <site folder>")
     concurrency = 4                # requests in flight at once (1: one after another)
     retries = 5                    # retries for 429, 5xx, timeouts (default: the client's, 5)
     timeout = 30.0                 # seconds for each whole request (default 30)
     tag_handling_version = "v2"    # DeepL's tag handling algorithm ("" for the account default)
     preserve_formatting = true     # keep leading/trailing punctuation and case as in the source
-    model_type = ""                # e.g. "prefer_quality_optimized"; "" for the API default
     target_codes = {en = "EN-GB"}  # override the DeepL code of a target language
+
+The settings that shape a draft (formality, context, model_type, custom_instructions,
+style_id, tag_handling_version, preserve_formatting, target_codes) and the glossary's terms
+are part of the engine's :attr:`DeepLEngine.label`, recorded in each draft: an unedited
+draft made under other settings is drafted again; reviewed and edited entries never are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Iterator, Mapping, Sequence
 
 import deepl
 import deepl.http_client as _http
 from babel import Locale, UnknownLocaleError
+from deepl.api_data import MultilingualGlossaryDictionaryEntries
 
 from .. import glossary as glossaries
 from .. import markup
 from ..config import Config
 from ..errors import ConfigError, EngineError, L10nError
 from .base import BatchResult, Job
+
+log = logging.getLogger(__name__)
 
 #: Texts per request (the API's limit).
 MAX_TEXTS = 50
@@ -63,6 +80,8 @@ DEFAULT_TIMEOUT = 30.0
 _TARGET_DEFAULTS = {"EN": "EN-US", "PT": "PT-PT", "ZH": "ZH-HANS"}
 _SCRIPTS = {("ZH", "HANS"): "ZH-HANS", ("ZH", "HANT"): "ZH-HANT"}
 _ALIASES = {"NO": "NB"}  # babel's "no" is Norwegian Bokmål, DeepL's NB
+#: Target languages (and their variants) that take ``custom_instructions`` (DeepL's list).
+INSTRUCTION_LANGS = frozenset({"DE", "EN", "ES", "FR", "IT", "JA", "KO", "ZH"})
 
 
 def source_code(lang: str) -> str:
@@ -117,9 +136,24 @@ class Settings:
     timeout: float | None = None
     tag_handling_version: str = "v2"
     preserve_formatting: bool = True
-    model_type: str = ""
+    model_type: str = "prefer_quality_optimized"
     target_codes: dict[str, str] = field(default_factory=dict)
     concurrency: int = 4
+    custom_instructions: tuple[str, ...] = ()
+    style_id: str = ""
+    glossary_name: str = ""
+
+    def shaping(self) -> dict[str, Any]:
+        """The settings that shape a draft (not how requests travel)."""
+        return {"formality": self.formality, "context": CONTEXT_KIND if self.context else "",
+                "model_type": self.model_type, "custom_instructions": list(self.custom_instructions),
+                "style_id": self.style_id, "tag_handling_version": self.tag_handling_version,
+                "preserve_formatting": self.preserve_formatting,
+                "target_codes": dict(sorted(self.target_codes.items()))}
+
+
+#: What the context holds, recorded in the label: another choice drafts again.
+CONTEXT_KIND = "title+lead"
 
 
 def from_environment(config: Config) -> "DeepLEngine":
@@ -129,9 +163,11 @@ def from_environment(config: Config) -> "DeepLEngine":
         raise ConfigError("DEEPL_AUTH_KEY is not set: export DEEPL_AUTH_KEY=<your DeepL API key> "
                           "(free keys end in ':fx'), or choose --engine memory")
     settings = Settings(**config.deepl)
+    if not settings.glossary_name:
+        settings = replace(settings, glossary_name=f"l10n {config.root.resolve().name}".strip())
     terms = glossaries.load(config.glossary) if config.glossary is not None else None
     return DeepLEngine(key, server_url=os.environ.get("DEEPL_SERVER_URL", "").strip() or None,
-                       settings=settings, glossary=terms)
+                       settings=settings, glossary=terms, targets=config.target_langs)
 
 
 # -- the engine ----------------------------------------------------------------------
@@ -154,8 +190,11 @@ class DeepLEngine:
     context_per_request = True
 
     def __init__(self, auth_key: str, *, server_url: str | None = None,
-                 settings: Settings | None = None, glossary: glossaries.Glossary | None = None):
+                 settings: Settings | None = None, glossary: glossaries.Glossary | None = None,
+                 targets: Sequence[str] = ()):
         self.settings = settings or Settings()
+        #: Every target language of the site: the glossary has a dictionary for each.
+        self.targets = tuple(targets)
         self.context_per_request = self.settings.context
         self.glossary = glossary
         self.server_url = server_url
@@ -167,7 +206,7 @@ class DeepLEngine:
         _http.max_network_retries = 0
         _http.min_connection_timeout = self.settings.timeout or DEFAULT_TIMEOUT
         try:
-            self._translator = deepl.Translator(auth_key, server_url=server_url)
+            self._translator = deepl.DeepLClient(auth_key, server_url=server_url)
         except ValueError as e:
             raise ConfigError(f"DEEPL_AUTH_KEY or DEEPL_SERVER_URL is unusable: {self._scrub(str(e))}") from None
         try:
@@ -177,7 +216,7 @@ class DeepLEngine:
             pass
         self._languages: tuple[set[str], dict[str, bool | None]] | None = None
         self._pairs: dict[tuple[str, str], tuple[str, str]] = {}
-        self._glossary_ids: dict[tuple[str, str], str | None] = {}
+        self._glossaries: dict[str, tuple[str | None, frozenset[str]]] = {}  # source -> id, targets
         self.requests = 0
         self.billed_characters = 0
         self.skipped = 0
@@ -188,18 +227,17 @@ class DeepLEngine:
 
     @property
     def label(self) -> str:
-        """Engine and settings as recorded in drafts, e.g. ``deepl/prefer_less/g-1a2b3c4d5e6f``.
+        """Engine and settings as recorded in drafts, e.g. ``deepl/prefer_less/1a2b3c4d5e6f``:
+        the formality, then a digest of every setting that shapes a draft and of the
+        glossary's terms (:meth:`Settings.shaping`).
 
-        Drafts are reused only under the same label: another formality or glossary
-        translates again.
+        Drafts are reused only under the same label: other settings translate again.
         """
-        parts = ["deepl", self.settings.formality]
-        if self.settings.model_type:
-            parts.append(self.settings.model_type)
+        shaping = self.settings.shaping()
         if self.glossary is not None:
-            rows = "\n".join(f"{s}\t{t}\t{lang or ''}" for s, t, lang, _ in self.glossary.rows)
-            parts.append("g-" + hashlib.sha256(rows.encode("utf-8")).hexdigest()[:12])
-        return "/".join(parts)
+            shaping["glossary"] = [[s, t, lang or ""] for s, t, lang, _ in self.glossary.rows]
+        data = json.dumps(shaping, sort_keys=True, ensure_ascii=False)
+        return f"deepl/{self.settings.formality}/{hashlib.sha256(data.encode('utf-8')).hexdigest()[:12]}"
 
     def __repr__(self) -> str:  # never the key
         return f"DeepLEngine(server_url={self.server_url!r}, settings={self.settings!r})"
@@ -257,6 +295,10 @@ class DeepLEngine:
             options["preserve_formatting"] = True
         if s.model_type:
             options["model_type"] = s.model_type
+        if s.custom_instructions:
+            options["custom_instructions"] = list(s.custom_instructions)
+        if s.style_id:
+            options["style_rule"] = s.style_id  # sent as style_id
         if glossary_id:
             options["glossary"] = glossary_id
         return options
@@ -302,6 +344,10 @@ class DeepLEngine:
         if self.settings.formality in ("more", "less") and targets.get(tgt) is False:
             raise ConfigError(f"DeepL has no formality for {tgt}: set [tool.l10n.deepl] formality = "
                               f"\"prefer_{self.settings.formality}\"")
+        if self.settings.custom_instructions and tgt.split("-")[0] not in INSTRUCTION_LANGS:
+            raise ConfigError(f"DeepL takes custom_instructions only for {', '.join(sorted(INSTRUCTION_LANGS))}, "
+                              f"not {tgt}: remove [tool.l10n.deepl] custom_instructions or translate "
+                              f"{target!r} with another engine")
         self._pairs[(source, target)] = (src, tgt)
         return src, tgt
 
@@ -314,29 +360,55 @@ class DeepLEngine:
         return self._languages
 
     def glossary_id(self, source: str, target: str) -> str | None:
-        """The DeepL glossary for the pair: found by name (content hash) or created once."""
+        """The site's DeepL glossary if it has a dictionary for the pair (see the module
+        docstring); brought up to date with the CSV on the first call for a source language."""
         if self.glossary is None:
             return None
-        if (source, target) in self._glossary_ids:
-            return self._glossary_ids[(source, target)]
-        entries = self.glossary.entries(target)
-        found: str | None = None
-        if entries:
-            src, tgt = source_code(source), target_codes(target, self.settings.target_codes)[0]
-            tgt = tgt.split("-")[0]
-            name = glossaries.name_for(entries, src, tgt)
-            for g in self._call(self._translator.list_glossaries):
-                if g.name == name and g.source_lang.upper() == src and g.target_lang.upper() == tgt:
-                    found = g.glossary_id
-                    break
-            else:
-                try:
-                    found = self._call(self._translator.create_glossary, name, src, tgt, entries,
-                                       creating_glossary=True).glossary_id
-                except ValueError as e:
-                    raise ConfigError(f"glossary: {self._scrub(str(e))}", path=self.glossary.path) from None
-        self._glossary_ids[(source, target)] = found
-        return found
+        if source not in self._glossaries:
+            self._glossaries[source] = self._sync_glossary(source, target)
+        found, pairs = self._glossaries[source]
+        return found if _glossary_code(target, self.settings.target_codes) in pairs else None
+
+    def _sync_glossary(self, source: str, target: str) -> tuple[str | None, frozenset[str]]:
+        """Create the multilingual glossary, or replace the dictionaries whose terms changed
+        and delete those whose language has no terms left; (id, target codes)."""
+        assert self.glossary is not None
+        src = source_code(source).lower()
+        wanted: dict[str, dict[str, str]] = {}
+        for lang in dict.fromkeys(self.targets + (target,)):
+            entries = self.glossary.entries(lang)
+            if entries:
+                wanted.setdefault(_glossary_code(lang, self.settings.target_codes), entries)
+        name = self.settings.glossary_name or "l10n"
+        try:
+            found = next((g for g in self._call(self._translator.list_multilingual_glossaries)
+                          if g.name == name), None)
+            if found is None:
+                if not wanted:
+                    return None, frozenset()
+                made = self._call(self._translator.create_multilingual_glossary, name,
+                                  [MultilingualGlossaryDictionaryEntries(src, t, e) for t, e in wanted.items()],
+                                  creating_glossary=True)
+                log.info("glossary %r created on DeepL", name)
+                return made.glossary_id, frozenset(wanted)
+            have = {d.target_lang.lower() for d in found.dictionaries if d.source_lang.lower() == src}
+            for tgt, entries in wanted.items():
+                if tgt in have and self._glossary_entries(found.glossary_id, src, tgt) == entries:
+                    continue
+                self._call(self._translator.replace_multilingual_glossary_dictionary, found.glossary_id,
+                           MultilingualGlossaryDictionaryEntries(src, tgt, entries), creating_glossary=True)
+                log.info("glossary %r: %s>%s terms replaced", name, src, tgt)
+            for tgt in sorted(have - wanted.keys()):
+                self._call(self._translator.delete_multilingual_glossary_dictionary, found.glossary_id,
+                           source_lang=src, target_lang=tgt)
+            return found.glossary_id, frozenset(wanted)
+        except ValueError as e:
+            raise ConfigError(f"glossary: {self._scrub(str(e))}", path=self.glossary.path) from None
+
+    def _glossary_entries(self, glossary_id: str, src: str, tgt: str) -> dict[str, str]:
+        reply = self._call(self._translator.get_multilingual_glossary_entries, glossary_id, src, tgt)
+        found = next((d.entries for d in reply.dictionaries), {})
+        return deepl.convert_tsv_to_dict(found) if isinstance(found, str) else dict(found)
 
     def usage(self) -> tuple[int | None, int | None]:
         """Characters used and the limit of the billing period (None: unknown, unlimited).
@@ -441,6 +513,15 @@ class DeepLEngine:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return re.sub(r"DeepL-Auth-Key\s+\S+", "DeepL-Auth-Key ***", " ".join(text.split()))
+
+
+def _glossary_code(lang: str, overrides: Mapping[str, str] | None = None) -> str:
+    """DeepL's glossary code for a target language: its base language, lower case.
+
+    >>> _glossary_code("pt_BR"), _glossary_code("en", {"en": "EN-GB"})
+    ('pt', 'en')
+    """
+    return target_codes(lang, overrides)[0].split("-")[0].lower()
 
 
 @lru_cache(maxsize=65536)
