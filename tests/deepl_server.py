@@ -43,7 +43,9 @@ targets that have formality; ``context`` a string; ``model_type`` one of
 has ``model_type_used``); ``custom_instructions`` a list of at most 10 strings of at most
 300 characters, only for targets DE, EN, ES, FR, IT, JA, KO, ZH and their variants;
 ``style_id`` a string naming a style rule list whose language is the target's (an
-unknown id is 404 ``Style Rules ... not found``, as DeepL answers it); ``glossary_id``
+unknown id is 404 ``Style Rules ... not found``, as DeepL answers it); neither
+``custom_instructions`` nor ``style_id`` with ``model_type: latency_optimized`` (DeepL
+serves them with quality-optimized models only); ``context`` is not billed; ``glossary_id``
 needs ``source_lang`` and a dictionary for the language pair.  The options of a request
 that passed are in ``RecordedRequest.accepted``; the translate function sees the style
 rule list as ``params["style_rule"]``.
@@ -915,6 +917,9 @@ class FakeDeepL:
             if instructions and _base_lang(target) not in _STYLE_LANGS:
                 raise _Reply(400, "'custom_instructions' is not supported for given "
                                   "'target_lang'.")
+            if instructions and model_type == "latency_optimized":
+                raise _Reply(400, "'custom_instructions' cannot be combined with "
+                                  "model_type 'latency_optimized'.")
         style = None
         style_id = params.get("style_id")
         if style_id is not None:
@@ -924,6 +929,9 @@ class FakeDeepL:
                 style = self.style_rules.get(style_id)
             if style is None:  # what DeepL answers for an unknown id: 404
                 raise _Reply(404, f"Style Rules {style_id} not found")
+            if model_type == "latency_optimized":
+                raise _Reply(400, "'style_id' cannot be combined with model_type "
+                                  "'latency_optimized'.")
             if style["language"].upper() != _base_lang(target):
                 raise _Reply(400, f"Target language {target} does not match the language "
                                   f"'{style['language']}' of the style rule list.")

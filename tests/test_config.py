@@ -73,6 +73,23 @@ def error(tmp_path: Path, body: str) -> str:
     ('target_langs = ["de"]\ndeepl.timeout = 0\n', ":6: tool.l10n.deepl.timeout must be more than 0 and at most 3600, not 0"),
     ('target_langs = ["de"]\ndeepl.timeout = "10"\n', ":6: tool.l10n.deepl.timeout must be a number"),
     ('target_langs = ["de"]\ndeepl.model_type = 1\n', ":6: tool.l10n.deepl.model_type must be a string"),
+    ('target_langs = ["de"]\ndeepl.model_type = "fast"\n',
+     ":6: tool.l10n.deepl.model_type must be one of prefer_quality_optimized, quality_optimized, "
+     "latency_optimized, not 'fast'"),
+    ('target_langs = ["de"]\ndeepl.custom_instructions = "Be brief."\n',
+     ":6: tool.l10n.deepl.custom_instructions must be a list of strings"),
+    ('target_langs = ["de"]\ndeepl.custom_instructions = [' + ", ".join(['"Be brief."'] * 11) + ']\n',
+     ":6: tool.l10n.deepl.custom_instructions may hold at most 10 instructions (DeepL's limit), not 11"),
+    ('target_langs = ["de"]\ndeepl.custom_instructions = ["ok", "' + "x" * 301 + '"]\n',
+     ":6: tool.l10n.deepl.custom_instructions instruction 2 has 301 characters; DeepL takes at most 300"),
+    ('target_langs = ["de"]\ndeepl.custom_instructions = [" "]\n',
+     ":6: tool.l10n.deepl.custom_instructions has an empty instruction (number 1)"),
+    ('target_langs = ["de"]\n[tool.l10n.deepl]\nstyle_id = ""\n',
+     ":7: tool.l10n.deepl.style_id must be a non-empty line of text"),
+    ('target_langs = ["de"]\n[tool.l10n.deepl]\nmodel_type = "latency_optimized"\ncustom_instructions = ["Be brief."]\n',
+     ":7: tool.l10n.deepl.model_type cannot be \"latency_optimized\" with custom_instructions"),
+    ('target_langs = ["de"]\n[tool.l10n.deepl]\nstyle_id = "a1"\nmodel_type = "latency_optimized"\n',
+     ":8: tool.l10n.deepl.model_type cannot be \"latency_optimized\" with style_id"),
     ('target_langs = ["de"]\ndeepl.tag_handling_version = 2\n', ":6: tool.l10n.deepl.tag_handling_version must be a string"),
     ('target_langs = ["de"]\n[tool.l10n.deepl.target_codes]\nde = "DE_AT"\n',
      ":7: tool.l10n.deepl.target_codes.de must be a DeepL language code"),
@@ -129,8 +146,11 @@ retries = 0
 timeout = 3
 tag_handling_version = ""
 preserve_formatting = false
-model_type = "prefer_quality_optimized"
+model_type = "quality_optimized"
 target_codes = {pt-br = "PT-BR"}
+custom_instructions = ["Write numbers as digits.", "Use the house spelling of brand names."]
+style_id = "7ff9bfd6-cd85-4190-8503-d6215a321519"
+glossary_name = "newsroom terms"
 """))
     root = tmp_path.resolve()
     assert cfg.target_langs == ("de", "pt_BR") and cfg.publish == "reviewed"
@@ -141,7 +161,11 @@ target_codes = {pt-br = "PT-BR"}
         rewrite={"url": {"/{source}/": "/{lang}/"}, "canonical": {}}, embargo=())
     assert cfg.deepl == {"formality": "less", "context": False, "retries": 0, "timeout": 3.0,
                          "tag_handling_version": "", "preserve_formatting": False,
-                         "model_type": "prefer_quality_optimized", "target_codes": {"pt_BR": "PT-BR"}}
+                         "model_type": "quality_optimized", "target_codes": {"pt_BR": "PT-BR"},
+                         "custom_instructions": ("Write numbers as digits.",
+                                                 "Use the house spelling of brand names."),
+                         "style_id": "7ff9bfd6-cd85-4190-8503-d6215a321519",
+                         "glossary_name": "newsroom terms"}
     # the validated table is the DeepL engine's settings as they are
     assert Settings(**cfg.deepl).formality == "less"
 

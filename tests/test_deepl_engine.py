@@ -436,3 +436,74 @@ def test_usage_is_asked_once_without_retries(server):
     with pytest.raises(EngineError, match="after 0 retries"):
         make(server).usage()
     assert len([r for r in server.requests if r.path == "/v2/usage"]) == 1
+
+
+# ----------------------------------------------------------------- quality settings
+
+def style_rule(server: FakeDeepL, language: str) -> str:
+    """A style rule list on the server (as the account's owner makes one in DeepL's UI)."""
+    import urllib.request
+    body = json.dumps({"name": "house style", "language": language}).encode()
+    req = urllib.request.Request(server.url + "/v3/style_rules", data=body, method="POST", headers={
+        "Authorization": f"DeepL-Auth-Key {server.auth_key}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as reply:
+        return json.loads(reply.read())["style_id"]
+
+
+def test_quality_optimized_by_default(server):
+    engine = make(server)
+    assert engine.settings.model_type == "prefer_quality_optimized"
+    tr(engine, jobs("Hi there."))
+    p = server.translate_requests()[0].accepted
+    assert p["model_type"] == "prefer_quality_optimized"
+    assert "custom_instructions" not in p and "style_id" not in p
+
+
+def test_custom_instructions_and_style_rules_are_sent(server):
+    style = style_rule(server, "de")
+    rules = ["Write numbers as digits.", "Use „…“ for quotations."]
+    engine = make(server, model_type="quality_optimized", custom_instructions=rules, style_id=style)
+    assert tr(engine, jobs("It rose by ten percent.")) == ["DE:It rose by ten percent."]
+    p = server.translate_requests()[0].accepted
+    assert (p["model_type"], p["custom_instructions"], p["style_id"]) == ("quality_optimized", rules, style)
+
+
+def test_style_rule_of_another_language_is_refused_by_deepl(server):
+    engine = make(server, style_id=style_rule(server, "fr"))
+    with pytest.raises(EngineError, match="HTTP 400.*does not match"):
+        tr(engine, jobs("Hello."))
+
+
+def test_custom_instructions_only_for_languages_deepl_takes_them_for(server):
+    engine = make(server, custom_instructions=["Be brief."], targets=("nl",))
+    with pytest.raises(ConfigError, match="custom_instructions only for DE, EN.*not NL"):
+        engine.translate(jobs("Hello."), source="en", target="nl")
+    assert not server.translate_requests()
+
+
+@pytest.mark.parametrize("change", [
+    {"formality": "prefer_more"}, {"context": False}, {"model_type": "quality_optimized"},
+    {"model_type": "latency_optimized"}, {"custom_instructions": ["Be brief."]},
+    {"style_id": "s-1"},
+    {"tag_handling_version": ""}, {"preserve_formatting": False}, {"target_codes": {"de": "DE"}},
+])
+def test_every_setting_that_shapes_a_draft_changes_the_label(server, change):
+    assert make(server, **change).label != make(server).label
+    assert make(server, **change).label == make(server, **change).label
+
+
+def test_settings_that_do_not_shape_a_draft_keep_the_label(server):
+    plain = make(server).label
+    assert plain.startswith("deepl/prefer_less/")
+    assert make(server, concurrency=1, retries=0, timeout=5.0, glossary_name="other").label == plain
+
+
+def test_glossary_terms_change_the_label(server, tmp_path):
+    one = make(server, glossary=write_csv(tmp_path / "a.csv", "open model,offenes Modell\n")).label
+    two = make(server, glossary=write_csv(tmp_path / "b.csv", "open model,freies Modell\n")).label
+    assert len({one, two, make(server).label}) == 3
+
+
+def test_changed_instructions_change_the_label(server):
+    assert make(server, custom_instructions=["Be brief."]).label != \
+        make(server, custom_instructions=["Be brief.", "Use digits."]).label

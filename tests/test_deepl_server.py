@@ -170,12 +170,22 @@ def test_accepted_params_are_echoed(server, client):
     assert acc["style_id"] == rule.style_id
     assert "text" not in acc
     # latency_optimized is reported as such; no model_type, no model_type_used
-    r = client.translate_text("x", target_lang="EN-GB", model_type="latency_optimized",
-                              custom_instructions=["Be brief"])
+    r = client.translate_text("x", target_lang="EN-GB", model_type="latency_optimized")
     assert r.model_type_used == "latency_optimized"
+    # DeepL serves instructions and style rules with quality-optimized models only
+    for extra in ({"custom_instructions": ["Be brief"]}, {"style_rule": rule}):
+        with pytest.raises(deepl.DeepLException, match="latency_optimized") as e:
+            client.translate_text("x", target_lang="DE", model_type="latency_optimized", **extra)
+        assert e.value.http_status_code == 400
     assert client.translate_text("x", target_lang="DE").model_type_used is None
     assert server.translate_requests()[-1].accepted == {
         "target_lang": "DE", "show_billed_characters": True}
+
+
+def test_context_is_not_billed(server, client):
+    results = client.translate_text(["One", "Three"], target_lang="DE", context="x" * 5000)
+    assert [r.billed_characters for r in results] == [3, 5]
+    assert server.chars_billed() == 8 and server.character_count == 8
 
 
 def test_custom_instruction_languages(server, client):
@@ -197,6 +207,7 @@ def test_custom_instruction_languages(server, client):
     ({"formality": "very"}, "formality"),
     ({"target_lang": "EN-GB", "formality": "more"}, "formality"),
     ({"style_rule": ""}, "style_id"),
+    ({"model_type": "latency_optimized", "custom_instructions": ["Be brief"]}, "latency_optimized"),
 ])
 def test_invalid_params_are_400(server, client, kwargs, match):
     kwargs = {"target_lang": "DE", **kwargs}
