@@ -97,6 +97,51 @@ def test_same_sentence_in_three_articles_is_sent_once(three, server):
         "The first story", "The second story", "The third story"]
 
 
+def test_context_is_title_and_lead_in_every_request(tmp_path, server):
+    lead = "The regional water board said on Monday that every reservoir in the valley is full again."
+    with_description = ('---\ntitle: "Reservoirs are full"\ndescription: "Spring rain refilled the lakes."\n---\n\n'
+                        + "".join(p + "\n\n" for p in sentences("water", 70)) + SHARED + "\n")
+    with_lead = article("Taps run again", "**By**: the desk", f"{lead} [Map](https://maps.example.test/v).",
+                        *sentences("taps", 3), SHARED)
+    site = write_site(tmp_path / "site", {"a-water.md": with_description, "b-taps.md": with_lead})
+    assert run(site) == 0
+    contexts = Counter(r.params["context"] for r in server.translate_requests())
+    # 73 texts of the first article in two requests, each with its context; not billed
+    assert contexts == {"Reservoirs are full\nSpring rain refilled the lakes.": 2,
+                        f"Taps run again\n{lead} Map.": 1}
+    assert server.chars_billed() == sum(len(t) for t in server.texts_sent())
+    # the shared sentence is sent once, in the request of the first article that needs it
+    (shared,) = [r for r in server.translate_requests() if SHARED in r.texts]
+    assert shared.params["context"].startswith("Reservoirs are full")
+    assert "maps.example.test" not in "".join(r.body.decode() for r in server.translate_requests())
+
+
+def test_changed_settings_redraft_only_unedited_drafts(three, server):
+    assert run(three) == 0
+    path = three / "locales/de/first.po"
+    cat = polib.pofile(str(path))
+    reviewed, edited = [e for e in cat if e.msgid.startswith("Sentence")][:2]
+    reviewed.flags.remove("fuzzy")  # a translator approved it
+    edited.msgstr = "Satz, von Hand verbessert."  # a translator edited it, still fuzzy
+    cat.save(str(path))
+    config = three / "pyproject.toml"
+    config.write_text(config.read_text() + '[tool.l10n.deepl]\ncustom_instructions = ["Write numbers as digits."]\n')
+    server.clear_requests()
+    assert run(three) == 0
+    assert SHARED in server.texts_sent() and reviewed.msgid not in server.texts_sent()
+    assert edited.msgid not in server.texts_sent() and len(server.texts_sent()) == 16 - 2
+    assert all(r.params["custom_instructions"] == ["Write numbers as digits."]
+               for r in server.translate_requests())
+    after = {e.msgid: e for e in po(three, "first.po")}
+    assert after[reviewed.msgid].msgstr == reviewed.msgstr and not after[reviewed.msgid].fuzzy
+    assert after[edited.msgid].msgstr == "Satz, von Hand verbessert."
+    labels = {catalog.machine(e).engine for name in ("first.po", "second.po") for e in po(three, name)
+              if e.msgstr and catalog.state(e) == catalog.DRAFT}
+    assert len(labels) == 1  # every draft now made under the new settings
+    server.clear_requests()
+    assert run(three) == 0 and server.translate_requests() == []  # and then nothing more
+
+
 def test_rerun_sends_nothing_and_changes_nothing(three, server):
     assert run(three) == 0
     before = snapshot(three)
