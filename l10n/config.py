@@ -262,8 +262,8 @@ def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
             settings[name] = _instructions(r, k, item)
         elif name in ("style_id", "glossary_name"):
             settings[name] = r.string(k, item)
-            if not settings[name].strip() or _CONTROL.search(settings[name]):
-                raise r.error(k, f"must be a non-empty line of text, not {item!r}")
+            if (item and not item.strip()) or _CONTROL.search(item):
+                raise r.error(k, f"must be one line of text (\"\" for none), not {item!r}")
         elif name == "target_codes":
             codes = r.table(k, item)
             settings[name] = {r.language(k + (lang,), lang, "language"): r.deepl_code(k + (lang,), code)
