@@ -244,7 +244,7 @@ class Run:
     @property
     def label(self) -> str:
         assert self.engine is not None
-        return label(self.engine)
+        return label(self.engine, self.lang)
 
     def articles(self, sources: Iterable[Path]) -> Summary:
         """Plan, fill and write every article; stopped or interrupted, keep what came in."""
@@ -577,15 +577,19 @@ class Run:
                 self.cache.forget(name)
 
 
-def label(engine: Engine) -> str:
-    """The engine and its settings as recorded in drafts: only drafts of the same label are
-    reused (a draft made with another formality or glossary is not)."""
+def label(engine: Engine, lang: str | None = None) -> str:
+    """The engine and its settings as recorded in drafts into ``lang``: only drafts of the
+    same label are reused (``label_for(lang)`` when the engine has it, e.g. the glossary
+    terms of that language)."""
+    label_for = getattr(engine, "label_for", None)
+    if label_for is not None and lang is not None:
+        return label_for(lang)
     return getattr(engine, "label", engine.name)
 
 
 def cache_scope(lang: str, engine: Engine | None, write_output: bool) -> tuple[str, ...]:
     """What a run's records depend on besides the files: command, language, engine."""
-    return ("translate" if write_output else "extract", lang, label(engine) if engine is not None else "none")
+    return ("translate" if write_output else "extract", lang, label(engine, lang) if engine is not None else "none")
 
 
 def _open(entry: polib.POEntry, label: str | None = None) -> bool:

@@ -507,3 +507,10 @@ def test_glossary_terms_change_the_label(server, tmp_path):
 def test_changed_instructions_change_the_label(server):
     assert make(server, custom_instructions=["Be brief."]).label != \
         make(server, custom_instructions=["Be brief.", "Use digits."]).label
+
+
+def test_a_language_label_depends_only_on_its_own_terms(server, tmp_path):
+    before = make(server, glossary=write_csv(tmp_path / "a.csv", "model,Modell,de\nmodel,modèle,fr\n"))
+    after = make(server, glossary=write_csv(tmp_path / "b.csv", "model,KI-Modell,de\nmodel,modèle,fr\n"))
+    assert before.label_for("de") != after.label_for("de")
+    assert before.label_for("fr") == after.label_for("fr")

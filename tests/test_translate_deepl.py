@@ -444,6 +444,27 @@ def test_glossary_created_once_and_reused(three, server):
     assert [r.params["glossary_id"] for r in server.translate_requests()] == [gid]
 
 
+def test_one_glossary_for_two_languages_edited_in_place(three, server):
+    config = three / "pyproject.toml"
+    config.write_text(config.read_text().replace('["de"]', '["de", "fr"]') + 'glossary = "terms.csv"\n')
+    terms = three / "terms.csv"
+    terms.write_text("same sentence,gleicher Satz,de\nsame sentence,même phrase,fr\n")
+    assert run(three) == 0
+    (gid,) = server.glossaries
+    assert set(server.glossaries[gid]["dictionaries"]) == {("en", "de"), ("en", "fr")}
+    assert "FR:The même phrase appears" in (three / "content/fr/first.md").read_text()
+    terms.write_text("same sentence,selber Satz,de\nsame sentence,même phrase,fr\n")
+    server.clear_requests()
+    assert run(three) == 0
+    assert list(server.glossaries) == [gid]
+    edits = [(r.method, r.params.get("target_lang")) for r in server.requests
+             if "/glossaries" in r.path and r.method != "GET"]
+    assert edits == [("PUT", "DE")]
+    # the new terms change the German drafts' settings: drafted again; French ones stay
+    assert "DE:The selber Satz appears" in (three / "content/de/first.md").read_text()
+    assert {r.params["target_lang"] for r in server.translate_requests()} == {"DE"}
+
+
 # ----------------------------------------------------------------- progress
 
 def test_progress_on_a_terminal_and_in_ci_logs(three, server, capsys, monkeypatch):

@@ -227,15 +227,22 @@ class DeepLEngine:
 
     @property
     def label(self) -> str:
-        """Engine and settings as recorded in drafts, e.g. ``deepl/prefer_less/1a2b3c4d5e6f``:
-        the formality, then a digest of every setting that shapes a draft and of the
-        glossary's terms (:meth:`Settings.shaping`).
+        """The label of drafts into the site's first target language (see :meth:`label_for`)."""
+        return self.label_for(self.targets[0] if self.targets else None)
+
+    def label_for(self, target: str | None) -> str:
+        """Engine and settings as recorded in drafts into ``target``, e.g.
+        ``deepl/prefer_less/1a2b3c4d5e6f``: the formality, then a digest of every setting
+        that shapes a draft (:meth:`Settings.shaping`) and of the glossary's terms for that
+        language (every row when None).
 
         Drafts are reused only under the same label: other settings translate again.
         """
         shaping = self.settings.shaping()
         if self.glossary is not None:
-            shaping["glossary"] = [[s, t, lang or ""] for s, t, lang, _ in self.glossary.rows]
+            terms = (self.glossary.entries(target).items() if target is not None else
+                     ((s, f"{t}\t{lang or ''}") for s, t, lang, _ in self.glossary.rows))
+            shaping["glossary"] = sorted(terms)
         data = json.dumps(shaping, sort_keys=True, ensure_ascii=False)
         return f"deepl/{self.settings.formality}/{hashlib.sha256(data.encode('utf-8')).hexdigest()[:12]}"
 
