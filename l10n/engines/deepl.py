@@ -37,7 +37,7 @@ Settings (``[tool.l10n.deepl]``, all optional)::
 
 The settings that shape a draft (formality, context, model_type, custom_instructions,
 style_id, tag_handling_version, preserve_formatting, target_codes) and the glossary's terms
-are part of the engine's :attr:`DeepLEngine.label`, recorded in each draft: an unedited
+for the language are part of :meth:`DeepLEngine.label_for`, recorded in each draft: an unedited
 draft made under other settings is drafted again; reviewed and edited entries never are.
 """
 
