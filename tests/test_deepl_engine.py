@@ -459,17 +459,27 @@ def test_quality_optimized_by_default(server):
     assert "custom_instructions" not in p and "style_id" not in p
 
 
+PRO_KEY = "0f1e2d3c-very-secret-pro-key-4b5a"
+
+
 def test_custom_instructions_and_style_rules_are_sent(server):
+    server.auth_key = PRO_KEY
     style = style_rule(server, "de")
     rules = ["Write numbers as digits.", "Use „…“ for quotations."]
-    engine = make(server, model_type="quality_optimized", custom_instructions=rules, style_id=style)
+    engine = make(server, PRO_KEY, model_type="quality_optimized", custom_instructions=rules, style_id=style)
     assert tr(engine, jobs("It rose by ten percent.")) == ["DE:It rose by ten percent."]
     p = server.translate_requests()[0].accepted
     assert (p["model_type"], p["custom_instructions"], p["style_id"]) == ("quality_optimized", rules, style)
 
 
+def test_style_rules_need_a_pro_key(server):
+    with pytest.raises(ConfigError, match="style_id needs a DeepL API Pro key"):
+        make(server, style_id="7ff9bfd6-cd85-4190-8503-d6215a321519")
+
+
 def test_style_rule_of_another_language_is_refused_by_deepl(server):
-    engine = make(server, style_id=style_rule(server, "fr"))
+    server.auth_key = PRO_KEY
+    engine = make(server, PRO_KEY, style_id=style_rule(server, "fr"))
     with pytest.raises(EngineError, match="HTTP 400.*does not match"):
         tr(engine, jobs("Hello."))
 
@@ -484,7 +494,6 @@ def test_custom_instructions_only_for_languages_deepl_takes_them_for(server):
 @pytest.mark.parametrize("change", [
     {"formality": "prefer_more"}, {"context": False}, {"model_type": "quality_optimized"},
     {"model_type": "latency_optimized"}, {"custom_instructions": ["Be brief."]},
-    {"style_id": "s-1"},
     {"tag_handling_version": ""}, {"preserve_formatting": False}, {"target_codes": {"de": "DE"}},
 ])
 def test_every_setting_that_shapes_a_draft_changes_the_label(server, change):
@@ -502,6 +511,10 @@ def test_glossary_terms_change_the_label(server, tmp_path):
     one = make(server, glossary=write_csv(tmp_path / "a.csv", "open model,offenes Modell\n")).label
     two = make(server, glossary=write_csv(tmp_path / "b.csv", "open model,freies Modell\n")).label
     assert len({one, two, make(server).label}) == 3
+
+
+def test_style_rules_change_the_label(server):
+    assert make(server, PRO_KEY, style_id="s-1").label != make(server, PRO_KEY).label
 
 
 def test_changed_instructions_change_the_label(server):

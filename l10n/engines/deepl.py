@@ -199,6 +199,9 @@ class DeepLEngine:
         self.glossary = glossary
         self.server_url = server_url
         self._secrets = tuple(s for s in {auth_key, auth_key.strip()} if s)
+        if self.settings.style_id and deepl.auth_key_is_free_account(auth_key.strip()):
+            raise ConfigError("style_id needs a DeepL API Pro key: style rules are not available to "
+                              "free keys (ending in ':fx'); remove [tool.l10n.deepl] style_id")
         # The client's documented module settings: this engine retries, so that the timeout
         # bounds each whole request, and the client itself does not.
         self._retries = _http.max_network_retries if self.settings.retries is None else self.settings.retries
