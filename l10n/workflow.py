@@ -602,11 +602,14 @@ def _open(entry: polib.POEntry, label: str | None = None) -> bool:
 
 
 def _stale(entry: polib.POEntry, label: str) -> bool:
-    """A draft by the engine of ``label`` (``deepl/...``) under other settings."""
+    """A draft by the engine of ``label`` (``deepl/...``) under other recorded settings.
+
+    A label without a settings digest (``deepl/prefer_less``, written before settings were
+    recorded) says nothing about them: that paid draft is kept, not billed again."""
     mark = catalog.machine(entry)
     engine = label.split("/")[0]
     return (mark is not None and "/" in label and mark.engine != label
-            and mark.engine.split("/")[0] == engine)
+            and mark.engine.split("/")[0] == engine and mark.engine.count("/") == label.count("/"))
 
 
 def _untranslated(po: polib.POFile, label: str | None = None) -> bool:

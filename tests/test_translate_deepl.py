@@ -142,6 +142,16 @@ def test_changed_settings_redraft_only_unedited_drafts(three, server):
     assert run(three) == 0 and server.translate_requests() == []  # and then nothing more
 
 
+def test_drafts_from_before_settings_were_recorded_are_not_billed_again(three, server):
+    assert run(three) == 0
+    for path in (three / "locales/de").glob("*.po"):  # labels as l10n wrote them before
+        path.write_text(re.sub(r"(deepl/[a-z_]+)/[0-9a-f]{12}", r"\1", path.read_text()))
+    server.clear_requests()
+    assert run(three) == 0
+    assert server.translate_requests() == []
+    assert all(catalog.state(e) == catalog.DRAFT for e in po(three, "first.po") if e.msgid)
+
+
 def test_rerun_sends_nothing_and_changes_nothing(three, server):
     assert run(three) == 0
     before = snapshot(three)
