@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
 import pytest
@@ -274,6 +276,43 @@ def test_plain_text_shortcut_is_what_the_parser_makes(md: str) -> None:
 @pytest.mark.parametrize("md", ["See https://x.org/a, %s and {{< x >}}", "javascript: alert(1)", "", "plain"])
 def test_plain_facts_are_the_parsed_facts(md: str) -> None:
     assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
+
+
+def parsed_facts(md: str) -> Counter:
+    """:func:`inline_facts` the long way: always through the parser."""
+    facts: Counter = Counter()
+    for block in structure._INLINE.parseInline(md, {"references": {}}):
+        structure._collect(block.children or [], facts)
+    return facts
+
+
+#: Characters that start, end or escape inline constructs, and line ends after white space.
+SIGNIFICANT = st.lists(st.sampled_from(list("ab *_&#;!()\\\t\n\r`[]<>:/") + ["  \n", "\\\n", "&amp;", "](u)"]),
+                       max_size=30).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(SIGNIFICANT)
+def test_fact_free_text_is_what_the_parser_finds_none_in(md: str) -> None:
+    """The shortcut of inline_facts never hides a fact the parser would find."""
+    assert inline_facts(md) == parsed_facts(md)
+    if structure.FACT_FREE.fullmatch(md):
+        assert parsed_facts(md) == Counter()
+
+
+@pytest.mark.parametrize("md", ["a  \nb", "a\\\nb", "a`b`", "[a](b)", "<b>", "<https://x.org>"])
+def test_text_that_can_hold_a_fact_is_parsed(md: str) -> None:
+    assert not structure.FACT_FREE.fullmatch(md) and parsed_facts(md)
+
+
+def test_fact_free_text_of_the_spec_examples_has_no_facts() -> None:
+    spec = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
+    lines = {line for example in spec for line in example["markdown"].split("\n")}
+    free = [md for md in lines if structure.FACT_FREE.fullmatch(md)]
+    assert len(free) > 300
+    assert all(parsed_facts(md) == Counter() for md in free)
+    assert all(parsed_facts(md) == Counter() for example in spec
+               if structure.FACT_FREE.fullmatch(md := example["markdown"]))
 
 
 def test_token_walks_do_not_recurse() -> None:
