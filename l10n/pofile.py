@@ -28,6 +28,7 @@ import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Sequence
 
@@ -129,11 +130,13 @@ def _columns(text: str) -> Sequence[int]:
     """Running display width: ``columns[i]`` is the width of ``text[:i]``."""
     if _NARROW.fullmatch(text):
         return range(len(text) + 1)
-    out, total = [0], 0
-    for c in text:
-        total += max(_char_width(c), 0)
-        out.append(total)
-    return out
+    return list(accumulate(map(_columns_of, text), initial=0))
+
+
+@lru_cache(maxsize=4096)
+def _columns_of(c: str) -> int:
+    """Columns ``c`` takes in a line: its width, 0 for a control character."""
+    return max(_char_width(c), 0)
 
 
 #: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted.
@@ -142,23 +145,44 @@ _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before L
 _LINE_BREAK = re.compile(b"[\x03\x05]")
 
 
-def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Sequence[int]],
+def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Sequence[int]] | None,
          width: int, start: int) -> list[int]:
     """Where to break so that lines fit ``width``: the greedy filling of libunistring's
     ``u8_width_linebreaks``, ``start`` columns being taken on the first line.
 
     Each line ends at the last opportunity that fits; a piece wider than a line stands
-    alone. Found by bisection over the opportunities (``found``, from :func:`_positions`).
+    alone. Found by bisection over the opportunities (``found``, from :func:`_positions`,
+    worked out here if None), or for text one column per character, where a column is an
+    index, by searching ``possible`` itself (:func:`_fit_narrow`).
     """
     if _LINE_BREAK.search(possible):
         return _fit_walking(possible, columns, width, start)
-    where, at = found
+    if isinstance(columns, range):
+        return _fit_narrow(possible, columns[-1], width, start)
+    where, at = found if found is not None else _positions(possible, columns)
     breaks: list[int] = []
     total, base, k = columns[-1], -start, 0  # base: the column where the line begins
     while total - base > width and k < len(where):
         j = max(bisect_right(at, base + width, k) - 1, k)
         breaks.append(where[j])
         base, k = at[j], j + 1
+    return breaks
+
+
+def _fit_narrow(possible: bytearray, total: int, width: int, start: int) -> list[int]:
+    """:func:`_fit` for text without line-break characters whose every character is one
+    column wide: each line ends at the last opportunity that fits, else at the first one."""
+    breaks: list[int] = []
+    base, low = -start, 0  # base: the column where the line begins; low: the first candidate
+    while total - base > width:
+        end = base + width + 1
+        j = possible.rfind(_POSSIBLE, low, end) if end > low else -1
+        if j < 0:
+            j = possible.find(_POSSIBLE, low)
+            if j < 0:
+                break
+        breaks.append(j)
+        base, low = j, j + 1
     return breaks
 
 
@@ -198,7 +222,7 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
     """
     lines: list[str] = []
     first = True
-    portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
+    portions = (re.findall(r"[^\n]*\n|[^\n]+", value) or [""]) if "\n" in value else [value]
     after_break = len(prefix) + 1  # continuation lines: prefix and opening quote
     width = (PAGE_WIDTH if wrap else _INT_MAX) - 1 - after_break
     for n, portion in enumerate(portions):
@@ -215,7 +239,7 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
                 possible[m.start() + 1] = _PROHIBITED
             if portion.endswith("\n"):
                 possible[len(text) - 2] = _PROHIBITED
-            found = _positions(possible, columns)
+            found = None if isinstance(columns, range) else _positions(possible, columns)
             breaks = _fit(possible, columns, found, width, start)
             # A string that spans several lines starts with an empty one.
             if first and (n + 1 < len(portions) or start > width or breaks):
@@ -272,6 +296,13 @@ def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
     """(fuzzy, other flags as gettext writes them, no-wrap) from polib flags, like gettext reads them."""
     if not flags:
         return False, [], False
+    fuzzy, out, no_wrap = _read_flags(tuple(flags))
+    return fuzzy, list(out), no_wrap
+
+
+@lru_cache(maxsize=1024)
+def _read_flags(flags: tuple[str, ...]) -> tuple[bool, tuple[str, ...], bool]:
+    """:func:`_parse_flags`, remembered: a few combinations of flags make every catalog."""
     tokens = iter(t for t in re.split(r"[\n \t\r\f\v,]+", ",".join(flags)) if t)
     fuzzy, formats, span, wrap, unknown = False, {}, None, None, []
     for token in tokens:
@@ -296,7 +327,7 @@ def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
            for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"]  # fmt: skip
     out += [span] if span else []
     out += ["no-wrap"] if wrap is False else []
-    return fuzzy, out + unknown, wrap is False
+    return fuzzy, tuple(out + unknown), wrap is False
 
 
 def _msgstrs(entry: polib.POEntry) -> list[tuple[str, str]]:

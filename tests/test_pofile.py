@@ -248,6 +248,17 @@ def test_line_filling_by_bisection_equals_the_walk(pieces: list[tuple[int, int]]
         pofile._fit_walking(possible, columns, width, start)
 
 
+@settings(max_examples=500, deadline=None)
+@given(possible=st.lists(st.sampled_from([0, 2, 2, 2]), max_size=120), width=st.integers(1, 40),
+       start=st.integers(0, 45))
+def test_line_filling_of_narrow_text_equals_the_walk(possible: list[int], width: int, start: int) -> None:
+    """Text one column per character is filled by searching the opportunities, not bisecting
+    over a list of them: the breaks are still the walk's."""
+    marks = bytearray([0] + possible)
+    columns = range(len(marks) + 1)
+    assert pofile._fit(marks, columns, None, width, start) == pofile._fit_walking(marks, columns, width, start)
+
+
 # ------------------------------------------------------------ property test
 
 _ALPHABET = st.one_of(
