@@ -258,6 +258,8 @@ def _continuation(prefix: str) -> str:
 
 def shortcut_labels(text: str, labels: frozenset[str]) -> list[tuple[int, int, str]]:
     """Shortcut or collapsed reference links ``[text]`` / ``[text][]`` naming a known label."""
+    if not labels or "[" not in text:  # nothing to name, or no bracket to name it with
+        return []
     found = []
     for m in SHORTCUT.finditer(text):
         label = m.group(2)
