@@ -30,7 +30,7 @@ DEFAULTS: Mapping[str, str] = {
     "quotes": WARNING,
     "punctuation": WARNING,
     "untranslated": WARNING,
-    "register": ERROR,
+    "formality": ERROR,  # the register: du or Sie
     "glossary": WARNING,
     "consistency": WARNING,
 }
@@ -89,8 +89,8 @@ _IGNORE_COMMENT = re.compile(r"l10n:\s*ignore\s+([\w ,-]+)", re.IGNORECASE)
 def silenced(flags: Sequence[str], translator_comment: str) -> frozenset[str]:
     """The check codes silenced on an entry: flags ``ignore-CODE`` and comments ``l10n: ignore CODE, CODE``.
 
-    >>> sorted(silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes, register"))
-    ['numbers', 'quotes', 'register']
+    >>> sorted(silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes, formality"))
+    ['formality', 'numbers', 'quotes']
     """
     codes = {f[len("ignore-"):] for f in flags if f.startswith("ignore-")}
     for m in _IGNORE_COMMENT.finditer(translator_comment or ""):
@@ -418,7 +418,7 @@ _CHECKS = (
     ("quotes", check_quotes),
     ("punctuation", check_punctuation),
     ("untranslated", check_untranslated),
-    ("register", check_register),
+    ("formality", check_register),
     ("glossary", check_glossary),
 )
 
