@@ -349,7 +349,7 @@ _DU = re.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|
                  re.IGNORECASE)
 #: Capitalised formal pronouns; only outside sentence starts, where ``Sie`` may be ``she``.
 _SIE = re.compile(r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;…]\s+|[\[(*_„»\"“#>-]\s*)$")
+_SENTENCE_START = ".!?:;…[(„»\"“#>"  # after one of these (or at the start), "Sie" may be "she"
 
 
 def _outside_quotes(text: str) -> str:
@@ -366,7 +366,7 @@ def check_register(source: str, translation: str, policy: Policy) -> Iterator[st
             yield f"informal {', '.join(repr(w) for w in found)}: the site addresses readers with 'Sie'"
         return
     found = sorted({m.group(0) for m in _SIE.finditer(text)
-                    if not _SENTENCE_START.search(text[:m.start()].rstrip(" *_"))})
+                    if not text[:m.start()].rstrip(" *_\t")[-1:] in ("", *_SENTENCE_START)})
     if found:
         yield f"formal {', '.join(repr(w) for w in found)}: the site addresses readers with 'du'"
 
