@@ -113,12 +113,13 @@ _POLICIES: dict[tuple, qa.Policy] = {}
 
 
 def policy(config: Config, lang: str) -> qa.Policy:
-    """The site's QA policy for ``lang``, with the glossary's terms (read once per process)."""
-    key = (config.glossary, config.checks.quotes, config.checks.register,
-           tuple(sorted(config.checks.severities.items())), lang)
+    """The site's QA policy for ``lang``, with the glossary's terms (parsed once per content)."""
+    terms = read(config.glossary) if config.glossary is not None else None
+    key = (config.glossary, terms, repr(config.checks), lang)
     if key not in _POLICIES:
-        terms = glossary.load(config.glossary).entries(lang) if config.glossary is not None else {}
-        _POLICIES[key] = replace(config.checks, glossary=terms)
+        entries = glossary.load(config.glossary).entries(lang) if config.glossary is not None else {}
+        _POLICIES.clear()  # one site and glossary at a time
+        _POLICIES[key] = replace(config.checks, glossary=entries)
     return _POLICIES[key]
 
 
