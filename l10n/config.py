@@ -165,7 +165,7 @@ def load(root: Path) -> Config:
 KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
         "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary", "checks")
 #: ``[tool.l10n.checks]``: a severity per check code, the register and the quotation marks.
-CHECKS_KEYS = qa.CODES + ("register", "quotes")
+CHECKS_KEYS = qa.CODES + ("register", "quote_style")
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(FrontMatterPolicy))
 #: ``[tool.l10n.deepl]``: the keyword arguments of ``l10n.engines.deepl.Settings``.
 DEEPL_KEYS = ("formality", "context", "retries", "timeout", "tag_handling_version",
@@ -226,14 +226,14 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
 
 
 def _checks(r: _Reader, key: tuple[str, ...], value: Any) -> qa.Policy:
-    """``[tool.l10n.checks]``: ``CODE = "error" | "warning" | "off"``, ``register``, ``quotes``."""
+    """``[tool.l10n.checks]``: ``CODE = "error" | "warning" | "off"``, ``register``, ``quote_style``."""
     table = r.table(key, value, CHECKS_KEYS)
     severities = dict(qa.DEFAULTS)
     for code in qa.CODES:
         if code in table:
             severities[code] = r.string(key + (code,), table[code], qa.SEVERITIES)
     register = r.string(key + ("register",), table["register"], qa.REGISTERS) if "register" in table else None
-    quotes = r.string(key + ("quotes",), table.get("quotes", qa.QUOTE_STYLES[0]), qa.QUOTE_STYLES)
+    quotes = r.string(key + ("quote_style",), table.get("quote_style", qa.QUOTE_STYLES[0]), qa.QUOTE_STYLES)
     return qa.Policy(severities, register, quotes)
 
 
