@@ -117,12 +117,14 @@ def prose(md: str) -> str:
     >>> prose('See [the "docs"](https://x.org/a "t") and `"x"`.')
     'See [the "docs"] and ◊.'
     """
-    text = _CODE_SPAN.sub("◊", md)
-    text = _LINK_DEST.sub("]", text)
-    text = _LINK_REF.sub("]", text)
-    text = _TAG.sub("", text)
-    text = _TEMPLATE.sub("◊", text)
-    return _URL.sub("◊", text)
+    text = _CODE_SPAN.sub("◊", md) if "`" in md else md
+    if "]" in text:
+        text = _LINK_REF.sub("]", _LINK_DEST.sub("]", text))
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "{{" in text:
+        text = _TEMPLATE.sub("◊", text)
+    return _URL.sub("◊", text) if "://" in text or "www." in text.lower() else text
 
 
 # -- numbers and dates -------------------------------------------------------------------
@@ -130,6 +132,7 @@ def prose(md: str) -> str:
 _NUMBER = re.compile(r"(?<![\w])(\d(?:[\d.,]*\d)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+)"
                      r"(?:(?:st|nd|rd|th)\b)?"
                      r"(?:[\s\u00a0\u202f]*(?P<scale>[A-Za-zäöü]+\.?))?")
+_DIGIT = re.compile(r"\d")
 _TIME_EN = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\.?(?![\w])", re.IGNORECASE)
 _TIME_DE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*Uhr\b")
 _TIME_24 = re.compile(r"\b(\d{1,2}):(\d{2})\b")
@@ -146,28 +149,32 @@ _WORDS = {
 
 
 @lru_cache(maxsize=None)
-def _number_words(lang: str) -> dict[str, int]:
-    return {w: n for n, words in enumerate(_WORDS[lang]) for w in words.split("|")}
+def _number_words(lang: str) -> tuple[dict[str, int], re.Pattern[str]]:
+    """Small numbers written out: word -> value, and a pattern finding them."""
+    words = {w: n for n, alternatives in enumerate(_WORDS[lang]) for w in alternatives.split("|")}
+    return words, re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
 def _months(lang: str) -> dict[str, int]:
-    """Month names (wide and abbreviated, lower case) to numbers, from babel's locale data."""
+    """Month names (wide and abbreviated, capitalised as in prose) to numbers, from babel's
+    locale data."""
     out: dict[str, int] = {}
     for width in ("wide", "abbreviated"):
         for number, name in get_month_names(width, locale=lang).items():
-            out.setdefault(name.lower().rstrip("."), number)
-    out.pop("mai" if lang == "en" else "", None)
+            name = name.rstrip(".")
+            out.setdefault(name[:1].upper() + name[1:], number)
     return out
 
 
 @lru_cache(maxsize=None)
 def _month_pattern(lang: str) -> re.Pattern[str]:
     names = sorted(_months(lang), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b\.?", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?=[A-ZÄÖÜ])(" + "|".join(map(re.escape, names)) + r")\b\.?")
 
 
-def _values(token: str, lang: str) -> set:
+@lru_cache(maxsize=8192)
+def _values(token: str, lang: str) -> frozenset:
     """What a written number may mean: its value by the language's conventions, the other
     language's (a version number kept as written), and the token itself."""
     out: set = {token}
@@ -177,7 +184,7 @@ def _values(token: str, lang: str) -> set:
             out.add(parse_decimal(cleaned, locale=locale, strict=True).normalize())
         except (NumberFormatError, ValueError, ArithmeticError):
             pass
-    return out
+    return frozenset(out)
 
 
 @dataclass
@@ -187,8 +194,9 @@ class _Number:
     sure: bool = True  # False: a number word or an ambiguous month, matched only if it helps
 
 
-def numbers(text: str, lang: str) -> list[_Number]:
-    """The numbers, times and month names in ``text`` written in ``lang`` (``en`` or German).
+def numbers(text: str, lang: str, words: bool = False) -> list[_Number]:
+    """The numbers, times and month names in ``text`` written in ``lang`` (``en`` or German);
+    with ``words``, also small numbers written out (``three``, ``drei``).
 
     >>> [(n.shown, Decimal(5000000) in n.values) for n in numbers("$5 million on July 3rd", "en")]
     [('5', True), ('3rd', False), ('July', False)]
@@ -196,7 +204,8 @@ def numbers(text: str, lang: str) -> list[_Number]:
     text = prose(text)
     found: list[_Number] = []
     taken: list[tuple[int, int]] = []
-    times = (_TIME_EN, _TIME_24) if lang == "en" else (_TIME_DE, _TIME_24)
+    digits = _DIGIT.search(text) is not None
+    times = () if not digits else (_TIME_EN, _TIME_24) if lang == "en" else (_TIME_DE, _TIME_24)
     for pattern in times:
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
@@ -209,7 +218,7 @@ def numbers(text: str, lang: str) -> list[_Number]:
             found.append(_Number(m.group(0).strip(), {f"time {hour:02d}:{minute:02d}"}))
             taken.append(m.span())
     scales = _SCALES_EN if lang == "en" else _SCALES_DE
-    for m in _NUMBER.finditer(text):
+    for m in _NUMBER.finditer(text) if digits else ():
         if any(a < m.end(1) and m.start() < b for a, b in taken):
             continue
         token = m.group(1)
@@ -219,22 +228,18 @@ def numbers(text: str, lang: str) -> list[_Number]:
         if power and not (scale == "m" and lang == "en" and not text[max(0, m.start() - 1):m.start()] in "$€£"):
             values = {v.scaleb(power).normalize() for v in values if isinstance(v, Decimal)} or values
         suffix = re.match(r"(st|nd|rd|th)\b", text[m.end(1):])
-        found.append(_Number(m.group(1) + (suffix.group(1) if suffix else ""),
+        shown = m.group(0).strip().rstrip("." if lang == "en" else "") if power else m.group(1) + (suffix.group(1) if suffix else "")
+        found.append(_Number(shown,
                              values | ({m.group(1) + suffix.group(1)} if suffix else set())))
     for m in _month_pattern(lang).finditer(text):
         name = m.group(1)
-        if lang == "en" and name.lower() == "may" and name != "May":
-            continue  # the verb
-        if lang == "en" and len(name) <= 4 and name[0].islower():
-            continue  # "mar", "jan": abbreviations are capitalised
         near = re.search(r"\d", text[max(0, m.start() - 4):m.end() + 4])
         sure = not (lang == "en" and name == "May" and not near)
-        found.append(_Number(name, {f"month {_months(lang)[name.lower()]}"}, sure))
-    words = _number_words(lang)
-    for m in re.finditer(r"[^\W\d_]+", text):
-        n = words.get(m.group(0).lower())
-        if n is not None:
-            found.append(_Number(m.group(0), {Decimal(n)}, sure=False))
+        found.append(_Number(name, {f"month {_months(lang)[name]}"}, sure))
+    if words:
+        values, pattern = _number_words(lang)
+        found.extend(_Number(m.group(0), {Decimal(values[m.group(0).lower()])}, sure=False)
+                     for m in pattern.finditer(text))
     return found
 
 
@@ -260,6 +265,8 @@ def _match(left: list[_Number], right: list[_Number]) -> tuple[list[_Number], li
 
 def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str]:
     missing, extra = _match(numbers(source, "en"), numbers(translation, "de"))
+    if missing or extra:  # perhaps written out on the other side: look again, words included
+        missing, extra = _match(numbers(source, "en", True), numbers(translation, "de", True))
     parts = []
     if missing:
         parts.append(f"lacks {', '.join(repr(n.shown) for n in missing)} of the source")
@@ -290,9 +297,9 @@ def check_quotes(source: str, translation: str, policy: Policy) -> Iterator[str]
 _CLOSERS = " \t*_~)]\"'“”„»«’‘"
 _END = ("?", "!", ":", "…")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
-_SPACE_BEFORE = re.compile(r"(?<=\w) +[,.;!?](?!\w)|(?<=\w) +:(?=\s|$)")
-_NO_SPACE_AFTER = re.compile(r"(?<=[a-zäöüß]{2})[,;](?=[A-Za-zÄÖÜäöü])|(?<=[a-zäöüß]{2})[.!?](?=[A-ZÄÖÜ][a-zäöüß])")
-_ABBREVIATION = re.compile(r"(?<![\w.])([a-zäöü])\.([a-zäöüA-ZÄÖÜ])\.(?=\W|$)")
+_SPACE_BEFORE = re.compile(r"\w +(?:[,.;!?](?!\w)|:(?=\s|$))")
+_NO_SPACE_AFTER = re.compile(r"[,;](?<=[a-zäöüß]{2}[,;])(?=[A-Za-zÄÖÜäöü])|[.!?](?<=[a-zäöüß]{2}[.!?])(?=[A-ZÄÖÜ][a-zäöüß])")
+_ABBREVIATION = re.compile(r"\.(?<=(?<![\w.])[a-zäöü]\.)([a-zäöüA-ZÄÖÜ])\.(?=\W|$)")
 
 
 def _end(text: str) -> str:
@@ -311,16 +318,17 @@ def check_punctuation(source: str, translation: str, policy: Policy) -> Iterator
         yield "starts with a space the source lacks"
     if translation[-1:].isspace() and not source[-1:].isspace():
         yield "ends with a space the source lacks"
-    if _DOUBLE_SPACE.search(dst.strip()) and not _DOUBLE_SPACE.search(src):
+    if "  " in dst and _DOUBLE_SPACE.search(dst.strip()) and not _DOUBLE_SPACE.search(src):
         yield "doubled space"
-    before = _SPACE_BEFORE.search(dst)
+    before = _SPACE_BEFORE.search(dst) if " " in dst else None
     if before:
-        yield f"space before {before.group(0).strip()!r}"
+        yield f"space before {before.group(0)[-1]!r}"
     after = _NO_SPACE_AFTER.search(dst)
     if after:
         yield f"no space after {after.group(0)!r}: {dst[max(0, after.start() - 8):after.end() + 8]!r}"
-    for m in _ABBREVIATION.finditer(dst):
-        yield f"{m.group(0)!r} without its space: write '{m.group(1)}. {m.group(2)}.'"
+    for m in _ABBREVIATION.finditer(dst) if "." in dst else ():
+        first = dst[m.start() - 1]
+        yield f"{first + m.group(0)!r} without its space: write '{first}. {m.group(1)}.'"
 
 
 # -- untranslated ------------------------------------------------------------------------
@@ -335,9 +343,10 @@ _ENGLISH = frozenset("a an the of to in on for with and or but is are was were b
 
 
 def check_untranslated(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    if translation.strip() != source.strip():
+        return
     words = _WORD.findall(prose(source))
-    if translation.strip() == source.strip() and len(words) >= 4 \
-            and any(w.lower() in _ENGLISH for w in words):
+    if len(words) >= 4 and any(w.lower() in _ENGLISH for w in words):
         yield "the translation is the English text: translate it"
 
 

@@ -112,8 +112,7 @@ def rows(po: polib.POFile, catalog_name: str, segments: Sequence[Segment],
     for e in po:
         if e.obsolete or not e.msgid:
             continue
-        findings = qa.check(e.msgid, e.msgstr, rules, qa.silenced(e.flags, e.tcomment)) \
-            if rules is not None and catalog.is_own(e) else []
+        findings = checks.findings(e, rules) if rules is not None else []
         comments = e.comment.splitlines()
         verdict = found.verdicts.get(e.msgid) if catalog.is_own(e) else None
         engine, drafted = _machine(e)

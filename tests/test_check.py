@@ -406,3 +406,9 @@ def test_different_reviewed_translations_of_one_text_are_named(tmp_path, capsys)
          f"also translated 'Das Ministerium reagierte nicht auf eine Anfrage.' (locales/de/a.po:{line['a']})")}
     # replayed from the records of the first run, the same findings
     assert {(p["file"], p["code"], p["message"]) for p in qa_problems(check(root, capsys)[1])} == found
+
+
+def test_pseudo_drafts_are_not_german_and_not_checked(site, capsys):
+    assert main(["--root", str(site), "-q", "translate", "--engine", "pseudo"]) == 0
+    code, report = check(site, capsys)
+    assert code == 0 and qa_problems(report) == [] and problems(report, "machine-draft")
