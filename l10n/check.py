@@ -5,6 +5,7 @@ It changes no file. Each problem names a file, a 1-based line, a stable code and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import partial
@@ -84,8 +85,7 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
         for source in sources:
             problems.extend(Problem(**{**p, "severity": severity}) if p["code"] in _POLICY else Problem(**p)
                             for p in found[source]["problems"])
-        uses = [qa.Use(msgid, msgstr, file, line, frozenset(silence))
-                for source in sources for msgid, msgstr, file, line, silence in found[source]["uses"]]
+        uses = _differing([u for source in sources for u in found[source]["uses"]], config)
         problems.extend(Problem(u.catalog, u.line, f.code, f.message, f.severity)
                         for u, f in qa.consistency(uses, policy(config, lang)))
         problems.extend(orphans(config, lang, sources))
@@ -105,8 +105,31 @@ def _check_chunk(config: Config, lang: str, today: date, sources: list[Path]) ->
         uses: list[qa.Use] = []
         problems = [p.as_dict() for p in article(config, lang, s, today, uses)]
         out.append((s, {"problems": problems, "uses": [
-            [u.source, u.translation, u.catalog, u.line, sorted(u.silence)] for u in uses]}))
+            [_short(u.source), _short(u.translation), u.catalog, u.line, sorted(u.silence)] for u in uses]}))
     return out
+
+
+def _short(text: str) -> str:
+    """A text's fingerprint: records keep these, not the texts, to stay small."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _differing(recorded: list[list], config: Config) -> list[qa.Use]:
+    """The reviewed translations whose English has another translation somewhere, with their
+    texts read again from their catalogs (records hold only fingerprints)."""
+    seen: dict[str, set[str]] = {}
+    for source, translation, *_ in recorded:
+        seen.setdefault(source, set()).add(translation)
+    suspects = [r for r in recorded if len(seen[r[0]]) > 1]
+    texts: dict[tuple[str, int], tuple[str, str]] = {}
+    for name in sorted({r[2] for r in suspects}):
+        try:
+            po = pofile.load(config.root / name)
+        except L10nError:
+            continue  # reported by the article's own check
+        texts.update(((name, e.linenum), (e.msgid, e.msgstr)) for e in po if not e.obsolete)
+    return [qa.Use(*texts[(name, line)], name, line, frozenset(silence))
+            for _s, _t, name, line, silence in suspects if (name, line) in texts]
 
 
 _POLICIES: dict[tuple, qa.Policy] = {}

@@ -375,7 +375,7 @@ def check_register(source: str, translation: str, policy: Policy) -> Iterator[st
             yield f"informal {', '.join(repr(w) for w in found)}: the site addresses readers with 'Sie'"
         return
     found = sorted({m.group(0) for m in _SIE.finditer(text)
-                    if not text[:m.start()].rstrip(" *_\t")[-1:] in ("", *_SENTENCE_START)})
+                    if not text[:m.start()].rstrip(" *_\t")[-1:] in ("", "\n", *_SENTENCE_START)})
     if found:
         yield f"formal {', '.join(repr(w) for w in found)}: the site addresses readers with 'du'"
 
