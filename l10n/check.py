@@ -142,7 +142,7 @@ def policy(config: Config, lang: str) -> qa.Policy:
     if key not in _POLICIES:
         entries = glossary.load(config.glossary).entries(lang) if config.glossary is not None else {}
         _POLICIES.clear()  # one site and glossary at a time
-        _POLICIES[key] = replace(config.checks, glossary=entries)
+        _POLICIES[key] = replace(config.checks, glossary=entries, lang=lang)
     return _POLICIES[key]
 
 

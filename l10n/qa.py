@@ -35,6 +35,8 @@ DEFAULTS: Mapping[str, str] = {
     "consistency": WARNING,
 }
 CODES = tuple(DEFAULTS)
+#: The checks of German conventions; other target languages get only the others.
+GERMAN = frozenset({"numbers", "quotes", "punctuation", "formality"})
 REGISTERS = ("du", "Sie")
 #: German quotation styles: opening and closing mark.
 QUOTE_STYLES = ("„“", "»«")
@@ -48,6 +50,7 @@ class Policy:
     register: str | None = None  # "du", "Sie", or None: not checked
     quotes: str = "„“"
     glossary: Mapping[str, str] = field(default_factory=dict)  # English term -> German term
+    lang: str = "de"  # the target language: checks of German conventions run only for German
 
     def severity(self, code: str) -> str:
         return self.severities.get(code, DEFAULTS[code])
@@ -75,9 +78,10 @@ def check(source: str, translation: str, policy: Policy, silence: Iterable[str] 
         return []
     off = set(silence)
     found = []
+    german = policy.lang.split("_")[0] == "de"
     for code, test in _CHECKS:
         severity = policy.severity(code)
-        if severity == OFF or code in off:
+        if severity == OFF or code in off or (code in GERMAN and not german):
             continue
         found.extend(Finding(code, severity, m) for m in test(source, translation, policy))
     return found
@@ -133,6 +137,7 @@ _NUMBER = re.compile(r"(?<![\w])(\d(?:[\d.,]*\d)?|\d{1,3}(?:[\u00a0\u202f\u2009]
                      r"(?:(?:st|nd|rd|th)\b)?"
                      r"(?:[\s\u00a0\u202f]*(?P<scale>[A-Za-zäöü]+\.?))?")
 _DIGIT = re.compile(r"\d")
+_ORDINAL = re.compile(r"(st|nd|rd|th)\b")
 _TIME_EN = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\.?(?![\w])", re.IGNORECASE)
 _TIME_DE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*Uhr\b")
 _TIME_24 = re.compile(r"\b(\d{1,2}):(\d{2})\b")
@@ -199,7 +204,7 @@ def numbers(text: str, lang: str, words: bool = False) -> list[_Number]:
     with ``words``, also small numbers written out (``three``, ``drei``).
 
     >>> [(n.shown, Decimal(5000000) in n.values) for n in numbers("$5 million on July 3rd", "en")]
-    [('5', True), ('3rd', False), ('July', False)]
+    [('5 million', True), ('3rd', False), ('July', False)]
     """
     text = prose(text)
     found: list[_Number] = []
@@ -227,10 +232,13 @@ def numbers(text: str, lang: str, words: bool = False) -> list[_Number]:
         power = scales.get(scale) or scales.get(scale.rstrip("."))
         if power and not (scale == "m" and lang == "en" and not text[max(0, m.start() - 1):m.start()] in "$€£"):
             values = {v.scaleb(power).normalize() for v in values if isinstance(v, Decimal)} or values
-        suffix = re.match(r"(st|nd|rd|th)\b", text[m.end(1):])
-        shown = m.group(0).strip().rstrip("." if lang == "en" else "") if power else m.group(1) + (suffix.group(1) if suffix else "")
-        found.append(_Number(shown,
-                             values | ({m.group(1) + suffix.group(1)} if suffix else set())))
+        suffix = _ORDINAL.match(text, m.end(1))
+        ordinal = m.group(1) + suffix.group(1) if suffix else None
+        if power:
+            shown = m.group(0).strip().rstrip("." if lang == "en" else "")
+        else:
+            shown = ordinal or m.group(1)
+        found.append(_Number(shown, values | ({ordinal} if ordinal else set())))
     for m in _month_pattern(lang).finditer(text):
         name = m.group(1)
         near = re.search(r"\d", text[max(0, m.start() - 4):m.end() + 4])

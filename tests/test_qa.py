@@ -187,3 +187,11 @@ def test_consistency_names_the_other_translation_and_catalog():
     assert found == {("locales/de/a.po", "also translated 'Die Ermittlungen dauern an.' (locales/de/b.po:40)"),
                      ("locales/de/b.po", "also translated 'Die Untersuchung läuft.' (locales/de/a.po:12); "
                                          "'Die Untersuchung läuft.' (locales/de/c.po:7)")}
+
+
+def test_other_target_languages_get_only_the_language_free_checks():
+    french = qa.Policy(lang="fr", glossary={"data centre": "centre de données"})
+    assert qa.check('Up 5% in "May".', 'En hausse de 5 % en « mai ».', french) == []
+    assert [f.code for f in qa.check("The data centre is full.", "The data centre is full.", french)] == [
+        "untranslated", "glossary"]
+    assert [f.code for f in qa.check("The data centre is full.", "Le site est plein.", french)] == ["glossary"]
