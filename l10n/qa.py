@@ -458,7 +458,7 @@ def consistency(uses: Iterable[Use], policy: Policy) -> list[tuple[Use, Finding]
 
     >>> a, b = Use("Hello", "Hallo", "a.po", 3), Use("Hello", "Servus", "b.po", 9)
     >>> [(u.catalog, f.message) for u, f in consistency([a, b], Policy())]
-    [('a.po', "also translated 'Servus' (b.po:9)"), ('b.po', "also translated 'Hallo' (a.po:3)")]
+    [('a.po', "'Hallo' here, also translated 'Servus' (b.po:9)"), ('b.po', "'Servus' here, also translated 'Hallo' (a.po:3)")]
     """
     severity = policy.severity("consistency")
     if severity == OFF:
@@ -476,5 +476,6 @@ def consistency(uses: Iterable[Use], policy: Policy) -> list[tuple[Use, Finding]
             others = [o for o in group if o.translation != u.translation]
             shown = "; ".join(f"{o.translation!r} ({o.catalog}:{o.line})" for o in others[:3])
             more = f" and {len(others) - 3} more" if len(others) > 3 else ""
-            out.append((u, Finding("consistency", severity, f"also translated {shown}{more}")))
+            out.append((u, Finding("consistency", severity,
+                                   f"{u.translation!r} here, also translated {shown}{more}")))
     return out

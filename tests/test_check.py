@@ -401,9 +401,9 @@ def test_different_reviewed_translations_of_one_text_are_named(tmp_path, capsys)
     line = {n: polib.pofile(str(root / f"locales/de/{n}.po"))[1].linenum for n in "ab"}
     assert code == 0 and found == {
         ("locales/de/a.po", "consistency",
-         f"also translated 'Das Ministerium ließ eine Anfrage unbeantwortet.' (locales/de/b.po:{line['b']})"),
+         f"'Das Ministerium reagierte nicht auf eine Anfrage.' here, also translated 'Das Ministerium ließ eine Anfrage unbeantwortet.' (locales/de/b.po:{line['b']})"),
         ("locales/de/b.po", "consistency",
-         f"also translated 'Das Ministerium reagierte nicht auf eine Anfrage.' (locales/de/a.po:{line['a']})")}
+         f"'Das Ministerium ließ eine Anfrage unbeantwortet.' here, also translated 'Das Ministerium reagierte nicht auf eine Anfrage.' (locales/de/a.po:{line['a']})")}
     # replayed from the records of the first run, the same findings
     assert {(p["file"], p["code"], p["message"]) for p in qa_problems(check(root, capsys)[1])} == found
 

@@ -184,8 +184,9 @@ def test_consistency_names_the_other_translation_and_catalog():
             qa.Use("The probe continues.", "Die Untersuchung läuft.", "locales/de/c.po", 7,
                    frozenset({"consistency"}))]
     found = {(u.catalog, f.message) for u, f in qa.consistency(uses, qa.Policy())}
-    assert found == {("locales/de/a.po", "also translated 'Die Ermittlungen dauern an.' (locales/de/b.po:40)"),
-                     ("locales/de/b.po", "also translated 'Die Untersuchung läuft.' (locales/de/a.po:12); "
+    assert found == {("locales/de/a.po", "'Die Untersuchung läuft.' here, also translated 'Die Ermittlungen dauern an.' (locales/de/b.po:40)"),
+                     ("locales/de/b.po", "'Die Ermittlungen dauern an.' here, also translated "
+                                         "'Die Untersuchung läuft.' (locales/de/a.po:12); "
                                          "'Die Untersuchung läuft.' (locales/de/c.po:7)")}
 
 

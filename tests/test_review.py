@@ -471,5 +471,7 @@ def test_inconsistent_reviewed_translations_are_shown_on_both_pages(tmp_path: Pa
     edit_catalog(root / "locales/de/b.po", {"Fraud": "Betrug bei der Bank", "The investigation": "Die Untersuchung läuft."})
     pages = review.build(config.load(root), ["de"])
     found = {p.catalog: [f.message for r in p.rows for f in r.checks] for p in pages}
-    assert found == {"locales/de/a.po": ["also translated 'Die Untersuchung läuft.' (locales/de/b.po:18)"],
-                     "locales/de/b.po": ["also translated 'Die Ermittlungen dauern an.' (locales/de/a.po:18)"]}
+    assert found == {"locales/de/a.po": ["'Die Ermittlungen dauern an.' here, also translated "
+                                        "'Die Untersuchung läuft.' (locales/de/b.po:18)"],
+                     "locales/de/b.po": ["'Die Untersuchung läuft.' here, also translated "
+                                        "'Die Ermittlungen dauern an.' (locales/de/a.po:18)"]}
