@@ -5,7 +5,8 @@ It changes no file. Each problem names a file, a 1-based line, a stable code and
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import hashlib
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -13,8 +14,8 @@ from typing import Iterable, Iterator
 
 import polib
 
-from . import catalog, pofile, publish, workflow
-from .catalog import DRAFT, NEEDS_UPDATE
+from . import catalog, glossary, pofile, publish, qa, workflow
+from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED
 from .cache import Cache, digest, read
 from .config import Config
 from .errors import L10nError
@@ -64,12 +65,13 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
     today = today or date.today()
     for lang in langs:
         cache = Cache(config, "check", lang) if use_cache else None
-        found: dict[Path, list[dict]] = {}
+        found: dict[Path, dict] = {}
         keys: dict[Path, str] = {}
+        terms = read(config.glossary) if config.glossary is not None else None
         for source in sources:
             if cache is not None:
                 keys[source] = digest(read(source), read(config.catalog_path(source, lang)),
-                                      read(config.output_path(source, lang)))
+                                      read(config.output_path(source, lang)), terms)
                 hit = cache.get(str(config.display(source)), keys[source])
                 if hit is not None:
                     found[source] = hit
@@ -82,7 +84,10 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
         severity = ERROR if strict else WARNING
         for source in sources:
             problems.extend(Problem(**{**p, "severity": severity}) if p["code"] in _POLICY else Problem(**p)
-                            for p in found[source])
+                            for p in found[source]["problems"])
+        uses = _differing([u for source in sources for u in found[source]["uses"]], config)
+        problems.extend(Problem(u.catalog, u.line, f.code, f.message, f.severity)
+                        for u, f in qa.consistency(uses, policy(config, lang)))
         problems.extend(orphans(config, lang, sources))
         if cache is not None:
             cache.save()
@@ -92,13 +97,87 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
 _POLICY = {"machine-draft", "needs-update"}
 
 
-def _check_chunk(config: Config, lang: str, today: date, sources: list[Path]) -> list[tuple[Path, list[dict]]]:
-    """Findings per article, as recorded: policy problems as warnings (``--strict`` upgrades)."""
-    return [(s, [p.as_dict() for p in article(config, lang, s, today)]) for s in sources]
+def _check_chunk(config: Config, lang: str, today: date, sources: list[Path]) -> list[tuple[Path, dict]]:
+    """Findings per article, as recorded: policy problems as warnings (``--strict`` upgrades),
+    and the reviewed translations, which the site-wide consistency check compares."""
+    out = []
+    for s in sources:
+        uses: list[qa.Use] = []
+        problems = [p.as_dict() for p in article(config, lang, s, today, uses)]
+        out.append((s, {"problems": problems, "uses": [
+            [_short(u.source), _short(u.translation), u.catalog, u.line, sorted(u.silence)] for u in uses]}))
+    return out
 
 
-def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Problem]:
-    """The problems of one article in one language (review-policy ones as warnings)."""
+def _short(text: str) -> str:
+    """A text's fingerprint: records keep these, not the texts, to stay small."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _differing(recorded: list[list], config: Config) -> list[qa.Use]:
+    """The reviewed translations whose English has another translation somewhere, with their
+    texts read again from their catalogs (records hold only fingerprints)."""
+    seen: dict[str, set[str]] = {}
+    for source, translation, *_ in recorded:
+        seen.setdefault(source, set()).add(translation)
+    suspects = [r for r in recorded if len(seen[r[0]]) > 1]
+    texts: dict[tuple[str, int], tuple[str, str]] = {}
+    for name in sorted({r[2] for r in suspects}):
+        try:
+            po = pofile.load(config.root / name)
+        except L10nError:
+            continue  # reported by the article's own check
+        texts.update(((name, e.linenum), (e.msgid, e.msgstr)) for e in po if not e.obsolete)
+    return [qa.Use(*texts[(name, line)], name, line, frozenset(silence))
+            for _s, _t, name, line, silence in suspects if (name, line) in texts]
+
+
+_POLICIES: dict[tuple, qa.Policy] = {}
+
+
+def policy(config: Config, lang: str) -> qa.Policy:
+    """The site's QA policy for ``lang``, with the glossary's terms (parsed once per content)."""
+    terms = read(config.glossary) if config.glossary is not None else None
+    key = (config.glossary, terms, repr(config.checks), lang)
+    if key not in _POLICIES:
+        entries = glossary.load(config.glossary).entries(lang) if config.glossary is not None else {}
+        _POLICIES.clear()  # one site and glossary at a time
+        _POLICIES[key] = replace(config.checks, glossary=entries, lang=lang)
+    return _POLICIES[key]
+
+
+def findings(entry: polib.POEntry, rules: qa.Policy) -> list[qa.Finding]:
+    """The QA findings on one entry: every translation, machine drafts included, except the
+    ``pseudo`` engine's (not German, only a trial of the pipeline)."""
+    if entry.obsolete or not entry.msgid or not entry.msgstr or not catalog.is_own(entry):
+        return []
+    mark = catalog.machine(entry)
+    if mark is not None and mark.engine == "pseudo" and catalog.state(entry) == DRAFT:
+        return []
+    return qa.check(entry.msgid, entry.msgstr, rules, qa.silenced(entry.flags, entry.tcomment))
+
+
+def entry_findings(po: polib.POFile, rules: qa.Policy) -> Iterator[tuple[polib.POEntry, list[qa.Finding]]]:
+    """The QA findings on every entry of a catalog that has some."""
+    for e in po:
+        found = findings(e, rules)
+        if found:
+            yield e, found
+
+
+def qa_problems(show: str, po: polib.POFile, rules: qa.Policy) -> Iterator[Problem]:
+    """The QA findings of a catalog as problems at their entries' lines."""
+    for e, found in entry_findings(po, rules):
+        s = catalog.state(e)
+        where = "" if s == REVIEWED else f" ({s})"
+        for f in found:
+            yield Problem(show, e.linenum, f.code, f"{f.message}{where}", f.severity)
+
+
+def article(config: Config, lang: str, source: Path, today: date,
+            uses: list[qa.Use] | None = None) -> Iterator[Problem]:
+    """The problems of one article in one language (review-policy ones as warnings); the
+    reviewed translations of its catalog are added to ``uses``."""
     show = lambda p: str(config.display(p))  # noqa: E731
     try:
         cat_path = config.catalog_path(source, lang)
@@ -120,6 +199,11 @@ def article(config: Config, lang: str, source: Path, today: date) -> Iterator[Pr
     found = workflow.publication(config, prepared, old if old is not None else prepared.po)
     if old is not None:
         yield from translation_problems(show(cat_path), old, found, config)
+        yield from qa_problems(show(cat_path), old, policy(config, lang))
+        if uses is not None:
+            uses.extend(qa.Use(e.msgid, e.msgstr, show(cat_path), e.linenum, qa.silenced(e.flags, e.tcomment))
+                        for e in old if not e.obsolete and e.msgid and catalog.is_own(e)
+                        and catalog.state(e) == REVIEWED)
     expected = found.text
     try:
         stored = read(out_path)

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 
 from babel import Locale, UnknownLocaleError
 
+from . import qa
 from .errors import ConfigError, InputError
 
 if sys.version_info >= (3, 11):
@@ -54,6 +55,7 @@ class Config:
     min_reviewed: float = 0.0
     deepl: dict[str, Any] = field(default_factory=dict)
     glossary: Path | None = None
+    checks: qa.Policy = field(default_factory=qa.Policy)  # its glossary is filled where it is used
 
     @property
     def source_dir(self) -> Path:
@@ -161,7 +163,9 @@ def load(root: Path) -> Config:
 
 #: The keys of ``[tool.l10n]``; ``front_matter`` and ``deepl`` are tables with keys of their own.
 KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
-        "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary")
+        "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary", "checks")
+#: ``[tool.l10n.checks]``: a severity per check code, the register and the quotation marks.
+CHECKS_KEYS = qa.CODES + ("register", "quote_style")
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(FrontMatterPolicy))
 #: ``[tool.l10n.deepl]``: the keyword arguments of ``l10n.engines.deepl.Settings``.
 DEEPL_KEYS = ("formality", "context", "retries", "timeout", "tag_handling_version",
@@ -217,7 +221,20 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         min_reviewed=r.number(key("min_reviewed"), table.get("min_reviewed", 0.0), low=0, high=1),
         deepl=_deepl(r, key("deepl"), table.get("deepl", {})),
         glossary=root / glossary if glossary else None,
+        checks=_checks(r, key("checks"), table.get("checks", {})),
     )
+
+
+def _checks(r: _Reader, key: tuple[str, ...], value: Any) -> qa.Policy:
+    """``[tool.l10n.checks]``: ``CODE = "error" | "warning" | "off"``, ``register``, ``quote_style``."""
+    table = r.table(key, value, CHECKS_KEYS)
+    severities = dict(qa.DEFAULTS)
+    for code in qa.CODES:
+        if code in table:
+            severities[code] = r.string(key + (code,), table[code], qa.SEVERITIES)
+    register = r.string(key + ("register",), table["register"], qa.REGISTERS) if "register" in table else None
+    quotes = r.string(key + ("quote_style",), table.get("quote_style", qa.QUOTE_STYLES[0]), qa.QUOTE_STYLES)
+    return qa.Policy(severities, register, quotes)
 
 
 def _front_matter(r: _Reader, key: tuple[str, ...], value: Any) -> FrontMatterPolicy:

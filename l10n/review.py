@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -23,7 +23,8 @@ from typing import Iterable, Sequence
 import polib
 from babel import Locale
 
-from . import catalog, pofile, publish, workflow
+from . import catalog, pofile, publish, qa, workflow
+from . import check as checks
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, STATES, UNTRANSLATED
 from .config import Config
 from .errors import L10nError
@@ -53,6 +54,7 @@ class Row:
     engine: str | None = None      # machine drafts: the engine and the date of the draft
     drafted: str | None = None
     problems: tuple[str, ...] = ()  # why the article publishes it in English, found now
+    checks: tuple[qa.Finding, ...] = ()  # what the QA checks (l10n.qa) find in the translation
 
     @property
     def ref(self) -> str:
@@ -101,14 +103,16 @@ def by_work(pages: Iterable[Page]) -> list[Page]:
 # -- the pure core: rows from a catalog ----------------------------------------------
 
 def rows(po: polib.POFile, catalog_name: str, segments: Sequence[Segment],
-         found: publish.Publication) -> list[Row]:
+         found: publish.Publication, rules: qa.Policy | None = None) -> list[Row]:
     """The live entries of ``po`` in catalog order, with their states and the current
     verdict of the publishing core (:func:`l10n.publish.publish`) on each: a translation
-    listed with problems is published in English until it is fixed."""
+    listed with problems is published in English until it is fixed. With ``rules``, each
+    row also carries what the QA checks find in its translation."""
     out = []
     for e in po:
         if e.obsolete or not e.msgid:
             continue
+        findings = checks.findings(e, rules) if rules is not None else []
         comments = e.comment.splitlines()
         verdict = found.verdicts.get(e.msgid) if catalog.is_own(e) else None
         engine, drafted = _machine(e)
@@ -117,8 +121,22 @@ def rows(po: polib.POFile, catalog_name: str, segments: Sequence[Segment],
             source=e.msgid, translation=e.msgstr, state=catalog.state(e), context=e.msgctxt,
             previous=e.previous_msgid if catalog.state(e) == NEEDS_UPDATE else None,
             engine=engine, drafted=drafted,
-            problems=tuple(str(p) for p in verdict.problems) if verdict is not None else ()))
+            problems=tuple(str(p) for p in verdict.problems) if verdict is not None else (),
+            checks=tuple(findings)))
     return out
+
+
+def with_consistency(pages: Sequence[Page], rules: qa.Policy) -> list[Page]:
+    """``pages`` (of one language) with the consistency findings added to their rows."""
+    uses = [qa.Use(r.source, r.translation, r.catalog, r.line or 0)
+            for p in pages for r in p.rows if r.state == REVIEWED and r.context is None]
+    extra: dict[tuple[str, int], list[qa.Finding]] = {}
+    for use, finding in qa.consistency(uses, rules):
+        extra.setdefault((use.catalog, use.line), []).append(finding)
+    if not extra:
+        return list(pages)
+    return [replace(p, rows=tuple(replace(r, checks=r.checks + tuple(extra.get((r.catalog, r.line or 0), ())))
+                                  for r in p.rows)) for p in pages]
 
 
 def _places(comments: Sequence[str]) -> Iterable[str]:
@@ -259,6 +277,9 @@ def _segment_html(row: Row, source_lang: str, lang: str) -> str:
     meta = [f'<span class="badge">{escape(_LABEL[row.state])}</span>']
     if row.problems:
         meta.append('<span class="badge warn">Markup problem</span>')
+    if row.checks:
+        meta.append(f'<span class="badge check">{len(row.checks)} QA '
+                    f'{"finding" if len(row.checks) == 1 else "findings"}</span>')
     ref = escape(row.ref)
     meta.append(f'<a class="ref" href="#{row.anchor}">{ref}</a>' if row.anchor else f'<span class="ref">{ref}</span>')
     meta += [f'<span class="place">{escape(p)}</span>' for p in row.places]
@@ -278,6 +299,10 @@ def _segment_html(row: Row, source_lang: str, lang: str) -> str:
     if row.problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in row.problems)
         target += f'<ul class="problems" lang="en">{items}</ul>'
+    if row.checks:
+        items = "".join(f'<li class="{f.severity}">[{escape(f.code)}] {escape(f.severity)}: '
+                        f'{escape(f.message)}</li>' for f in row.checks)
+        target += f'<ul class="checks" lang="en">{items}</ul>'
     anchor = f' id="{row.anchor}"' if row.anchor else ""
     return (f'<tbody{anchor} class="{cls}" data-state="{escape(row.state)}">'
             f'<tr class="meta"><td colspan="2">{"".join(meta)}</td></tr>'
@@ -440,6 +465,9 @@ del+ins{margin-left:2px}
 .md{color:#8a94a0}
 .problems{margin:8px 0 0;padding:5px 9px 5px 26px;border-radius:6px;background:#fff;
 border:1px solid #f3c2c4;color:var(--problem);font-size:.85rem}
+.checks{margin:8px 0 0;padding:5px 9px 5px 26px;border-radius:6px;background:#fff;
+border:1px solid #e8d9a8;color:#7a5b00;font-size:.85rem}.checks .error{color:var(--problem)}
+.badge.check{background:#b08800}
 .index td{vertical-align:middle;border-bottom:1px solid var(--line)}.index .progress{width:34%}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 footer{margin-top:24px}
@@ -470,13 +498,15 @@ def page(config: Config, lang: str, source: Path, today: date | None = None) -> 
                   "(rows show the catalog as it is)")
     po = old if old is not None else prepared.po
     return Page(article, lang, cat_name, href, title,
-                tuple(rows(po, cat_name, prepared.segments, workflow.publication(config, prepared, po))),
+                tuple(rows(po, cat_name, prepared.segments, workflow.publication(config, prepared, po),
+                           checks.policy(config, lang))),
                 catalog.Stats.of(po), notice)
 
 
 def build(config: Config, langs: Sequence[str], today: date | None = None) -> list[Page]:
     """The pages of every article in every language, in site order."""
-    return [page(config, lang, source, today) for lang in langs for source in config.articles()]
+    return [p for lang in langs for p in with_consistency(
+        [page(config, lang, source, today) for source in config.articles()], checks.policy(config, lang))]
 
 
 def write(config: Config, langs: Sequence[str], outdir: Path) -> list[Path]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from . import catalog, pofile
+from . import catalog, pofile, qa
+from . import check as checks
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, STATES, UNTRANSLATED
 from .config import Config
 
@@ -19,15 +20,33 @@ class Row:
     lang: str
     catalog: Path
     stats: catalog.Stats | None  # None: no catalog yet
+    findings: dict[str, int] = field(default_factory=lambda: {qa.ERROR: 0, qa.WARNING: 0})  # QA, by severity
 
 
 def collect(config: Config, langs: Sequence[str]) -> list[Row]:
+    """A row per article and language, with the QA findings of its catalog counted."""
     rows = []
     for lang in langs:
+        rules = checks.policy(config, lang)
+        uses: list[qa.Use] = []
+        by_catalog: dict[str, Row] = {}
         for source in config.articles():
             path = config.catalog_path(source, lang)
-            stats = catalog.Stats.of(pofile.load(path)) if path.exists() else None
-            rows.append(Row(config.display(source), lang, config.display(path), stats))
+            po = pofile.load(path) if path.exists() else None
+            row = Row(config.display(source), lang, config.display(path),
+                      catalog.Stats.of(po) if po is not None else None)
+            rows.append(row)
+            by_catalog[str(row.catalog)] = row
+            if po is None:
+                continue
+            for _entry, found in checks.entry_findings(po, rules):
+                for f in found:
+                    row.findings[f.severity] += 1
+            uses.extend(qa.Use(e.msgid, e.msgstr, str(row.catalog), e.linenum, qa.silenced(e.flags, e.tcomment))
+                        for e in po if not e.obsolete and e.msgid and catalog.is_own(e)
+                        and catalog.state(e) == REVIEWED)
+        for use, f in qa.consistency(uses, rules):
+            by_catalog[use.catalog].findings[f.severity] += 1
     return rows
 
 
@@ -38,7 +57,8 @@ def as_json(rows: Sequence[Row]) -> dict:
          "entries": r.stats.entries if r.stats else None,
          "words": r.stats.words if r.stats else None,
          "chars": r.stats.chars if r.stats else None,
-         "reviewed_share": round(r.stats.share(), 4) if r.stats else 0.0}
+         "reviewed_share": round(r.stats.share(), 4) if r.stats else 0.0,
+         "checks": {"errors": r.findings[qa.ERROR], "warnings": r.findings[qa.WARNING]}}
         for r in rows]}
 
 
@@ -66,17 +86,28 @@ def bar(stats: catalog.Stats, width: int = 20, color: bool = False) -> str:
     return "".join(cells)
 
 
+def _findings(counts: dict[str, int]) -> str:
+    """QA findings as ``2E 1W`` (errors, warnings); ``0`` for none.
+
+    >>> _findings({"error": 2, "warning": 1}), _findings({"error": 0, "warning": 0})
+    ('2E 1W', '0')
+    """
+    parts = [f"{counts[s]}{s[0].upper()}" for s in (qa.ERROR, qa.WARNING) if counts[s]]
+    return " ".join(parts) or "0"
+
+
 def table(rows: Sequence[Row], color: bool = False) -> str:
     """A plain-text table: entries per state, words and characters, and a progress bar."""
-    head = ("article", "lang", "reviewed", "draft", "update", "untransl.", "words", "chars", "progress")
+    head = ("article", "lang", "reviewed", "draft", "update", "untransl.", "words", "chars", "checks", "progress")
     body = []
     for r in rows:
         if r.stats is None:
-            body.append((str(r.article), r.lang, "-", "-", "-", "-", "-", "-", "no catalog: run l10n extract"))
+            body.append((str(r.article), r.lang, "-", "-", "-", "-", "-", "-", "-", "no catalog: run l10n extract"))
             continue
         e = r.stats.entries
         body.append((str(r.article), r.lang, str(e[REVIEWED]), str(e[DRAFT]), str(e[NEEDS_UPDATE]),
                      str(e[UNTRANSLATED]), str(r.stats.total_words), str(sum(r.stats.chars.values())),
+                     _findings(r.findings),
                      f"{bar(r.stats, color=color)} {round(100 * r.stats.share())}%"))
     widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
     lines = []

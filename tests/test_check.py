@@ -273,3 +273,142 @@ def test_no_cache_checks_everything_and_keeps_no_record(synced, capsys, cache_di
         record.unlink()
     code, _ = check(synced, capsys, "--no-cache")
     assert code == 0 and not list(cache_dir.rglob("check-de.json"))
+
+
+# -- QA checks on the German (l10n.qa) ---------------------------------------------------
+
+def merged(root: Path) -> None:
+    """The catalogs in gettext's layout again (polib wraps differently), and the German rebuilt."""
+    assert main(["--root", str(root), "-q", "extract"]) == 0
+    assert main(["--root", str(root), "-q", "merge"]) == 0
+
+
+def entry_line(root: Path, msgid_part: str) -> int:
+    return next(e.linenum for e in polib.pofile(str(root / CATALOG)) if msgid_part in e.msgid)
+
+
+def qa_problems(report: dict) -> list[dict]:
+    from l10n import qa
+    return [p for p in report["problems"] if p["code"] in qa.CODES]
+
+
+def test_a_dropped_number_fails_check_at_its_entry(synced, capsys):
+    edit_entry(synced, "27 different ones", lambda t: t.replace("27", "72"))
+    merged(synced)
+    line = entry_line(synced, "27 different ones")
+    code, report = check(synced, capsys)
+    assert code == 1 and not report["ok"]
+    assert qa_problems(report) == [{
+        "file": CATALOG, "line": line, "code": "numbers", "severity": "error",
+        "message": "the translation lacks '27' of the source and has '72', not in the source"}]
+    assert main(["--root", str(synced), "check", "--format", "github"]) == 1
+    assert f"::error file={CATALOG},line={line},title=numbers::the translation lacks" in capsys.readouterr().out
+    assert main(["--root", str(synced), "check"]) == 1
+    assert f"  {line}: error [numbers] the translation lacks '27'" in capsys.readouterr().out
+
+
+def test_a_warning_is_listed_and_check_passes(synced, capsys):
+    edit_entry(synced, "27 different ones", lambda t: t.replace("Kritiker warnen", 'Kritiker "warnen"'))
+    merged(synced)
+    line = entry_line(synced, "27 different ones")
+    code, report = check(synced, capsys)
+    assert code == 0 and report["ok"], report
+    assert [(p["line"], p["code"], p["severity"]) for p in qa_problems(report)] == [(line, "quotes", "warning")]
+
+
+@pytest.mark.parametrize("mark", ["flag", "comment"])
+def test_a_translator_silences_one_check_on_one_entry(synced, capsys, mark):
+    path = synced / CATALOG
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    entry.msgstr = entry.msgstr.replace("27", "siebenundzwanzig")
+    if mark == "flag":
+        entry.flags.append("ignore-numbers")
+    else:
+        entry.tcomment = "Zahl bewusst ausgeschrieben.\nl10n: ignore numbers"
+    po.save()
+    merged(synced)
+    code, report = check(synced, capsys)
+    assert code == 0 and qa_problems(report) == []
+
+
+def test_severities_come_from_the_configuration(synced, capsys):
+    edit_entry(synced, "27 different ones", lambda t: t.replace("27", "72"))
+    merged(synced)
+    conf = synced / "pyproject.toml"
+    conf.write_text(conf.read_text(encoding="utf-8") + 'numbers = "warning"\n', encoding="utf-8")
+    code, report = check(synced, capsys)
+    assert code == 0 and [p["severity"] for p in qa_problems(report)] == ["warning"]
+    conf.write_text(conf.read_text(encoding="utf-8").replace('"warning"', '"off"'), encoding="utf-8")
+    code, report = check(synced, capsys)
+    assert code == 0 and qa_problems(report) == []
+
+
+def test_machine_drafts_are_checked_and_named(synced, capsys):
+    from datetime import date
+
+    from l10n import catalog
+    path = synced / CATALOG
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    catalog.set_draft(entry, entry.msgstr.replace("27", "72"), "deepl", date(2026, 5, 4))
+    po.save()
+    merged(synced)
+    code, report = check(synced, capsys)
+    (found,) = qa_problems(report)
+    assert code == 1 and found["code"] == "numbers" and found["message"].endswith("(machine draft)")
+
+
+def test_the_register_is_checked(synced, capsys):
+    edit_entry(synced, "27 different ones",
+                      lambda t: t.replace("Der vollständige Text", "Den vollständigen Text finden Sie"))
+    merged(synced)
+    line = entry_line(synced, "27 different ones")
+    code, report = check(synced, capsys)
+    assert code == 1 and [(p["line"], p["code"]) for p in qa_problems(report)] == [(line, "formality")]
+
+
+def test_glossary_terms_are_required(synced, capsys):
+    (synced / "glossary.csv").write_text("source,target\ndata-centre operators,Rechenzentrumsbetreiber\n"
+                                         "paperwork,Bürokratie\n", encoding="utf-8")
+    conf = synced / "pyproject.toml"
+    conf.write_text(conf.read_text(encoding="utf-8").replace(
+        "[tool.l10n]\n", '[tool.l10n]\nglossary = "glossary.csv"\n'), encoding="utf-8")
+    code, report = check(synced, capsys)
+    assert code == 0
+    assert [p["message"] for p in qa_problems(report)] == ["glossary: 'paperwork' should be 'Bürokratie'"]
+    # an edited glossary is read again, though no article changed: now the other article differs
+    (synced / "glossary.csv").write_text("source,target\npaperwork,Papierkram\n", encoding="utf-8")
+    assert [(p["file"], p["message"]) for p in qa_problems(check(synced, capsys)[1])] == [
+        ("locales/de/rhine-valley-hospitals-roll-out-ai-dictation.po", "glossary: 'paperwork' should be 'Papierkram'")]
+
+
+def test_different_reviewed_translations_of_one_text_are_named(tmp_path, capsys):
+    text = "---\ntitle: \"{t}\"\n---\n\nThe ministry did not respond to a request for comment.\n"
+    root = write_site(tmp_path / "s", {"a.md": text.format(t="Floods in the north"),
+                                       "b.md": text.format(t="Storms in the south")})
+    assert main(["--root", str(root), "-q", "extract"]) == 0
+    german = {"a": ("Hochwasser im Norden", "Das Ministerium reagierte nicht auf eine Anfrage."),
+              "b": ("Stürme im Süden", "Das Ministerium ließ eine Anfrage unbeantwortet.")}
+    for name, (title, sentence) in german.items():
+        path = root / f"locales/de/{name}.po"
+        po = polib.pofile(str(path))
+        po[0].msgstr, po[1].msgstr = title, sentence
+        po.save()
+    merged(root)
+    code, report = check(root, capsys)
+    found = {(p["file"], p["code"], p["message"]) for p in qa_problems(report)}
+    line = {n: polib.pofile(str(root / f"locales/de/{n}.po"))[1].linenum for n in "ab"}
+    assert code == 0 and found == {
+        ("locales/de/a.po", "consistency",
+         f"'Das Ministerium reagierte nicht auf eine Anfrage.' here, also translated 'Das Ministerium ließ eine Anfrage unbeantwortet.' (locales/de/b.po:{line['b']})"),
+        ("locales/de/b.po", "consistency",
+         f"'Das Ministerium ließ eine Anfrage unbeantwortet.' here, also translated 'Das Ministerium reagierte nicht auf eine Anfrage.' (locales/de/a.po:{line['a']})")}
+    # replayed from the records of the first run, the same findings
+    assert {(p["file"], p["code"], p["message"]) for p in qa_problems(check(root, capsys)[1])} == found
+
+
+def test_pseudo_drafts_are_not_german_and_not_checked(site, capsys):
+    assert main(["--root", str(site), "-q", "translate", "--engine", "pseudo"]) == 0
+    code, report = check(site, capsys)
+    assert code == 0 and qa_problems(report) == [] and problems(report, "machine-draft")

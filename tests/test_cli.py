@@ -253,3 +253,19 @@ def test_a_20000_row_table_translates_in_seconds(tmp_path):
     de = (root / "content/de/t.md").read_text(encoding="utf-8").splitlines()
     assert len([line for line in de if line.startswith("| ")]) == n + 1
     assert de[-1] == f"| {n - 1} | îtémː {n - 1} |"
+
+
+def test_status_counts_qa_findings(example_site, capsys):
+    path = example_site / "locales/de/eu-tightens-export-checks-on-ai-accelerators.po"
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    entry.msgstr = entry.msgstr.replace("27", "72").replace("Kritiker warnen", 'Kritiker "warnen"')
+    po.save()
+    capsys.readouterr()
+    assert run(example_site, "status", "--format", "json") == 0
+    rows = {r["catalog"]: r["checks"] for r in json.loads(capsys.readouterr().out)["articles"]}
+    assert rows.pop("locales/de/eu-tightens-export-checks-on-ai-accelerators.po") == {"errors": 1, "warnings": 1}
+    assert set(map(str, rows.values())) == {str({"errors": 0, "warnings": 0})}
+    assert run(example_site, "status") == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("content/en/eu-"))
+    assert " 1E 1W " in line

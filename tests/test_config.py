@@ -245,3 +245,37 @@ def test_doctests():
 def test_a_deepl_timeout_is_seconds_an_hour_at_most(tmp_path):
     assert "tool.l10n.deepl.timeout must be more than 0 and at most 3600" in error(
         tmp_path, 'target_langs = ["de"]\n[tool.l10n.deepl]\ntimeout = 1e308\n')
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('target_langs = ["de"]\n[tool.l10n.checks]\nnumbers = "fatal"\n',
+     ":7: tool.l10n.checks.numbers must be one of error, warning, off, not 'fatal'"),
+    ('target_langs = ["de"]\n[tool.l10n.checks]\nregister = "ihr"\n',
+     ":7: tool.l10n.checks.register must be one of du, Sie, not 'ihr'"),
+    ('target_langs = ["de"]\n[tool.l10n.checks]\nquote_style = "<<>>"\n',
+     ":7: tool.l10n.checks.quote_style must be one of „“, »«, not '<<>>'"),
+    ('target_langs = ["de"]\n[tool.l10n.checks]\nquotes = "»«"\n',
+     ":7: tool.l10n.checks.quotes must be one of error, warning, off, not '»«'"),
+    ('target_langs = ["de"]\n[tool.l10n.checks]\nnumber = "off"\n',
+     ":7: tool.l10n.checks.number is not a setting: did you mean 'numbers'? known keys: consistency, "
+     "formality, glossary, numbers, punctuation, quote_style, quotes, register, untranslated"),
+    ('target_langs = ["de"]\nchecks = true\n', ":6: tool.l10n.checks must be a table, not a boolean (true)"),
+])
+def test_checks_settings_are_validated(tmp_path, body, expected):
+    assert error(tmp_path, body) == expected
+
+
+def test_checks_settings_are_read(tmp_path):
+    cfg = config.load(site(tmp_path, 'target_langs = ["de"]\n[tool.l10n.checks]\nregister = "Sie"\n'
+                                     'quote_style = "»«"\nglossary = "error"\nconsistency = "off"\n'))
+    assert (cfg.checks.register, cfg.checks.quotes) == ("Sie", "»«")
+    assert cfg.checks.severity("glossary") == "error" and cfg.checks.severity("consistency") == "off"
+    assert cfg.checks.severity("numbers") == "error"  # the default
+    assert config.load(site(tmp_path, 'target_langs = ["de"]\n')).checks.register is None
+
+
+def test_a_bad_checks_setting_is_exit_status_2(tmp_path, capsys):
+    root = site(tmp_path, 'target_langs = ["de"]\n[tool.l10n.checks]\nquote_style = 5\n')
+    assert main(["--root", str(root), "check"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {root / 'pyproject.toml'}:7: tool.l10n.checks.quote_style must be a string, not an integer (5)\n"

@@ -441,3 +441,37 @@ def test_a_stale_problem_comment_does_not_outlive_the_fix(storm: Path):
     (page,) = review.build(config.load(storm), ["de"])
     row = next(r for r in page.rows if r.source.startswith("Read"))
     assert row.problems == () and page.problems == 1
+
+
+def test_qa_findings_are_shown_next_to_their_entry(example_site: Path, tmp_path: Path):
+    path = example_site / "locales/de/eu-tightens-export-checks-on-ai-accelerators.po"
+    po = pofile.load(path)
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    set_reviewed(entry, entry.msgstr.replace("27", "72"))
+    write_atomic(path, pofile.dumps(po))
+    pages = review.build(config.load(example_site), ["de"])
+    (row,) = [r for p in pages for r in p.rows if r.checks]
+    assert row.source == entry.msgid and [(f.code, f.severity) for f in row.checks] == [("numbers", "error")]
+    out = tmp_path / "report"
+    report(example_site, out)
+    doc = parse((out / "de/eu-tightens-export-checks-on-ai-accelerators.html").read_text(encoding="utf-8"))
+    seg = next(s for s in segments(doc) if s.find("ul", "checks") is not None)
+    assert cell_text(seg, "src") .startswith("The European Commission has proposed")
+    assert seg.find("ul", "checks").text() == (
+        "[numbers] error: the translation lacks '27' of the source and has '72', not in the source")
+    assert "1 QA finding" in seg.find("span", "check").text()
+
+
+def test_inconsistent_reviewed_translations_are_shown_on_both_pages(tmp_path: Path):
+    text = "---\ntitle: \"{t}\"\n---\n\nThe investigation is ongoing.\n"
+    root = write_site(tmp_path / "s", {"a.md": text.format(t="Fire at the port"),
+                                       "b.md": text.format(t="Fraud at the bank")})
+    assert run(root, "-q", "extract") == 0
+    edit_catalog(root / "locales/de/a.po", {"Fire": "Feuer im Hafen", "The investigation": "Die Ermittlungen dauern an."})
+    edit_catalog(root / "locales/de/b.po", {"Fraud": "Betrug bei der Bank", "The investigation": "Die Untersuchung läuft."})
+    pages = review.build(config.load(root), ["de"])
+    found = {p.catalog: [f.message for r in p.rows for f in r.checks] for p in pages}
+    assert found == {"locales/de/a.po": ["'Die Ermittlungen dauern an.' here, also translated "
+                                        "'Die Untersuchung läuft.' (locales/de/b.po:18)"],
+                     "locales/de/b.po": ["'Die Untersuchung läuft.' here, also translated "
+                                        "'Die Ermittlungen dauern an.' (locales/de/a.po:18)"]}

@@ -272,6 +272,10 @@ def test_markup_round_trip_on_the_example_site(example_site, server, capsys):
     assert b"https://" not in bodies
     server.clear_requests()
     assert run(example_site) == 0 and server.translate_requests() == []
+    # The fake server's drafts are the English with "DE:" before it: its 'July' is no 'Juli',
+    # which the numbers check would rightly call an error.
+    conf = example_site / "pyproject.toml"
+    conf.write_text(conf.read_text(encoding="utf-8") + 'numbers = "warning"\n', encoding="utf-8")
     assert main(["--root", str(example_site), "check"]) == 0
 
 

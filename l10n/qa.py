@@ -1,0 +1,481 @@
+"""Quality checks on the German itself: numbers, quotes, punctuation, register, glossary.
+
+Pure: an English text, its translation and the site's :class:`Policy` in, a list of
+:class:`Finding` out. Each check is a small function; :func:`check` runs those the policy
+keeps on, and :func:`consistency` compares reviewed entries across a site. Number and date
+equivalence uses babel's locale data (``1,000.5`` = ``1.000,5``, ``July`` = ``Juli``).
+A translator silences one check on one entry with the flag ``ignore-CODE`` (Weblate's
+convention) or a translator comment ``l10n: ignore CODE`` (see :func:`silenced`).
+
+>>> [f.code for f in check("Sales rose 51% in July.", "Der Umsatz stieg im Juli um 15 %.", Policy())]
+['numbers']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from babel.dates import get_month_names
+from babel.numbers import NumberFormatError, parse_decimal
+
+ERROR, WARNING, OFF = "error", "warning", "off"
+SEVERITIES = (ERROR, WARNING, OFF)
+#: Every check's code and its default severity.
+DEFAULTS: Mapping[str, str] = {
+    "numbers": ERROR,
+    "quotes": WARNING,
+    "punctuation": WARNING,
+    "untranslated": WARNING,
+    "formality": ERROR,  # the register: du or Sie
+    "glossary": WARNING,
+    "consistency": WARNING,
+}
+CODES = tuple(DEFAULTS)
+#: The checks of German conventions; other target languages get only the others.
+GERMAN = frozenset({"numbers", "quotes", "punctuation", "formality"})
+REGISTERS = ("du", "Sie")
+#: German quotation styles: opening and closing mark.
+QUOTE_STYLES = ("„“", "»«")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What to check and how loudly: severities by code, register, quotes, glossary terms."""
+
+    severities: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULTS))
+    register: str | None = None  # "du", "Sie", or None: not checked
+    quotes: str = "„“"
+    glossary: Mapping[str, str] = field(default_factory=dict)  # English term -> German term
+    lang: str = "de"  # the target language: checks of German conventions run only for German
+
+    def severity(self, code: str) -> str:
+        return self.severities.get(code, DEFAULTS[code])
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of one translation."""
+
+    code: str
+    severity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+def check(source: str, translation: str, policy: Policy, silence: Iterable[str] = ()) -> list[Finding]:
+    """The findings on one translation (empty translations have none).
+
+    >>> check("Is it safe?", "Ist es sicher.", Policy())[0].message
+    "ends without '?' as the source does"
+    """
+    if not translation:
+        return []
+    off = set(silence)
+    found = []
+    german = policy.lang.split("_")[0] == "de"
+    for code, test in _CHECKS:
+        severity = policy.severity(code)
+        if severity == OFF or code in off or (code in GERMAN and not german):
+            continue
+        found.extend(Finding(code, severity, m) for m in test(source, translation, policy))
+    return found
+
+
+_IGNORE_COMMENT = re.compile(r"l10n:\s*ignore\s+([\w ,-]+)", re.IGNORECASE)
+
+
+def silenced(flags: Sequence[str], translator_comment: str) -> frozenset[str]:
+    """The check codes silenced on an entry: flags ``ignore-CODE`` and comments ``l10n: ignore CODE, CODE``.
+
+    >>> sorted(silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes, formality"))
+    ['formality', 'numbers', 'quotes']
+    """
+    codes = {f[len("ignore-"):] for f in flags if f.startswith("ignore-")}
+    for m in _IGNORE_COMMENT.finditer(translator_comment or ""):
+        codes.update(c for c in re.split(r"[\s,]+", m.group(1).strip()) if c)
+    return frozenset(codes)
+
+
+# -- plain text ------------------------------------------------------------------------
+
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_LINK_DEST = re.compile(r"\]\((?:[^()\s]|\([^()]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)")
+_LINK_REF = re.compile(r"\]\[[^\]]*\]")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->|<[a-z][a-z0-9+.-]*:[^<>\s]*>|<[^<>\s@]+@[^<>\s]+>",
+                   re.IGNORECASE | re.DOTALL)
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>]+", re.IGNORECASE)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def prose(md: str) -> str:
+    """The words of inline Markdown: code spans, URLs and template tags become ``◊``, link
+    targets and tags go; brackets and emphasis marks stay.
+
+    >>> prose('See [the "docs"](https://x.org/a "t") and `"x"`.')
+    'See [the "docs"] and ◊.'
+    """
+    text = _CODE_SPAN.sub("◊", md) if "`" in md else md
+    if "]" in text:
+        text = _LINK_REF.sub("]", _LINK_DEST.sub("]", text))
+    if "<" in text:
+        text = _TAG.sub("", text)
+    if "{{" in text:
+        text = _TEMPLATE.sub("◊", text)
+    return _URL.sub("◊", text) if "://" in text or "www." in text.lower() else text
+
+
+# -- numbers and dates -------------------------------------------------------------------
+
+_NUMBER = re.compile(r"(?<![\w])(\d(?:[\d.,]*\d)?|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+)"
+                     r"(?:(?:st|nd|rd|th)\b)?"
+                     r"(?:[\s\u00a0\u202f]*(?P<scale>[A-Za-zäöü]+\.?))?")
+_DIGIT = re.compile(r"\d")
+_ORDINAL = re.compile(r"(st|nd|rd|th)\b")
+_TIME_EN = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\.?(?![\w])", re.IGNORECASE)
+_TIME_DE = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*Uhr\b")
+_TIME_24 = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_SCALES_EN = {"thousand": 3, "million": 6, "millions": 6, "billion": 9, "billions": 9, "trillion": 12,
+              "bn": 9, "m": 6, "mn": 6, "k": 3, "tn": 12}
+_SCALES_DE = {"tausend": 3, "million": 6, "millionen": 6, "mio.": 6, "mio": 6, "milliarde": 9,
+              "milliarden": 9, "mrd.": 9, "mrd": 9, "billion": 12, "billionen": 12, "bio.": 12}
+_WORDS = {
+    "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+           "eleven", "twelve"),
+    "de": ("null", "eins|ein|eine|einen|einem|einer", "zwei", "drei", "vier", "fünf", "sechs", "sieben",
+           "acht", "neun", "zehn", "elf", "zwölf"),
+}
+
+
+@lru_cache(maxsize=None)
+def _number_words(lang: str) -> tuple[dict[str, int], re.Pattern[str]]:
+    """Small numbers written out: word -> value, and a pattern finding them."""
+    words = {w: n for n, alternatives in enumerate(_WORDS[lang]) for w in alternatives.split("|")}
+    return words, re.compile(r"\b(?:" + "|".join(sorted(words, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _months(lang: str) -> dict[str, int]:
+    """Month names (wide and abbreviated, capitalised as in prose) to numbers, from babel's
+    locale data."""
+    out: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for number, name in get_month_names(width, locale=lang).items():
+            name = name.rstrip(".")
+            out.setdefault(name[:1].upper() + name[1:], number)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _month_pattern(lang: str) -> re.Pattern[str]:
+    names = sorted(_months(lang), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?=[A-ZÄÖÜ])(" + "|".join(map(re.escape, names)) + r")\b\.?")
+
+
+@lru_cache(maxsize=8192)
+def _values(token: str, lang: str) -> frozenset:
+    """What a written number may mean: its value by the language's conventions, the other
+    language's (a version number kept as written), and the token itself."""
+    out: set = {token}
+    cleaned = re.sub(r"[\u00a0\u202f\u2009]", "", token)
+    for locale in ((lang, "en") if lang != "en" else ("en",)):
+        try:
+            out.add(parse_decimal(cleaned, locale=locale, strict=True).normalize())
+        except (NumberFormatError, ValueError, ArithmeticError):
+            pass
+    return frozenset(out)
+
+
+@dataclass
+class _Number:
+    shown: str
+    values: set
+    sure: bool = True  # False: a number word or an ambiguous month, matched only if it helps
+
+
+def numbers(text: str, lang: str, words: bool = False) -> list[_Number]:
+    """The numbers, times and month names in ``text`` written in ``lang`` (``en`` or German);
+    with ``words``, also small numbers written out (``three``, ``drei``).
+
+    >>> [(n.shown, Decimal(5000000) in n.values) for n in numbers("$5 million on July 3rd", "en")]
+    [('5 million', True), ('3rd', False), ('July', False)]
+    """
+    text = prose(text)
+    found: list[_Number] = []
+    taken: list[tuple[int, int]] = []
+    digits = _DIGIT.search(text) is not None
+    times = () if not digits else (_TIME_EN, _TIME_24) if lang == "en" else (_TIME_DE, _TIME_24)
+    for pattern in times:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            hour, minute = int(m.group(1)), int(m.group(2) or 0)
+            if pattern is _TIME_EN and m.group(3).lower() == "p" and hour < 12:
+                hour += 12
+            elif pattern is _TIME_EN and m.group(3).lower() == "a" and hour == 12:
+                hour = 0
+            found.append(_Number(m.group(0).strip(), {f"time {hour:02d}:{minute:02d}"}))
+            taken.append(m.span())
+    scales = _SCALES_EN if lang == "en" else _SCALES_DE
+    for m in _NUMBER.finditer(text) if digits else ():
+        if any(a < m.end(1) and m.start() < b for a, b in taken):
+            continue
+        token = m.group(1)
+        values = _values(token, lang)
+        scale = (m.group("scale") or "").lower()
+        power = scales.get(scale) or scales.get(scale.rstrip("."))
+        if power and not (scale == "m" and lang == "en" and not text[max(0, m.start() - 1):m.start()] in "$€£"):
+            values = {v.scaleb(power).normalize() for v in values if isinstance(v, Decimal)} or values
+        suffix = _ORDINAL.match(text, m.end(1))
+        ordinal = m.group(1) + suffix.group(1) if suffix else None
+        if power:
+            shown = m.group(0).strip().rstrip("." if lang == "en" else "")
+        else:
+            shown = ordinal or m.group(1)
+        found.append(_Number(shown, values | ({ordinal} if ordinal else set())))
+    for m in _month_pattern(lang).finditer(text):
+        name = m.group(1)
+        near = re.search(r"\d", text[max(0, m.start() - 4):m.end() + 4])
+        sure = not (lang == "en" and name == "May" and not near)
+        found.append(_Number(name, {f"month {_months(lang)[name]}"}, sure))
+    if words:
+        values, pattern = _number_words(lang)
+        found.extend(_Number(m.group(0), {Decimal(values[m.group(0).lower()])}, sure=False)
+                     for m in pattern.finditer(text))
+    return found
+
+
+def _match(left: list[_Number], right: list[_Number]) -> tuple[list[_Number], list[_Number]]:
+    """The sure numbers of each side that no number of the other side can stand for."""
+    pairs: dict[int, int] = {}  # right index -> left index
+
+    def assign(i: int, seen: set[int]) -> bool:
+        for j, r in enumerate(right):
+            if j in seen or not (left[i].values & r.values):
+                continue
+            seen.add(j)
+            if j not in pairs or assign(pairs[j], seen):
+                pairs[j] = i
+                return True
+        return False
+
+    order = sorted(range(len(left)), key=lambda i: not left[i].sure)
+    matched = {i for i in order if assign(i, set())}
+    return ([n for i, n in enumerate(left) if n.sure and i not in matched],
+            [n for j, n in enumerate(right) if n.sure and j not in pairs])
+
+
+def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    missing, extra = _match(numbers(source, "en"), numbers(translation, "de"))
+    if missing or extra:  # perhaps written out on the other side: look again, words included
+        missing, extra = _match(numbers(source, "en", True), numbers(translation, "de", True))
+    parts = []
+    if missing:
+        parts.append(f"lacks {', '.join(repr(n.shown) for n in missing)} of the source")
+    if extra:
+        parts.append(f"has {', '.join(repr(n.shown) for n in extra)}, not in the source")
+    if parts:
+        yield "the translation " + " and ".join(parts)
+
+
+# -- quotation marks ---------------------------------------------------------------------
+
+_WRONG_QUOTES = {
+    "„“": re.compile(r"\"|”|(?<![\w.,!?…])“(?=\w)|«|»"),
+    "»«": re.compile(r"\"|”|“|„|«(?=\w)|(?<=[\w.,!?…])»"),
+}
+
+
+def check_quotes(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    text = prose(translation)
+    wrong = _WRONG_QUOTES[policy.quotes].findall(text)
+    if wrong:
+        opening, closing = policy.quotes
+        yield (f"quotation marks {' '.join(sorted(set(wrong)))} in German prose: use {opening}…{closing}")
+
+
+# -- punctuation and spacing -------------------------------------------------------------
+
+_CLOSERS = " \t*_~)]\"'“”„»«’‘"
+_END = ("?", "!", ":", "…")
+_DOUBLE_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
+_SPACE_BEFORE = re.compile(r"\w +(?:[,.;!?](?!\w)|:(?=\s|$))")
+_NO_SPACE_AFTER = re.compile(r"[,;](?<=[a-zäöüß]{2}[,;])(?=[A-Za-zÄÖÜäöü])|[.!?](?<=[a-zäöüß]{2}[.!?])(?=[A-ZÄÖÜ][a-zäöüß])")
+_ABBREVIATION = re.compile(r"\.(?<=(?<![\w.])[a-zäöü]\.)([a-zäöüA-ZÄÖÜ])\.(?=\W|$)")
+
+
+def _end(text: str) -> str:
+    text = text.rstrip(_CLOSERS)
+    if text.endswith("..."):
+        return "…"
+    return text[-1:] if text[-1:] in _END else ""
+
+
+def check_punctuation(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    src, dst = prose(source), prose(translation)
+    want = _end(src)
+    if want and _end(dst) != want:
+        yield f"ends without {want!r} as the source does"
+    if translation[:1].isspace() and not source[:1].isspace():
+        yield "starts with a space the source lacks"
+    if translation[-1:].isspace() and not source[-1:].isspace():
+        yield "ends with a space the source lacks"
+    if "  " in dst and _DOUBLE_SPACE.search(dst.strip()) and not _DOUBLE_SPACE.search(src):
+        yield "doubled space"
+    before = _SPACE_BEFORE.search(dst) if " " in dst else None
+    if before:
+        yield f"space before {before.group(0)[-1]!r}"
+    after = _NO_SPACE_AFTER.search(dst)
+    if after:
+        yield f"no space after {after.group(0)!r}: {dst[max(0, after.start() - 8):after.end() + 8]!r}"
+    for m in _ABBREVIATION.finditer(dst) if "." in dst else ():
+        first = dst[m.start() - 1]
+        yield f"{first + m.group(0)!r} without its space: write '{first}. {m.group(1)}.'"
+
+
+# -- untranslated ------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+#: Words a sentence in English is unlikely to do without; a source text with none of them
+#: (a cited German headline) may stay as it is.
+_ENGLISH = frozenset("a an the of to in on for with and or but is are was were be has have had "
+                     "will would can could this that it its by from at as not".split())
+
+
+def check_untranslated(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    if translation.strip() != source.strip():
+        return
+    words = _WORD.findall(prose(source))
+    if len(words) >= 4 and any(w.lower() in _ENGLISH for w in words):
+        yield "the translation is the English text: translate it"
+
+
+# -- register ----------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"„[^“”\"]*[“”\"]|»[^«]*«|\"[^\"]*\"|“[^”]*”")
+_DU = re.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem|"
+                 r"eurer|eures|kannst|musst|willst|sollst|darfst|hast|bist|wirst|weißt|möchtest)\b",
+                 re.IGNORECASE)
+#: Capitalised formal pronouns; only outside sentence starts, where ``Sie`` may be ``she``.
+_SIE = re.compile(r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
+_SENTENCE_START = ".!?:;…[(„»\"“#>"  # after one of these (or at the start), "Sie" may be "she"
+
+
+def _outside_quotes(text: str) -> str:
+    return _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def check_register(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    if policy.register is None:
+        return
+    text = _outside_quotes(prose(translation))
+    if policy.register == "Sie":
+        found = sorted({m.group(0) for m in _DU.finditer(text)})
+        if found:
+            yield f"informal {', '.join(repr(w) for w in found)}: the site addresses readers with 'Sie'"
+        return
+    found = sorted({m.group(0) for m in _SIE.finditer(text)
+                    if not text[:m.start()].rstrip(" *_\t")[-1:] in ("", "\n", *_SENTENCE_START)})
+    if found:
+        yield f"formal {', '.join(repr(w) for w in found)}: the site addresses readers with 'du'"
+
+
+# -- glossary ----------------------------------------------------------------------------
+
+_ENDING = re.compile(r"(?:en|er|um|es|e|n|s)$")
+
+
+@lru_cache(maxsize=1024)
+def _source_term(term: str) -> re.Pattern[str]:
+    """An English term, in any case unless written with capitals, plural ``s`` allowed."""
+    flags = 0 if any(c.isupper() for c in term[1:]) else re.IGNORECASE
+    return re.compile(r"(?<![\w-])" + re.escape(term) + r"(?:s|es)?(?![\w])", flags)
+
+
+@lru_cache(maxsize=1024)
+def _target_stems(term: str) -> tuple[str, ...]:
+    """The stems of a German term's words, so inflected forms and compounds match.
+
+    >>> _target_stems("Rechenzentrum"), _target_stems("offene Gewichte")
+    (('rechenzentr',), ('offen', 'gewicht'))
+    """
+    stems = []
+    for word in term.lower().split():
+        stem = _ENDING.sub("", word) if len(word) > 4 else word
+        stems.append(stem)
+    return tuple(stems)
+
+
+def check_glossary(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    if not policy.glossary:
+        return
+    src, dst = prose(source), prose(translation)
+    low = dst.lower()
+    for term, target in policy.glossary.items():
+        if not _source_term(term).search(src):
+            continue
+        if term == target:
+            ok = target in dst
+        else:
+            ok = all(stem in low for stem in _target_stems(target))
+        if not ok:
+            yield f"glossary: {term!r} should be {target!r}"
+
+
+_CHECKS = (
+    ("numbers", check_numbers),
+    ("quotes", check_quotes),
+    ("punctuation", check_punctuation),
+    ("untranslated", check_untranslated),
+    ("formality", check_register),
+    ("glossary", check_glossary),
+)
+
+
+# -- consistency across a site -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Use:
+    """A reviewed translation of an English text in one catalog."""
+
+    source: str
+    translation: str
+    catalog: str
+    line: int
+    silence: frozenset[str] = frozenset()
+
+
+def consistency(uses: Iterable[Use], policy: Policy) -> list[tuple[Use, Finding]]:
+    """Each reviewed translation that differs from another one of the same English text.
+
+    >>> a, b = Use("Hello", "Hallo", "a.po", 3), Use("Hello", "Servus", "b.po", 9)
+    >>> [(u.catalog, f.message) for u, f in consistency([a, b], Policy())]
+    [('a.po', "'Hallo' here, also translated 'Servus' (b.po:9)"), ('b.po', "'Servus' here, also translated 'Hallo' (a.po:3)")]
+    """
+    severity = policy.severity("consistency")
+    if severity == OFF:
+        return []
+    by_source: dict[str, list[Use]] = {}
+    for u in uses:
+        by_source.setdefault(u.source, []).append(u)
+    out = []
+    for group in by_source.values():
+        if len({u.translation for u in group}) < 2:
+            continue
+        for u in group:
+            if "consistency" in u.silence:
+                continue
+            others = [o for o in group if o.translation != u.translation]
+            shown = "; ".join(f"{o.translation!r} ({o.catalog}:{o.line})" for o in others[:3])
+            more = f" and {len(others) - 3} more" if len(others) > 3 else ""
+            out.append((u, Finding("consistency", severity,
+                                   f"{u.translation!r} here, also translated {shown}{more}")))
+    return out

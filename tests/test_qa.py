@@ -1,0 +1,198 @@
+"""l10n.qa: the checks on the German itself, on a planted-error set and one rule at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from l10n import qa
+
+DATA = yaml.safe_load((Path(__file__).parent / "data" / "qa_pairs.yaml").read_text(encoding="utf-8"))
+PAIRS = DATA["pairs"]
+
+
+def findings(case: dict) -> list[qa.Finding]:
+    """What the checks find on one pair of the set (the consistency check against ``also``)."""
+    policy = qa.Policy(register=case.get("register", DATA["register"]), glossary=DATA["glossary"])
+    found = qa.check(case["source"], case["translation"], policy)
+    if "also" in case:
+        uses = [qa.Use(case["source"], case["translation"], "a.po", 1),
+                qa.Use(case["source"], case["also"], "b.po", 1)]
+        found += [f for use, f in qa.consistency(uses, policy) if use.catalog == "a.po"]
+    return found
+
+
+def test_the_set_is_large_and_half_planted():
+    planted = [c for c in PAIRS if c["expect"]]
+    assert len(PAIRS) >= 60 and abs(len(planted) - len(PAIRS) / 2) <= 2
+    assert {c["expect"] for c in planted} == set(qa.CODES)  # every check has planted errors
+
+
+@pytest.mark.parametrize("case", PAIRS, ids=[f"{i:02d}-{c['expect'] or 'clean'}" for i, c in enumerate(PAIRS)])
+def test_each_pair_gets_exactly_its_finding(case):
+    codes = sorted({f.code for f in findings(case)})
+    assert codes == ([case["expect"]] if case["expect"] else []), [str(f) for f in findings(case)]
+
+
+def scores() -> dict[str, tuple[float, float, int, int, int]]:
+    """Precision and recall per check over the set: (precision, recall, tp, fp, fn)."""
+    out = {}
+    for code in qa.CODES:
+        tp = fp = fn = 0
+        for case in PAIRS:
+            fired = any(f.code == code for f in findings(case))
+            wanted = case["expect"] == code
+            tp += fired and wanted
+            fp += fired and not wanted
+            fn += wanted and not fired
+        out[code] = (tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0, tp, fp, fn)
+    return out
+
+
+def test_precision_and_recall_per_check(capsys):
+    table = scores()
+    with capsys.disabled():
+        print("\ncheck          precision  recall  (tp/fp/fn)")
+        for code, (p, r, tp, fp, fn) in table.items():
+            print(f"{code:<14} {p:9.2f}  {r:6.2f}  ({tp}/{fp}/{fn})")
+    assert all(p == 1.0 and r == 1.0 for p, r, *_ in table.values()), table
+
+
+# -- numbers and dates ----------------------------------------------------------------
+
+@pytest.mark.parametrize("english, german", [
+    ("It costs 1,000.5 units.", "Es kostet 1.000,5 Einheiten."),
+    ("A rise of 10%.", "Ein Plus von 10 %."),
+    ("A rise of 10%.", "Ein Plus von 10 Prozent."),
+    ("They raised $5 million.", "Sie sammelten 5 Millionen Dollar ein."),
+    ("They raised $5m.", "Sie sammelten 5 Mio. Dollar ein."),
+    ("They raised $5 million.", "Sie sammelten 5.000.000 Dollar ein."),
+    ("She came 3rd.", "Sie wurde 3."),
+    ("The vote is on July 14, 2026.", "Die Abstimmung ist am 14. Juli 2026."),
+    ("The vote is on Jan 3, 2026.", "Die Abstimmung ist am 3. Januar 2026."),
+    ("It starts at 2:30 p.m.", "Es beginnt um 14:30 Uhr."),
+    ("Two of 3 servers failed.", "Zwei von drei Servern fielen aus."),
+    ("The model may fail.", "Das Modell kann versagen."),
+    ("Helios-7B beats GPT-4 on the H100.", "Helios-7B schlägt GPT-4 auf der H100."),
+    ("See [page 2](https://example.org/2024/10).", "Siehe [Seite 2](https://example.org/2024/10)."),
+    ("Run `retry 5` first.", "Führe zuerst `retry 5` aus."),
+])
+def test_equal_numbers_pass(english, german):
+    assert qa.check(english, german, qa.Policy()) == []
+
+
+@pytest.mark.parametrize("english, german, shown", [
+    ("It costs 1,000.5 units.", "Es kostet 1.000,05 Einheiten.", "'1,000.5'"),
+    ("A rise of 10%.", "Ein Plus von 1 %.", "'10'"),
+    ("They raised $5 billion.", "Sie sammelten 5 Millionen Dollar ein.", "'5 billion'"),
+    ("The vote is on July 14, 2026.", "Die Abstimmung ist am 14. Juni 2026.", "'July'"),
+    ("It starts at 2:30 p.m.", "Es beginnt um 2:30 Uhr.", "'2:30 p.m.'"),
+])
+def test_different_numbers_are_named(english, german, shown):
+    (finding,) = qa.check(english, german, qa.Policy())
+    assert finding.code == "numbers" and finding.severity == "error" and shown in finding.message
+
+
+def test_a_number_the_source_lacks_is_named():
+    (finding,) = qa.check("Prices rose.", "Die Preise stiegen um 7 %.", qa.Policy())
+    assert finding.message == "the translation has '7', not in the source"
+
+
+# -- the other checks ------------------------------------------------------------------
+
+def test_quotes_follow_the_configured_style():
+    german = "Er sprach von einer „Zeitenwende“."
+    assert qa.check('He spoke of a "turning point".', german, qa.Policy()) == []
+    (finding,) = qa.check('He spoke of a "turning point".', german, qa.Policy(quotes="»«"))
+    assert finding.code == "quotes" and "use »…«" in finding.message
+    assert qa.check('He spoke of a "turning point".', "Er sprach von einer »Zeitenwende«.",
+                    qa.Policy(quotes="»«")) == []
+
+
+def test_quotes_in_code_and_html_attributes_are_not_prose():
+    assert qa.check('Set `x = "y"` in <span title="a">the file</span>.',
+                    'Setze `x = "y"` in <span title="a">der Datei</span>.', qa.Policy()) == []
+
+
+@pytest.mark.parametrize("german, message", [
+    ("Ist es sicher.", "ends without '?' as the source does"),
+    (" Ist es sicher?", "starts with a space the source lacks"),
+    ("Ist es  sicher?", "doubled space"),
+    ("Ist es sicher ?", "space before '?'"),
+    ("Ist es,z.B. sicher?", "no space after ','"),
+])
+def test_punctuation_and_spacing(german, message):
+    found = [f.message for f in qa.check("Is it safe?", german, qa.Policy())]
+    assert any(m.startswith(message) for m in found), found
+
+
+def test_abbreviations_need_their_space():
+    (finding,) = qa.check("Some, e.g. cities, pay.", "Einige, z.B. Städte, zahlen.", qa.Policy())
+    assert finding.message == "'z.B.' without its space: write 'z. B.'"
+
+
+def test_untranslated_needs_four_english_words():
+    assert qa.check("Open Source Initiative", "Open Source Initiative", qa.Policy()) == []
+    (finding,) = qa.check("The lab is in Berlin.", "The lab is in Berlin.", qa.Policy())
+    assert finding.code == "untranslated"
+
+
+def test_formal_sie_at_a_sentence_start_is_ambiguous():
+    du = qa.Policy(register="du")
+    assert qa.check("She left. They stayed.", "Sie ging. Sie blieben.", du) == []
+    assert qa.check("(They agreed.) Fine: they left.", "(Sie stimmten zu.) Gut: Sie gingen.", du) == []
+    (finding,) = qa.check("Can you see it?", "Können Sie es sehen?", du)
+    assert finding.code == "formality" and "'Sie'" in finding.message
+
+
+def test_no_register_configured_means_no_register_check():
+    assert qa.check("Can you see it?", "Kannst du es sehen?", qa.Policy()) == []
+    assert qa.check("Can you see it?", "Können Sie es sehen?", qa.Policy()) == []
+    (finding,) = qa.check("Can you see it?", "Kannst du es sehen?", qa.Policy(register="Sie"))
+    assert "'du'" in finding.message and "'kannst'" in finding.message.lower()
+
+
+def test_glossary_accepts_inflected_forms_and_compounds():
+    terms = qa.Policy(glossary={"data centre": "Rechenzentrum", "Helios": "Helios"})
+    for german in ("Zwei Rechenzentren schließen.", "Die Rechenzentrumsbetreiber klagen."):
+        assert qa.check("Two data centres close.", german, terms) == []
+    (finding,) = qa.check("The data centre closes.", "Das Datenzentrum schließt.", terms)
+    assert finding.message == "glossary: 'data centre' should be 'Rechenzentrum'"
+    assert qa.check("Helios is fast.", "helios ist schnell.", terms)[0].code == "glossary"
+
+
+# -- severities and silencing ------------------------------------------------------------
+
+def test_severity_per_code_and_off():
+    policy = qa.Policy(severities={**qa.DEFAULTS, "numbers": "warning", "quotes": "off"})
+    found = qa.check('Up "10%".', 'Plus "11 %".', policy)
+    assert [(f.code, f.severity) for f in found] == [("numbers", "warning")]
+
+
+def test_silencing_by_flag_or_translator_comment():
+    assert qa.silenced(["fuzzy", "ignore-numbers"], "") == {"numbers"}
+    assert qa.silenced([], "checked with the desk\nl10n: ignore numbers, quotes") == {"numbers", "quotes"}
+    assert qa.silenced(["no-c-format"], "see the ticket") == frozenset()
+    assert qa.check("Up 10%.", "Plus 11 %.", qa.Policy(), silence={"numbers"}) == []
+
+
+def test_consistency_names_the_other_translation_and_catalog():
+    uses = [qa.Use("The probe continues.", "Die Untersuchung läuft.", "locales/de/a.po", 12),
+            qa.Use("The probe continues.", "Die Ermittlungen dauern an.", "locales/de/b.po", 40),
+            qa.Use("The probe continues.", "Die Untersuchung läuft.", "locales/de/c.po", 7,
+                   frozenset({"consistency"}))]
+    found = {(u.catalog, f.message) for u, f in qa.consistency(uses, qa.Policy())}
+    assert found == {("locales/de/a.po", "'Die Untersuchung läuft.' here, also translated 'Die Ermittlungen dauern an.' (locales/de/b.po:40)"),
+                     ("locales/de/b.po", "'Die Ermittlungen dauern an.' here, also translated "
+                                         "'Die Untersuchung läuft.' (locales/de/a.po:12); "
+                                         "'Die Untersuchung läuft.' (locales/de/c.po:7)")}
+
+
+def test_other_target_languages_get_only_the_language_free_checks():
+    french = qa.Policy(lang="fr", glossary={"data centre": "centre de données"})
+    assert qa.check('Up 5% in "May".', 'En hausse de 5 % en « mai ».', french) == []
+    assert [f.code for f in qa.check("The data centre is full.", "The data centre is full.", french)] == [
+        "untranslated", "glossary"]
+    assert [f.code for f in qa.check("The data centre is full.", "Le site est plein.", french)] == ["glossary"]
