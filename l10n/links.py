@@ -27,6 +27,9 @@ _DESTINATIONS = re.compile(
     r"|(?P<open>\]\([ \t\n]*<?)(?P<dest>[^\s()<>]+)"
     r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 
+#: A leading YAML front-matter block (a byte order mark before it included).
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
+
 
 def key(rest: str) -> str:
     """An address below a form, as articles are told apart: no query, fragment or end slash.
@@ -92,6 +95,15 @@ class Links:
                 return i, True, destination[len(de):]
         return None
 
+    def address(self, destination: str) -> str | None:
+        """A destination's address below its form (:func:`key`), None off the site.
+
+        >>> Links((("https://n.example/en/", "https://n.example/de/"),)).address("https://n.example/en/story/a/")
+        'story/a'
+        """
+        found = self._split(destination)
+        return None if found is None else key(found[2])
+
     def article(self, destination: str) -> str | None:
         """The source article a destination names (:func:`key`), else None."""
         found = self._split(destination)
@@ -152,10 +164,26 @@ class Links:
         found = self._split(destination)
         return destination if found is None else self.pairs[found[0]][0] + found[2]
 
-    def digest(self) -> str:
-        """A fingerprint of everything here: records of checked articles depend on it."""
-        text = repr((self.pairs, sorted(self.articles), sorted(self.published)))
-        return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+    def fingerprint(self, text: str) -> bytes:
+        """What of the site an article's German text depends on: the forms, and for each
+        address of the site that ``text`` mentions, whether it is a source article and
+        whether that is published. Records of processed articles hold it, so an article is
+        done again when an article it links to is published, and only then.
+
+        >>> site = Links((("/en/", "/de/"),), frozenset({"a", "b"}), frozenset({"a"}))
+        >>> site.fingerprint("[x](/en/a) [y](/en/c)") == site.fingerprint("[y](/en/c) [x](/en/a)")
+        True
+        >>> site.fingerprint("[x](/en/b)") == Links(site.pairs, site.articles, frozenset({"a", "b"})).fingerprint("[x](/en/b)")
+        False
+        """
+        found = set()
+        text = _FRONT_MATTER.sub("", text, count=1)  # the article's own url is not a link
+        for en, de in self.pairs:
+            for m in re.finditer(f"(?:{re.escape(en)}|{re.escape(de)})([^\\s()<>\\[\\]\"']*)", text):
+                k = key(m.group(1))
+                found.add((k, k in self.articles, k in self.published))
+        shown = repr((self.pairs, sorted(found)))
+        return hashlib.blake2b(shown.encode("utf-8"), digest_size=16).digest()
 
 
 def align(source: Counter, target: Counter, allowed: Callable[[T], Iterable[T]]) -> Counter:

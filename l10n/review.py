@@ -26,6 +26,7 @@ from babel import Locale
 from . import catalog, pofile, publish, workflow
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, STATES, UNTRANSLATED
 from .config import Config
+from .links import Links
 from .errors import L10nError
 from .extract import Segment
 from .fsutil import read_text, write_atomic
@@ -448,8 +449,10 @@ footer{margin-top:24px}
 
 # -- the edges -----------------------------------------------------------------------
 
-def page(config: Config, lang: str, source: Path, today: date | None = None) -> Page:
-    """Read one article and its catalog and build its page (a broken file gives a notice)."""
+def page(config: Config, lang: str, source: Path, today: date | None = None,
+         site: Links | None = None) -> Page:
+    """Read one article and its catalog and build its page (a broken file gives a notice);
+    ``site``: the site's links, as ``check`` judges them."""
     cat_path = config.catalog_path(source, lang)
     article, cat_name = str(config.display(source)), str(config.display(cat_path))
     href = f"{lang}/{config.relative(source).with_suffix('.html').as_posix()}"
@@ -469,6 +472,7 @@ def page(config: Config, lang: str, source: Path, today: date | None = None) -> 
         notice = (f"{cat_name} is out of date with the article: run `l10n extract` "
                   "(rows show the catalog as it is)")
     po = old if old is not None else prepared.po
+    prepared.links = site
     return Page(article, lang, cat_name, href, title,
                 tuple(rows(po, cat_name, prepared.segments, workflow.publication(config, prepared, po))),
                 catalog.Stats.of(po), notice)
@@ -476,7 +480,8 @@ def page(config: Config, lang: str, source: Path, today: date | None = None) -> 
 
 def build(config: Config, langs: Sequence[str], today: date | None = None) -> list[Page]:
     """The pages of every article in every language, in site order."""
-    return [page(config, lang, source, today) for lang in langs for source in config.articles()]
+    sites = {lang: workflow.site_links(config, lang) for lang in langs}
+    return [page(config, lang, source, today, sites[lang]) for lang in langs for source in config.articles()]
 
 
 def write(config: Config, langs: Sequence[str], outdir: Path) -> list[Path]:
