@@ -65,7 +65,7 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
     today = today or date.today()
     for lang in langs:
         cache = Cache(config, "check", lang) if use_cache else None
-        site = workflow.site_links(config, lang)
+        site = workflow.site_links(config, lang, use_cache)
         found: dict[Path, list[dict]] = {}
         keys: dict[Path, str] = {}
         for source in sources:

@@ -174,36 +174,61 @@ def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, s
     return reviewed, drafts
 
 
-def site_links(config: Config, lang: str) -> Links:
+def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
     """What the articles of ``lang`` need to know of the site's links: its URL forms
     (``[tool.l10n.links] forms``, else derived from the ``url`` rewrite and the articles'
     ``url`` values), every source article's address, and which are published in ``lang``
-    (:func:`l10n.publish.publishes`, on the catalogs as they are on disk)."""
-    urls: dict[Path, str] = {}
+    (:func:`l10n.publish.publishes`, on the catalogs as they are on disk).
+
+    Each article's part (its ``url``, and whether it is published) is kept in a record
+    by the hash of its source and catalog, so a site where little changed is surveyed
+    without parsing every file (see :mod:`l10n.cache`).
+    """
+    cache = Cache(config, "site", lang) if use_cache else None
+    found: dict[Path, tuple[str | None, bool]] = {}
     for source in config.articles():
+        name = str(config.display(source))
         try:
-            value = articles.parse(decode(read_bytes(source), source)).metadata.get("url")
-        except InputError:
+            config.relative(source)  # refuses a link out of the source folder
+            raw = read_bytes(source)
+            cat = read(config.catalog_path(source, lang))
+        except (InputError, ConfigError):
             continue  # a bad article is reported where it is processed
-        if isinstance(value, str):
-            urls[source] = value
+        key = digest(raw, cat)
+        hit = cache.get(name, key) if cache is not None else None
+        if hit is None:
+            hit = _site_part(config, source, raw, cat)
+            if cache is not None:
+                cache.put(name, key, list(hit))
+        found[source] = (hit[0], bool(hit[1]))
+    if cache is not None:
+        cache.save()
     templates = config.links.forms
     if templates is None:
-        templates = links.derived_forms(urls.values(), config.front_matter.rewrite.get("url", {}))
+        urls = [url for url, _ in found.values() if url is not None]
+        templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
     site = Links(links.forms(templates, config.source_lang, lang))
     known, published = set(), set()
-    for source, url in urls.items():
-        address = site.address(url)
-        if address is None:
-            continue
-        known.add(address)
-        try:
-            po = load_catalog(config.catalog_path(source, lang))
-        except InputError:
-            continue
-        if publish.publishes(config, po):
-            published.add(address)
+    for url, yes in found.values():
+        address = site.address(url) if url is not None else None
+        if address is not None:
+            known.add(address)
+            if yes:
+                published.add(address)
     return Links(site.pairs, frozenset(known), frozenset(published))
+
+
+def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None) -> tuple[str | None, bool]:
+    """An article's ``url`` (None: none, or unreadable) and whether it is published."""
+    try:
+        url = articles.parse(decode(raw, source)).metadata.get("url")
+    except InputError:
+        url = None
+    try:
+        po = pofile.loads(decode(cat, source), source) if cat is not None else None
+    except InputError:
+        po = None
+    return (url if isinstance(url, str) else None), publish.publishes(config, po)
 
 
 def write_output(config: Config, work: Prepared, text: str, force: bool = False,
@@ -610,21 +635,20 @@ class Run:
         outcome.stats = catalog.Stats.of(work.po)
         if self.dry_run:
             return
-        text = ""
+        out: bytes | None = b""  # the German file as this run leaves it (None: there is none)
         if self.write_output:
             found = publication(self.config, work)
-            text = found.text
             outcome.progress, outcome.withheld = found.progress, len(found.withheld())
-            written, outcome.refused = write_output(self.config, work, text, self.force, found.published)
+            written, outcome.refused = write_output(self.config, work, found.text, self.force, found.published)
             outcome.output_written, outcome.removed = written and found.published, written and not found.published
-            text = text if found.published else ""
+            out = found.text.encode() if found.published else None
         if self.cache is not None:
             name = str(self.config.display(work.source))
             complete = not self.filling or not _untranslated(work.po, self.label) or (
                 work.embargoed and not self.include_drafts)
             if complete and not outcome.refused and self.summary.stopped is None:
                 until = catalog.expiry(work.po, self.config.obsolete_days)
-                self.cache.put(name, self._key(work.raw, work.catalog_read, text.encode()),
+                self.cache.put(name, self._key(work.raw, work.catalog_read, out),
                                until.isoformat() if until else True)
             else:
                 self.cache.forget(name)
@@ -741,10 +765,10 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     force = options.get("force", False)
     if after != before:
         done = merge_only(config, lang, config.articles(), jobs, force, after, tidy=False)
-        seen = {o.source for o in summary.outcomes}
+        said = {o.refused for o in summary.outcomes} | {str(e) for e in summary.errors}  # once each
         summary.relinked = [o.source for o in done.outcomes if o.output_written or o.removed]
-        summary.outcomes += [o for o in done.outcomes if o.refused and o.source not in seen]
-        summary.errors += [e for e in done.errors if e.path not in seen]
+        summary.outcomes += [o for o in done.outcomes if o.refused and o.refused not in said]
+        summary.errors += [e for e in done.errors if str(e) not in said]
     remove_orphans(config, lang, force, summary)
     return summary
 
