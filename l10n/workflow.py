@@ -764,13 +764,28 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     after = site_links(config, lang)
     force = options.get("force", False)
     if after != before:
-        done = merge_only(config, lang, config.articles(), jobs, force, after, tidy=False)
+        done = merge_only(config, lang, _relinked(config, before, after), jobs, force, after, tidy=False)
         said = {o.refused for o in summary.outcomes} | {str(e) for e in summary.errors}  # once each
         summary.relinked = [o.source for o in done.outcomes if o.output_written or o.removed]
         summary.outcomes += [o for o in done.outcomes if o.refused and o.refused not in said]
         summary.errors += [e for e in done.errors if str(e) not in said]
     remove_orphans(config, lang, force, summary)
     return summary
+
+
+def _relinked(config: Config, before: Links, after: Links) -> list[Path]:
+    """The articles whose German text may differ between the two states of the site's
+    links: those that mention an address whose state changed (:meth:`Links.fingerprint`).
+    (An article's own German file follows its own catalog, written in the run itself.)"""
+    out = []
+    for source in config.articles():
+        try:
+            text = decode(read_bytes(source), source)
+        except InputError:
+            continue  # named where the article is processed
+        if before.fingerprint(text) != after.fingerprint(text) or before.pairs != after.pairs:
+            out.append(source)
+    return out
 
 
 def remove_orphans(config: Config, lang: str, force: bool, summary: Summary) -> None:
