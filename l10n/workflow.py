@@ -189,9 +189,9 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
     for source in config.articles():
         name = str(config.display(source))
         try:
-            config.relative(source)  # refuses a link out of the source folder
+            cat_path = config.catalog_path(source, lang)  # refuses a link out of the source folder
             raw = read_bytes(source)
-            cat = read(config.catalog_path(source, lang))
+            cat = read(cat_path)
         except (InputError, ConfigError):
             continue  # a bad article is reported where it is processed
         key = digest(raw, cat)
