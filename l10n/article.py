@@ -244,7 +244,8 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
         if article.head[f.start:f.end].endswith("\n"):  # block values own their line break
             text += "\n"
         edits.append((f.start, f.end, text))
-    new_lines = "".join(f"{k}: {v}\n" for k, v in raw.items() if k not in present)
+    newline = "\r\n" if "\r\n" in article.head else "\n"  # added lines keep the file's line ending
+    new_lines = "".join(f"{k}: {v}{newline}" for k, v in raw.items() if k not in present)
     if new_lines:
         edits.append((_closing(article), _closing(article), new_lines))
     head = article.head

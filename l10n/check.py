@@ -20,14 +20,15 @@ from .cache import Cache, digest, read
 from .config import Config
 from .errors import L10nError
 from .fsutil import read_text
+from .links import Links
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 _HEADERS = {"Language": None, "Plural-Forms": None, "Content-Type": "text/plain; charset=UTF-8"}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding; ``severity`` is ``error`` or ``warning``."""
+    """One finding; ``severity`` is ``error``, ``warning`` or ``info`` (never fails a check)."""
 
     file: str
     line: int
@@ -65,18 +66,21 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
     today = today or date.today()
     for lang in langs:
         cache = Cache(config, "check", lang) if use_cache else None
+        site = workflow.site_links(config, lang, use_cache)
         found: dict[Path, dict] = {}
         keys: dict[Path, str] = {}
         terms = read(config.glossary) if config.glossary is not None else None
         for source in sources:
             if cache is not None:
-                keys[source] = digest(read(source), read(config.catalog_path(source, lang)),
-                                      read(config.output_path(source, lang)), terms)
+                raw = read(source)
+                keys[source] = digest(raw, read(config.catalog_path(source, lang)),
+                                      read(config.output_path(source, lang)), terms,
+                                      site.fingerprint((raw or b"").decode("utf-8", "replace")))
                 hit = cache.get(str(config.display(source)), keys[source])
                 if hit is not None:
                     found[source] = hit
         todo = [s for s in sources if s not in found]
-        for part in workflow.parallel(partial(_check_chunk, config, lang, today), todo, jobs):
+        for part in workflow.parallel(partial(_check_chunk, config, lang, today, site), todo, jobs):
             for source, dicts in part:
                 found[source] = dicts
                 if cache is not None:
@@ -97,13 +101,14 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
 _POLICY = {"machine-draft", "needs-update"}
 
 
-def _check_chunk(config: Config, lang: str, today: date, sources: list[Path]) -> list[tuple[Path, dict]]:
+def _check_chunk(config: Config, lang: str, today: date, site: Links | None,
+                 sources: list[Path]) -> list[tuple[Path, dict]]:
     """Findings per article, as recorded: policy problems as warnings (``--strict`` upgrades),
     and the reviewed translations, which the site-wide consistency check compares."""
     out = []
     for s in sources:
         uses: list[qa.Use] = []
-        problems = [p.as_dict() for p in article(config, lang, s, today, uses)]
+        problems = [p.as_dict() for p in article(config, lang, s, today, site, uses)]
         out.append((s, {"problems": problems, "uses": [
             [_short(u.source), _short(u.translation), u.catalog, u.line, sorted(u.silence)] for u in uses]}))
     return out
@@ -174,10 +179,12 @@ def qa_problems(show: str, po: polib.POFile, rules: qa.Policy) -> Iterator[Probl
             yield Problem(show, e.linenum, f.code, f"{f.message}{where}", f.severity)
 
 
-def article(config: Config, lang: str, source: Path, today: date,
+def article(config: Config, lang: str, source: Path, today: date, site: Links | None = None,
             uses: list[qa.Use] | None = None) -> Iterator[Problem]:
-    """The problems of one article in one language (review-policy ones as warnings); the
-    reviewed translations of its catalog are added to ``uses``."""
+    """The problems of one article in one language (review-policy ones as warnings), and
+    what of it stays English (as information); ``site``: the site's links
+    (:func:`l10n.workflow.site_links`). The reviewed translations of its catalog are added
+    to ``uses``."""
     show = lambda p: str(config.display(p))  # noqa: E731
     try:
         cat_path = config.catalog_path(source, lang)
@@ -196,21 +203,28 @@ def article(config: Config, lang: str, source: Path, today: date,
     else:
         yield from _stale_catalog(config, source, cat_path, prepared, old, po_text)
         yield from catalog_problems(show(cat_path), cat_path, old, lang)
+    prepared.links = site
     found = workflow.publication(config, prepared, old if old is not None else prepared.po)
     if old is not None:
-        yield from translation_problems(show(cat_path), old, found, config)
+        yield from translation_problems(show(cat_path), old, found, config, lang)
         yield from qa_problems(show(cat_path), old, policy(config, lang))
         if uses is not None:
             uses.extend(qa.Use(e.msgid, e.msgstr, show(cat_path), e.linenum, qa.silenced(e.flags, e.tcomment))
                         for e in old if not e.obsolete and e.msgid and catalog.is_own(e)
                         and catalog.state(e) == REVIEWED)
+    yield from _information(show(cat_path if old is not None else source), found)
     expected = found.text
     try:
         stored = read(out_path)
     except L10nError as e:
         yield Problem(show(out_path), 1, "invalid-output", f"{e.message}: remove it and run `l10n merge`")
         return
-    if stored is None:
+    if not found.published:
+        if stored is not None:
+            yield Problem(show(out_path), 1, "unpublished-output",
+                          f"nothing of its article is published in {lang} yet: run `l10n merge` to remove it "
+                          "(with --force if it was edited by hand)")
+    elif stored is None:
         yield Problem(show(out_path), 1, "missing-output", f"{show(out_path)} is missing: run `l10n merge`")
     else:
         actual = stored.decode("utf-8", errors="replace")
@@ -254,8 +268,35 @@ def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iter
                           f"header field {key!r} is {found!r}, expected {value!r}: run `l10n extract`")
 
 
+def _information(show: str, found: publish.Publication) -> Iterator[Problem]:
+    """What of the article readers of the language still get in English."""
+    p = found.progress
+    left = p.words - p.reviewed - p.drafts
+    if left:
+        where = "published in English" if found.published else "no German article until something is translated"
+        yield Problem(show, 1, "untranslated", f"{_percent(left, p.words)} of words untranslated ({where})", INFO)
+    for destination in found.english:
+        yield Problem(show, 1, "english-link",
+                      f"the link to {destination} stays English: its German article is not published", INFO)
+
+
+def _percent(part: int, whole: int) -> str:
+    """A share as a percentage that is 0 or 100 only when it is exactly that.
+
+    >>> _percent(1, 1000), _percent(999, 1000), _percent(1, 4)
+    ('1%', '99%', '25%')
+    """
+    value = 100 * part / whole if whole else 0
+    shown = round(value)
+    if part and shown == 0:
+        shown = 1
+    if part < whole and shown == 100:
+        shown = 99
+    return f"{shown}%"
+
+
 def translation_problems(show: str, po: polib.POFile, found: publish.Publication,
-                         config: Config) -> Iterator[Problem]:
+                         config: Config, lang: str | None = None) -> Iterator[Problem]:
     """Why translations are published in English, and the review-policy problems."""
     withheld = found.withheld()
     counts = {DRAFT: 0, NEEDS_UPDATE: 0}
@@ -274,9 +315,15 @@ def translation_problems(show: str, po: polib.POFile, found: publish.Publication
             yield Problem(show, 1, code, f"{counts[s]} {'entries' if counts[s] > 1 else 'entry'} "
                           f"{s}: review in a PO editor and clear the fuzzy flag", WARNING)
     share = catalog.Stats.of(po).share()
-    if share < config.min_reviewed:
+    required = config.minimum("min_reviewed", lang) if lang else config.min_reviewed
+    if share < required:
+        yield Problem(show, 1, "below-threshold", f"{share:.0%} of words reviewed, the site requires {required:.0%}")
+    p = found.progress
+    translated = (p.reviewed + p.drafts) / p.words if p.words else 1.0
+    required = config.minimum("min_translated", lang) if lang else 0.0
+    if translated < required:
         yield Problem(show, 1, "below-threshold",
-                      f"{share:.0%} of words reviewed, the site requires {config.min_reviewed:.0%}")
+                      f"{translated:.0%} of words published translated, the site requires {required:.0%}")
 
 
 def orphans(config: Config, lang: str, sources: list[Path]) -> Iterator[Problem]:
@@ -291,7 +338,8 @@ def orphans(config: Config, lang: str, sources: list[Path]) -> Iterator[Problem]
             rel = path.relative_to(base).with_suffix(suffix)
             if rel not in known:
                 yield Problem(str(config.display(path)), 1, code,
-                              f"no source article {config.display(config.source_dir / rel)}: delete this file")
+                              f"no source article {config.display(config.source_dir / rel)}: "
+                              + ("run `l10n merge` to remove it" if code == "orphan-output" else "delete this file"))
 
 
 def _first_difference(actual: str, expected: str) -> int:
@@ -319,8 +367,9 @@ def as_github(report: Report) -> str:
     def prop(s: str) -> str:
         return data(s).replace(":", "%3A").replace(",", "%2C")
 
-    return "\n".join(f"::{p.severity} file={prop(p.file)},line={p.line},title={prop(p.code)}::{data(p.message)}"
-                      for p in report.problems)
+    kinds = {INFO: "notice"}  # GitHub's name for information
+    return "\n".join(f"::{kinds.get(p.severity, p.severity)} file={prop(p.file)},line={p.line},"
+                     f"title={prop(p.code)}::{data(p.message)}" for p in report.problems)
 
 
 def as_text(report: Report, color: bool = False) -> str:
@@ -334,10 +383,12 @@ def as_text(report: Report, color: bool = False) -> str:
     for file, problems in by_file.items():
         lines.append(paint(file, "1"))
         for p in sorted(problems, key=lambda p: p.line):
-            sev = paint(p.severity, "31" if p.severity == ERROR else "33")
+            sev = paint(p.severity, {ERROR: "31", WARNING: "33"}.get(p.severity, "36"))
             lines.append(f"  {p.line}: {sev} [{p.code}] {p.message}")
     errors = len(report.errors)
-    warnings = len(report.problems) - errors
+    warnings = sum(p.severity == WARNING for p in report.problems)
+    infos = len(report.problems) - errors - warnings
     verdict = paint("in sync", "32") if report.ok else paint("out of sync", "31")
-    lines.append(f"{verdict}: {report.articles} articles, {errors} errors, {warnings} warnings")
+    notes = f", {infos} notes" if infos else ""
+    lines.append(f"{verdict}: {report.articles} articles, {errors} errors, {warnings} warnings{notes}")
     return "\n".join(lines)

@@ -153,8 +153,12 @@ def _report(state: State, summary: workflow.Summary, verb: str) -> None:
                            + (f", {o.drafted} drafted" if o.drafted else ""))
         if o.output_written:
             changed.append(f"{o.progress.status}, {o.progress.reviewed_percent}% reviewed")
+        if o.removed:
+            changed.append("German file removed (nothing of the article is published)")
         if changed:
             _say(state, f"{o.source} [{o.lang}]: " + "; ".join(changed))
+    for path in summary.relinked:
+        _say(state, f"{path}: links brought up to date (an article it links to was published or withdrawn)")
     n_cat = sum(o.catalog_written for o in summary.outcomes)
     n_out = sum(o.output_written for o in summary.outcomes)
     _say(state, f"{verb}: {len(summary.outcomes)} articles, {n_cat} catalogs and {n_out} "
@@ -319,6 +323,8 @@ def merge(state: State, articles, langs, force) -> None:
         for outcome in done.outcomes:
             if outcome.output_written:
                 _say(state, f"{outcome.source} [{lang}]: written")
+            elif outcome.removed:
+                _say(state, f"{outcome.source} [{lang}]: German file removed (nothing of it is published)")
     _say(state, f"merge: {len(summary.outcomes)} articles, "
                 f"{sum(o.output_written for o in summary.outcomes)} written")
     sys.exit(_status(summary))

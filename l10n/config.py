@@ -39,6 +39,15 @@ class FrontMatterPolicy:
 
 
 @dataclass(frozen=True)
+class LinksPolicy:
+    """``[tool.l10n.links]``: the site's own URL forms and the key linking a German article
+    to its source."""
+
+    forms: tuple[str, ...] | None = None  # templates with {lang}; None: derived from the url rewrite
+    translation_key: str = ""             # e.g. "translationKey" (Hugo); "": none
+
+
+@dataclass(frozen=True)
 class Config:
     """A validated site configuration; paths are absolute."""
 
@@ -52,10 +61,19 @@ class Config:
     state_key: str = "translation"
     obsolete_days: int = 90
     similarity: float = 0.6
-    min_reviewed: float = 0.0
+    min_reviewed: float | dict[str, float] = 0.0
     deepl: dict[str, Any] = field(default_factory=dict)
     glossary: Path | None = None
     checks: qa.Policy = field(default_factory=qa.Policy)  # its glossary is filled where it is used
+    min_translated: float | dict[str, float] = 0.0
+    english_fallbacks: bool = False
+    links: LinksPolicy = field(default_factory=LinksPolicy)
+
+    def minimum(self, name: str, lang: str) -> float:
+        """A threshold (``min_reviewed``, ``min_translated``) for a language: the one number
+        for every language, or the language's entry of a table (0 when it has none)."""
+        value = getattr(self, name)
+        return value.get(lang, 0.0) if isinstance(value, dict) else value
 
     @property
     def source_dir(self) -> Path:
@@ -163,9 +181,11 @@ def load(root: Path) -> Config:
 
 #: The keys of ``[tool.l10n]``; ``front_matter`` and ``deepl`` are tables with keys of their own.
 KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
-        "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary", "checks")
+        "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary", "checks",
+        "min_translated", "english_fallbacks", "links")
 #: ``[tool.l10n.checks]``: a severity per check code, the register and the quotation marks.
 CHECKS_KEYS = qa.CODES + ("register", "quote_style")
+LINKS_KEYS = ("forms", "translation_key")
 FRONT_MATTER_KEYS = tuple(f.name for f in fields(FrontMatterPolicy))
 #: ``[tool.l10n.deepl]``: the keyword arguments of ``l10n.engines.deepl.Settings``.
 DEEPL_KEYS = ("formality", "context", "retries", "timeout", "tag_handling_version",
@@ -218,10 +238,13 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         state_key=r.string(key("state_key"), table.get("state_key", "translation")),
         obsolete_days=r.integer(key("obsolete_days"), table.get("obsolete_days", 90), low=-1),
         similarity=r.number(key("similarity"), table.get("similarity", 0.6), low=0, high=1),
-        min_reviewed=r.number(key("min_reviewed"), table.get("min_reviewed", 0.0), low=0, high=1),
+        min_reviewed=_shares(r, key("min_reviewed"), table.get("min_reviewed", 0.0)),
         deepl=_deepl(r, key("deepl"), table.get("deepl", {})),
         glossary=root / glossary if glossary else None,
         checks=_checks(r, key("checks"), table.get("checks", {})),
+        min_translated=_shares(r, key("min_translated"), table.get("min_translated", 0.0)),
+        english_fallbacks=r.boolean(key("english_fallbacks"), table.get("english_fallbacks", False)),
+        links=_links(r, key("links"), table.get("links", {})),
     )
 
 
@@ -235,6 +258,31 @@ def _checks(r: _Reader, key: tuple[str, ...], value: Any) -> qa.Policy:
     register = r.string(key + ("register",), table["register"], qa.REGISTERS) if "register" in table else None
     quotes = r.string(key + ("quote_style",), table.get("quote_style", qa.QUOTE_STYLES[0]), qa.QUOTE_STYLES)
     return qa.Policy(severities, register, quotes)
+
+
+def _shares(r: _Reader, key: tuple[str, ...], value: Any) -> float | dict[str, float]:
+    """A share from 0 to 1 for every language, or a table of them by language."""
+    if isinstance(value, dict):
+        return {r.language(key + (lang,), lang, "language"): r.number(key + (lang,), share, low=0, high=1)
+                for lang, share in value.items()}
+    return r.number(key, value, low=0, high=1)
+
+
+def _links(r: _Reader, key: tuple[str, ...], value: Any) -> LinksPolicy:
+    """``[tool.l10n.links]``: URL prefix templates that must hold ``{lang}``, and a key name."""
+    table = r.table(key, value, LINKS_KEYS)
+    forms = None
+    if "forms" in table:
+        forms = r.strings(key + ("forms",), table["forms"], example='["/{lang}/"]')
+        for form in forms:
+            r.template(key + ("forms",), form)
+            if "{lang}" not in form:
+                raise r.error(key + ("forms",), f"must hold {{lang}} in each form, as in \"/{{lang}}/\", "
+                                                f"not {form!r}")
+    name = r.string(key + ("translation_key",), table.get("translation_key", ""))
+    if _CONTROL.search(name) or ":" in name or name != name.strip():
+        raise r.error(key + ("translation_key",), f"must be a plain front-matter key, not {name!r}")
+    return LinksPolicy(forms, name)
 
 
 def _front_matter(r: _Reader, key: tuple[str, ...], value: Any) -> FrontMatterPolicy:

@@ -104,3 +104,21 @@ def _temporary(path: Path) -> tuple[int, Path]:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:  # left by an interrupted run of a process with this id
             n += 1
+
+
+def remove(path: Path, *, expected: bytes | None | bool = True) -> bool:
+    """Delete ``path`` if it is still ``expected`` (the bytes read; ``True``: whatever it
+    holds), else raise :class:`Changed`. False when there is no file; a file that cannot be
+    deleted raises :class:`InputError`."""
+    try:
+        current = _current(path)
+        if current is None:
+            return False
+        if expected is not True and current != expected:
+            raise Changed(path)
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError as e:
+        raise InputError(f"cannot delete: {e.strerror or e}", path=path) from None

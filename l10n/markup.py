@@ -33,7 +33,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -42,6 +42,7 @@ from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace, 
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
+from . import links
 from .dialect import BLOCKS, PLAIN, SHORTCUT, named_labels, parser
 from .extract import KINDS, SINGLE_LINE
 
@@ -1102,8 +1103,11 @@ def check(
     *,
     kind: str = "paragraph",
     templates: re.Pattern[str] | None = TEMPLATES,
+    allowed: Callable[[str], Iterable[str]] | None = None,
 ) -> list[Problem]:
-    """Problems of ``translation`` as a translation of ``source`` (a segment of ``kind``).
+    """Problems of ``translation`` as a translation of ``source`` (a segment of ``kind``);
+    ``allowed`` gives the link targets a translation may use for a source one (default: it
+    alone; see :meth:`l10n.links.Links.allowed`).
 
     An empty translation (untranslated) and the source itself have no problems.
 
@@ -1124,7 +1128,8 @@ def check(
     src, tr = _facts(source, refs, templates), _facts(translation, refs, templates)
     problems = _hygiene(source, translation)
     problems += _block_problems(source, translation, kind)
-    problems += _multiset_problems("link-target", "link target", src.targets, tr.targets)
+    targets = tr.targets if allowed is None else links.align(src.targets, tr.targets, allowed)
+    problems += _multiset_problems("link-target", "link target", src.targets, targets)
     problems += _multiset_problems("image-source", "image source", src.images, tr.images)
     problems += _multiset_problems("code-span", "code span", src.codes, tr.codes, lambda c: f"`{c}`")
     problems += _multiset_problems("inline-html", "inline HTML", src.html, tr.html)

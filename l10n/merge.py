@@ -98,6 +98,11 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
             for old, new in rules.items():
                 current = current.replace(old.format(**subst), new.format(**subst))
             values[key] = current
+    source_key = config.links.translation_key
+    slug = doc.metadata.get("slug")
+    if source_key and source_key not in doc.metadata and isinstance(slug, str) and slug.strip():
+        raw[source_key] = articles.render_value(slug, None)
     if config.state_key and state is not None:
         raw[config.state_key] = state
     return articles.rewrite_head(doc, values, raw)
+

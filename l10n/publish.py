@@ -22,7 +22,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import polib
 
@@ -32,6 +32,7 @@ from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .config import Config
 from .errors import InputError
 from .extract import FRONT_MATTER, SINGLE_LINE, Segment, Skeleton
+from .links import Links
 
 STRUCTURE = "structure"
 
@@ -71,11 +72,18 @@ class Progress:
 
 @dataclass(frozen=True)
 class Publication:
-    """The German article and the verdict on every live entry of the catalog (by msgid)."""
+    """The German article and the verdict on every live entry of the catalog (by msgid).
+
+    ``published``: whether the German file exists at all (:func:`publishes`); ``english``:
+    the links to source articles that stay English because their German article is not
+    published.
+    """
 
     text: str
     verdicts: Mapping[str, Verdict]
     progress: Progress
+    published: bool = True
+    english: tuple[str, ...] = ()
 
     def withheld(self) -> dict[str, Verdict]:
         """Entries whose translation the article does not publish because of a problem."""
@@ -87,9 +95,22 @@ def eligible(state: str, policy: str) -> bool:
     return state == REVIEWED or (state == DRAFT and policy == "drafts")
 
 
+def publishes(config: Config, po: polib.POFile | None) -> bool:
+    """Whether an article has a German file: once its catalog has a translation the policy
+    publishes (a reviewed one, or a machine draft under ``publish = "drafts"``), or always
+    with ``english_fallbacks``. Judged on the catalog alone, so that what links to the
+    article can know it without rendering it."""
+    if config.english_fallbacks:
+        return True
+    return po is not None and any(
+        not e.obsolete and e.msgid and e.msgstr and catalog.is_own(e)
+        and eligible(catalog.state(e), config.publish) for e in po)
+
+
 def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
-            po: polib.POFile) -> Publication:
-    """The article for ``lang`` as the catalog ``po`` and the site's policy make it."""
+            po: polib.POFile, links: Links | None = None) -> Publication:
+    """The article for ``lang`` as the catalog ``po`` and the site's policy make it;
+    ``links`` localises link destinations to the site (:class:`l10n.links.Links`)."""
     kinds: dict[str, str] = {}
     for s in segments:
         kinds.setdefault(s.text, s.kind)
@@ -105,15 +126,17 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
         ok = eligible(state, config.publish) and not problems and state != UNTRANSLATED
         verdicts[e.msgid] = Verdict(state, ok, problems)
         if ok:
-            chosen[e.msgid] = e.msgstr
-    body = _body(skeleton, segments, chosen, verdicts)
+            chosen[e.msgid] = e.msgstr if links is None or kinds[e.msgid] == FRONT_MATTER else links.rewrite(e.msgstr)
+    body = _body(skeleton, segments, chosen, verdicts, links)
     chosen, head_problem = _front_matter_keys(config, lang, skeleton, segments, chosen)
     for msgid in head_problem:
         verdicts[msgid] = Verdict(verdicts[msgid].state, False, (head_problem[msgid],))
     progress = _progress(segments, verdicts)
     head = merge.front_matter(skeleton, segments, chosen, config, lang,
                               _state(progress) if config.state_key else None)
-    return Publication(stamp(head + body, config.state_key), verdicts, progress)
+    english = tuple(dict.fromkeys(d for s in segments if s.kind != FRONT_MATTER
+                                  for d in links.staying_english(chosen.get(s.text, s.text)))) if links else ()
+    return Publication(stamp(head + body, config.state_key), verdicts, progress, publishes(config, po), english)
 
 
 def segment_problems(source: str, translation: str, kind: str,
@@ -141,7 +164,7 @@ PRECISE_ROUNDS = 8
 
 
 def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str],
-          verdicts: dict[str, Verdict]) -> str:
+          verdicts: dict[str, Verdict], links: Links | None) -> str:
     """Render, compare with the English structure, and fall back until they agree; every
     difference found in one comparison costs its translations at once."""
     rounds = 0
@@ -151,7 +174,8 @@ def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str
         if not lines or skeleton.shape is None:
             return text
         slots = _Slots(segments, lines)
-        found = list(structure.breaks(skeleton.shape, structure.of(text), slots.source_line))
+        allowed = links.allowed if links is not None else None
+        found = list(structure.breaks(skeleton.shape, structure.of(text), slots.source_line, allowed))
         if not found:
             return text
         blamed: set[str] = set()
@@ -162,7 +186,8 @@ def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str
             for index in culprits:
                 segment = segments[index]
                 published = merge.adapt(segment.text, chosen.get(segment.text, ""), segment.kind, skeleton.labels)
-                _withhold(segment.text, _diagnosis(segment, published, skeleton, problem), chosen, verdicts, blamed)
+                _withhold(segment.text, _diagnosis(segment, published, skeleton, problem, allowed),
+                          chosen, verdicts, blamed)
         if rounds > PRECISE_ROUNDS:
             after = slots.indices.index(culprits[-1]) + 1
             problem = markup.Problem(STRUCTURE, f"held back after {rounds} structure differences in a row, "
@@ -182,13 +207,14 @@ def _withhold(msgid: str, problems: tuple[markup.Problem, ...], chosen: dict[str
     verdicts[msgid] = Verdict(v.state, False, v.problems + problems)
 
 
-def _diagnosis(segment: Segment, published: str, skeleton: Skeleton,
-               problem: markup.Problem) -> tuple[markup.Problem, ...]:
+def _diagnosis(segment: Segment, published: str, skeleton: Skeleton, problem: markup.Problem,
+               allowed: Callable[[str], Iterable[str]] | None = None) -> tuple[markup.Problem, ...]:
     """Why a translation broke the article, as precisely as can be said: the full inline
     check of the segment (a changed link target, added raw HTML ...) where it names
     something, else the structural difference itself. Only run for a culprit."""
     references = {label: {"href": href, "title": title} for label, href, title in skeleton.shape.references}
-    detail = markup.check(segment.text, published, references or None, kind=segment.kind) if published else []
+    detail = markup.check(segment.text, published, references or None, kind=segment.kind,
+                          allowed=allowed) if published else []
     return tuple(detail) or (problem,)
 
 

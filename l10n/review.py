@@ -27,6 +27,7 @@ from . import catalog, pofile, publish, qa, workflow
 from . import check as checks
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, STATES, UNTRANSLATED
 from .config import Config
+from .links import Links
 from .errors import L10nError
 from .extract import Segment
 from .fsutil import read_text, write_atomic
@@ -476,8 +477,10 @@ footer{margin-top:24px}
 
 # -- the edges -----------------------------------------------------------------------
 
-def page(config: Config, lang: str, source: Path, today: date | None = None) -> Page:
-    """Read one article and its catalog and build its page (a broken file gives a notice)."""
+def page(config: Config, lang: str, source: Path, today: date | None = None,
+         site: Links | None = None) -> Page:
+    """Read one article and its catalog and build its page (a broken file gives a notice);
+    ``site``: the site's links, as ``check`` judges them."""
     cat_path = config.catalog_path(source, lang)
     article, cat_name = str(config.display(source)), str(config.display(cat_path))
     href = f"{lang}/{config.relative(source).with_suffix('.html').as_posix()}"
@@ -497,6 +500,7 @@ def page(config: Config, lang: str, source: Path, today: date | None = None) -> 
         notice = (f"{cat_name} is out of date with the article: run `l10n extract` "
                   "(rows show the catalog as it is)")
     po = old if old is not None else prepared.po
+    prepared.links = site
     return Page(article, lang, cat_name, href, title,
                 tuple(rows(po, cat_name, prepared.segments, workflow.publication(config, prepared, po),
                            checks.policy(config, lang))),
@@ -505,8 +509,9 @@ def page(config: Config, lang: str, source: Path, today: date | None = None) -> 
 
 def build(config: Config, langs: Sequence[str], today: date | None = None) -> list[Page]:
     """The pages of every article in every language, in site order."""
+    sites = {lang: workflow.site_links(config, lang) for lang in langs}
     return [p for lang in langs for p in with_consistency(
-        [page(config, lang, source, today) for source in config.articles()], checks.policy(config, lang))]
+        [page(config, lang, source, today, sites[lang]) for source in config.articles()], checks.policy(config, lang))]
 
 
 def write(config: Config, langs: Sequence[str], outdir: Path) -> list[Path]:

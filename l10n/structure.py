@@ -17,11 +17,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import Callable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from markdown_it.common.utils import normalizeReference
 from markdown_it.token import Token
 
+from . import links
 from .dialect import BLOCKS, BRACKETED, parser
 
 #: Block tokens whose content is the block itself (code and HTML are never translated).
@@ -127,14 +129,17 @@ def compare(source: Shape, target: Shape) -> Break | None:
 
 
 def breaks(source: Shape, target: Shape,
-           source_line: Callable[[int], int | None] | None = None) -> Iterator[Break]:
+           source_line: Callable[[int], int | None] | None = None,
+           allowed: Callable[[str], Iterable[str]] | None = None) -> Iterator[Break]:
     """The ways ``target`` differs from ``source`` in structure, in order, each found once.
 
     Inline blocks are judged each alone, so all their differences are found. A block-level
     difference may change all that follows; after one the comparison goes on only from a
     block that both bodies have again, in the same containers and on the same source line
     (``source_line`` maps a target line to the source's, None within translated text).
-    Without ``source_line`` only the first block-level difference is found.
+    Without ``source_line`` only the first block-level difference is found. ``allowed``
+    gives the destinations a translation may use for an English link destination
+    (:meth:`l10n.links.Links.allowed`); without it, only the English one.
     """
     if source.blocks != target.blocks:
         yield from _block_breaks(source, target, source_line)
@@ -150,8 +155,10 @@ def breaks(source: Shape, target: Shape,
     for k, (a, b) in enumerate(zip(source.inlines, target.inlines)):
         if a == b:
             continue
-        facts = (inline_facts(text, source.used_references(text)) for text in (a, b))
-        missing, added = _difference(*facts)
+        before, after = (inline_facts(text, source.used_references(text)) for text in (a, b))
+        if allowed is not None:
+            after = links.align(before, after, partial(_allowed_fact, allowed))
+        missing, added = _difference(before, after)
         if missing or added:
             parts = [f"{what} {value!r} missing" for what, value in missing]
             parts += [f"{what} {value!r} added" for what, value in added]
@@ -258,6 +265,14 @@ def _collect(tokens: Sequence[Token], facts: Counter) -> None:
             facts[("raw HTML", t.content)] += 1
         elif t.type == "hardbreak":
             facts[("hard break", "")] += 1
+
+
+def _allowed_fact(allowed: Callable[[str], Iterable[str]], fact: tuple[str, str]) -> Iterable[tuple[str, str]]:
+    """The facts a translation may have for a fact of the source: a link or autolink may
+    go where ``allowed`` says."""
+    if fact[0] in ("link", "autolink"):
+        return {(fact[0], d) for d in allowed(fact[1])}
+    return (fact,)
 
 
 def _difference(source: Counter, target: Counter) -> tuple[list, list]:

@@ -35,14 +35,15 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 import polib
 
 from . import article as articles
-from . import catalog, context, pofile, publish
+from . import catalog, context, links, pofile, publish
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
 from .config import Config
 from .engines.base import BatchResult, Engine, Job
 from .errors import ConfigError, EngineError, InputError, L10nError
 from .extract import Segment, Skeleton, extract
-from .fsutil import Changed, decode, read_bytes, write_atomic
+from .fsutil import Changed, decode, read_bytes, remove, write_atomic
+from .links import Links
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,6 +70,7 @@ class Prepared:
     old: polib.POFile | None = None     # the catalog as read, parsed
     needs: set[str] = field(default_factory=set)  # texts waiting for the engine
     drafted: int = 0
+    links: Links | None = None          # the site's links (None: destinations as written)
 
 
 @dataclass
@@ -86,6 +88,7 @@ class Outcome:
     withheld: int = 0            # translations published in English because of a problem
     sent_chars: int = 0
     refused: str | None = None   # why the German file was not written
+    removed: bool = False        # the German file was deleted: nothing of it is published
 
 
 @dataclass
@@ -101,6 +104,7 @@ class Summary:
     interrupted: bool = False
     errors: list[L10nError] = field(default_factory=list)  # articles that could not be done
     embargoed: list[Path] = field(default_factory=list)  # articles kept from an external engine
+    relinked: list[Path] = field(default_factory=list)  # German files rewritten for their links
 
     @property
     def withheld(self) -> int:
@@ -143,7 +147,8 @@ def _update(config: Config, lang: str, source: Path, segments: Sequence[Segment]
 
 def publication(config: Config, work: Prepared, po: polib.POFile | None = None) -> publish.Publication:
     """The German article of ``work`` as its catalog (or ``po``) makes it."""
-    return publish.publish(config, work.lang, work.skeleton, work.segments, po if po is not None else work.po)
+    return publish.publish(config, work.lang, work.skeleton, work.segments, po if po is not None else work.po,
+                           work.links)
 
 
 # -- the edges ---------------------------------------------------------------------
@@ -169,11 +174,80 @@ def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, s
     return reviewed, drafts
 
 
-def write_output(config: Config, work: Prepared, text: str, force: bool = False) -> tuple[bool, str | None]:
+def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
+    """What the articles of ``lang`` need to know of the site's links: its URL forms
+    (``[tool.l10n.links] forms``, else derived from the ``url`` rewrite and the articles'
+    ``url`` values), every source article's address, and which are published in ``lang``
+    (:func:`l10n.publish.publishes`, on the catalogs as they are on disk).
+
+    Each article's part (its ``url``, and whether it is published) is kept in a record
+    by the hash of its source and catalog, so a site where little changed is surveyed
+    without parsing every file (see :mod:`l10n.cache`).
+    """
+    cache = Cache(config, "site", lang) if use_cache else None
+    found: dict[Path, tuple[str | None, bool]] = {}
+    for source in config.articles():
+        name = str(config.display(source))
+        try:
+            cat_path = config.catalog_path(source, lang)  # refuses a link out of the source folder
+            raw = read_bytes(source)
+            cat = read(cat_path)
+        except (InputError, ConfigError):
+            continue  # a bad article is reported where it is processed
+        key = digest(raw, cat)
+        hit = cache.get(name, key) if cache is not None else None
+        if hit is None:
+            hit = _site_part(config, source, raw, cat)
+            if cache is not None:
+                cache.put(name, key, list(hit))
+        found[source] = (hit[0], bool(hit[1]))
+    if cache is not None:
+        cache.save()
+    templates = config.links.forms
+    if templates is None:
+        urls = [url for url, _ in found.values() if url is not None]
+        templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
+    site = Links(links.forms(templates, config.source_lang, lang))
+    known, published = set(), set()
+    for url, yes in found.values():
+        address = site.address(url) if url is not None else None
+        if address is not None:
+            known.add(address)
+            if yes:
+                published.add(address)
+    return Links(site.pairs, frozenset(known), frozenset(published))
+
+
+def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None) -> tuple[str | None, bool]:
+    """An article's ``url`` (None: none, or unreadable) and whether it is published."""
+    try:
+        url = articles.parse(decode(raw, source)).metadata.get("url")
+    except InputError:
+        url = None
+    try:
+        po = pofile.loads(decode(cat, source), source) if cat is not None else None
+    except InputError:
+        po = None
+    return (url if isinstance(url, str) else None), publish.publishes(config, po)
+
+
+def write_output(config: Config, work: Prepared, text: str, force: bool = False,
+                 published: bool = True) -> tuple[bool, str | None]:
     """Write the German article unless it was edited by hand (or changes while it is
-    written); (written, why not)."""
+    written); (written, why not). Unless ``published``, delete the file instead (one
+    l10n wrote: a file edited by hand is kept the same way)."""
     path = config.output_path(work.source, work.lang)
     current = read(path)
+    if not published:
+        if current is None:
+            return False, None
+        if not force and edited_by_hand(config, work, current):
+            return False, (f"{config.display(path)} was edited by hand: not removed, although nothing of its "
+                           "article is published in this language. Delete it, or rerun with --force")
+        try:
+            return remove(path, expected=current), None
+        except Changed:
+            return False, f"{config.display(path)} changed while l10n removed it: kept; rerun"
     if current is not None and current != text.encode("utf-8") and not force \
             and edited_by_hand(config, work, current):
         return False, (f"{config.display(path)} was edited by hand: not overwritten. Move the edit "
@@ -215,6 +289,7 @@ class Run:
     save_cache: bool = True
     force: bool = False
     memory: Callable[[Config, str], tuple[dict, dict]] = memory
+    links: Links | None = None
 
     def __post_init__(self) -> None:
         self.summary = Summary()
@@ -303,7 +378,7 @@ class Run:
                 return None
         old = pofile.loads(decode(cat, cat_path), cat_path) if cat is not None else None
         work = prepare(self.config, self.lang, source, decode(raw, name), old, self.today)
-        work.raw, work.catalog_read = raw, cat
+        work.raw, work.catalog_read, work.links = raw, cat, self.links
         if self.filling:
             self._fill_known(work)
             if work.embargoed and self.engine.external and not self.include_drafts:
@@ -370,7 +445,8 @@ class Run:
         return True
 
     def _key(self, raw: bytes, po: bytes | None, out: bytes | None) -> str:
-        return digest(raw, po, out if self.write_output else b"")
+        site = self.links.fingerprint(raw.decode("utf-8", "replace")) if self.links is not None else b""
+        return digest(raw, po, out if self.write_output else b"", site)
 
     # -- fill
 
@@ -559,19 +635,20 @@ class Run:
         outcome.stats = catalog.Stats.of(work.po)
         if self.dry_run:
             return
-        text = ""
+        out: bytes | None = b""  # the German file as this run leaves it (None: there is none)
         if self.write_output:
             found = publication(self.config, work)
-            text = found.text
             outcome.progress, outcome.withheld = found.progress, len(found.withheld())
-            outcome.output_written, outcome.refused = write_output(self.config, work, text, self.force)
+            written, outcome.refused = write_output(self.config, work, found.text, self.force, found.published)
+            outcome.output_written, outcome.removed = written and found.published, written and not found.published
+            out = found.text.encode() if found.published else None
         if self.cache is not None:
             name = str(self.config.display(work.source))
             complete = not self.filling or not _untranslated(work.po, self.label) or (
                 work.embargoed and not self.include_drafts)
             if complete and not outcome.refused and self.summary.stopped is None:
                 until = catalog.expiry(work.po, self.config.obsolete_days)
-                self.cache.put(name, self._key(work.raw, work.catalog_read, text.encode()),
+                self.cache.put(name, self._key(work.raw, work.catalog_read, out),
                                until.isoformat() if until else True)
             else:
                 self.cache.forget(name)
@@ -623,36 +700,40 @@ def _order(po: polib.POFile) -> Callable[[str], int]:
 
 
 def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | None = None,
-               force: bool = False) -> Summary:
-    """Rebuild target articles from the catalogs as they are, without updating them."""
+               force: bool = False, site: Links | None = None, tidy: bool = True) -> Summary:
+    """Rebuild target articles from the catalogs as they are, without updating them; delete
+    those of articles with nothing published and (``tidy``) those left from deleted articles."""
     summary = Summary()
-    for part in parallel(partial(_merge_chunk, config, lang, force), sources, jobs):
+    site = site if site is not None else site_links(config, lang)
+    for part in parallel(partial(_merge_chunk, config, lang, force, site), sources, jobs):
         summary.outcomes.extend(part.outcomes)
         summary.errors.extend(part.errors)
+    if tidy:
+        remove_orphans(config, lang, force, summary)
     return summary
 
 
-def _merge_chunk(config: Config, lang: str, force: bool, sources: list[Path]) -> Summary:
+def _merge_chunk(config: Config, lang: str, force: bool, site: Links, sources: list[Path]) -> Summary:
     summary = Summary()
     for source in sources:
         try:
-            summary.outcomes.append(_merge_one(config, lang, force, source))
+            summary.outcomes.append(_merge_one(config, lang, force, site, source))
         except InputError as e:
             summary.errors.append(e)
     return summary
 
 
-def _merge_one(config: Config, lang: str, force: bool, source: Path) -> Outcome:
+def _merge_one(config: Config, lang: str, force: bool, site: Links | None, source: Path) -> Outcome:
     config.relative(source)  # refuses what is no article
     text = decode(read_bytes(source), config.display(source))
     skeleton, segments = extract(text, config.display(source), config.front_matter)
     po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
-    work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po)
+    work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po, links=site)
     found = publication(config, work)
-    wrote, refused = write_output(config, work, found.text, force)
-    return Outcome(config.display(source), lang, False, wrote, catalog.UpdateResult(),
+    wrote, refused = write_output(config, work, found.text, force, found.published)
+    return Outcome(config.display(source), lang, False, wrote and found.published, catalog.UpdateResult(),
                    catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
-                   refused=refused)
+                   refused=refused, removed=wrote and not found.published)
 
 
 # -- many articles on several cores ------------------------------------------------
@@ -668,7 +749,84 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
 
     Work is split only when the engine (if any) is local: an external engine's run stays in
     one process, so that each text is sent once and drafts are written batch by batch.
+
+    Writing German files, articles link to the German articles published when the run
+    starts; when the run publishes (or unpublishes) an article, every German file of the
+    site is brought up to date at the end (:attr:`Summary.relinked`), and German files
+    left from deleted articles are removed (:func:`remove_orphans`).
     """
+    if not options.get("write_output", True) or options.get("dry_run"):
+        return _run_many(config, lang, today, sources, engine, jobs, **options)
+    before = options.pop("links", None) or site_links(config, lang)
+    summary = _run_many(config, lang, today, sources, engine, jobs, links=before, **options)
+    if summary.interrupted:
+        return summary
+    after = site_links(config, lang)
+    force = options.get("force", False)
+    if after != before:
+        done = merge_only(config, lang, _relinked(config, before, after), jobs, force, after, tidy=False)
+        said = {o.refused for o in summary.outcomes} | {str(e) for e in summary.errors}  # once each
+        summary.relinked = [o.source for o in done.outcomes if o.output_written or o.removed]
+        summary.outcomes += [o for o in done.outcomes if o.refused and o.refused not in said]
+        summary.errors += [e for e in done.errors if str(e) not in said]
+    remove_orphans(config, lang, force, summary)
+    return summary
+
+
+def _relinked(config: Config, before: Links, after: Links) -> list[Path]:
+    """The articles whose German text may differ between the two states of the site's
+    links: those that mention an address whose state changed (:meth:`Links.fingerprint`).
+    (An article's own German file follows its own catalog, written in the run itself.)"""
+    out = []
+    for source in config.articles():
+        try:
+            text = decode(read_bytes(source), source)
+        except InputError:
+            continue  # named where the article is processed
+        if before.fingerprint(text) != after.fingerprint(text) or before.pairs != after.pairs:
+            out.append(source)
+    return out
+
+
+def remove_orphans(config: Config, lang: str, force: bool, summary: Summary) -> None:
+    """Delete the German files of source articles that no longer exist, when l10n wrote
+    them (their stamp matches); one edited by hand, or without a stamp, is kept unless
+    ``force`` and named in ``summary`` as refused."""
+    base = config.target_dir(lang)
+    if not base.exists():
+        return
+    known = {config.relative(s) for s in config.articles()}
+    for path in sorted(base.rglob("*.md")):
+        rel = path.relative_to(base)
+        if rel in known:
+            continue
+        current = read(path)
+        try:
+            text = current.decode("utf-8") if current is not None else None
+        except UnicodeDecodeError:
+            text = ""
+        show = config.display(path)
+        if text is None:
+            continue
+        if not force and publish.edited_by_hand(text, config.state_key) is not False:
+            summary.outcomes.append(Outcome(show, lang, False, False, catalog.UpdateResult(), None, None,
+                                            refused=f"{show} has no source article {config.display(config.source_dir / rel)} "
+                                                    "but was edited by hand (or has no stamp): not removed. "
+                                                    "Delete it, or rerun with --force"))
+            continue
+        try:
+            if remove(path, expected=current):
+                summary.outcomes.append(Outcome(show, lang, False, False, catalog.UpdateResult(), None, None,
+                                                removed=True))
+        except Changed:
+            summary.outcomes.append(Outcome(show, lang, False, False, catalog.UpdateResult(), None, None,
+                                            refused=f"{show} changed while l10n removed it: kept; rerun"))
+        except InputError as e:
+            summary.errors.append(e)
+
+
+def _run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
+              engine: Engine | None = None, jobs: int | None = None, **options) -> Summary:
     local = engine is None or not engine.external
     if not local or options.get("dry_run"):
         return Run(config, lang, today, engine, **options).articles(sources)

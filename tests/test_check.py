@@ -225,7 +225,8 @@ def test_cached_check_replays_warnings_and_strict_turns_them_into_errors(synced,
     assert main(["--root", str(synced), "-q", "translate"]) == 0
     for _ in range(2):  # the second run answers from the cache
         code, report = check(synced, capsys)
-        assert code == 0 and [p["severity"] for p in report["problems"]] == ["warning"]
+        assert code == 0 and [(p["severity"], p["code"]) for p in report["problems"]] == [
+            ("warning", "needs-update"), ("info", "untranslated")]
         code, report = check(synced, capsys, "--strict")
         assert code == 1 and problems(report, "needs-update") == [(CATALOG, 1)]
 

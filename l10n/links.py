@@ -1,0 +1,209 @@
+"""Links between the two sites: where a German article may and does link for an English link.
+
+Pure: the site's URL forms and what is published come in as data (:class:`Links`), built at
+the edges (:func:`l10n.workflow.site_links`). A form is a pair of prefixes, the English and
+the German address of the same place (``https://news.example/en/`` and
+``https://news.example/de/``, or root-relative ``/en/`` and ``/de/``). For a link to the
+site, a translation may keep the English destination or use the German one (nothing
+else): :meth:`Links.allowed` is what the comparisons accept. What the German article then
+links to is decided here, not by the translator (:meth:`Links.localise`): a link to a source
+article goes to its German article when that is published, else to the English one; a link
+to any other page of the site (a tag, the home page) stays as the translation wrote it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+
+T = TypeVar("T", bound=Hashable)
+
+#: Code spans (kept as they are), inline link destinations and autolinks in inline Markdown.
+_DESTINATIONS = re.compile(
+    r"(?P<code>`+)[\s\S]*?(?P=code)"
+    r"|(?P<open>\]\([ \t\n]*<?)(?P<dest>[^\s()<>]+)"
+    r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+
+#: A leading YAML front-matter block (a byte order mark before it included).
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def key(rest: str) -> str:
+    """An address below a form, as articles are told apart: no query, fragment or end slash.
+
+    >>> key("story/x/?ref=a#part"), key("story/x")
+    ('story/x', 'story/x')
+    """
+    return re.split(r"[?#]", rest, maxsplit=1)[0].rstrip("/")
+
+
+def forms(templates: Sequence[str], source: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """Prefix pairs from templates with ``{lang}``, longest first.
+
+    >>> forms(["/{lang}/", "https://n.example/{lang}/"], "en", "de")
+    (('https://n.example/en/', 'https://n.example/de/'), ('/en/', '/de/'))
+    """
+    pairs = {(t.format(lang=source, source=source), t.format(lang=lang, source=source)) for t in templates}
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))
+
+
+def derived_forms(urls: Iterable[str], rules: Mapping[str, str]) -> list[str]:
+    """Form templates derived from the front-matter ``url`` rewrite rules (already formatted
+    with the source language as ``{lang}``'s English value is not known here: ``rules`` maps
+    a template such as ``/{source}/`` to ``/{lang}/``): the root-relative rule itself, and
+    each site (scheme and host) that an article's ``url`` names before the rule.
+
+    >>> derived_forms(["https://n.example/en/story/a", "/en/b"], {"/{source}/": "/{lang}/"})
+    ['/{lang}/', 'https://n.example/{lang}/']
+    """
+    found: list[str] = []
+    for old, new in rules.items():
+        if "{source}" not in old or old.replace("{source}", "{lang}") != new:
+            continue  # only a rule that swaps the language makes a form
+        if old.startswith("/"):
+            found.append(new)
+    sites = set()
+    for url in urls:
+        match = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#\s]+", url)
+        if match:
+            sites.add(match.group(0))
+    return found + [site + t for site in sorted(sites) for t in found]
+
+
+@dataclass(frozen=True)
+class Links:
+    """What one language's articles need to know about the site's links (see the module doc).
+
+    ``pairs``: (English prefix, German prefix), longest first; ``articles``: the address of
+    every source article below its prefix (:func:`key`); ``published``: those whose German
+    article is published.
+    """
+
+    pairs: tuple[tuple[str, str], ...] = ()
+    articles: frozenset[str] = frozenset()
+    published: frozenset[str] = frozenset()
+
+    def _split(self, destination: str) -> tuple[int, bool, str] | None:
+        """(pair index, whether written in German, the rest), or None off the site."""
+        for i, (en, de) in enumerate(self.pairs):
+            if destination.startswith(en):
+                return i, False, destination[len(en):]
+            if destination.startswith(de):
+                return i, True, destination[len(de):]
+        return None
+
+    def address(self, destination: str) -> str | None:
+        """A destination's address below its form (:func:`key`), None off the site.
+
+        >>> Links((("https://n.example/en/", "https://n.example/de/"),)).address("https://n.example/en/story/a/")
+        'story/a'
+        """
+        found = self._split(destination)
+        return None if found is None else key(found[2])
+
+    def article(self, destination: str) -> str | None:
+        """The source article a destination names (:func:`key`), else None."""
+        found = self._split(destination)
+        if found is None:
+            return None
+        k = key(found[2])
+        return k if k in self.articles else None
+
+    def allowed(self, destination: str) -> frozenset[str]:
+        """The destinations a translation may use for an English ``destination``: itself,
+        and its German address when it is one of the site's.
+
+        >>> sorted(Links((("/en/", "/de/"),)).allowed("/en/tag/eu"))
+        ['/de/tag/eu', '/en/tag/eu']
+        """
+        found = self._split(destination)
+        if found is None or found[1]:
+            return frozenset({destination})
+        return frozenset({destination, self.pairs[found[0]][1] + found[2]})
+
+    def localise(self, destination: str) -> str:
+        """Where the German article links for a destination the translation wrote.
+
+        >>> links = Links((("/en/", "/de/"),), frozenset({"a", "b"}), frozenset({"a"}))
+        >>> links.localise("/en/a#x"), links.localise("/de/b"), links.localise("/de/tag/eu")
+        ('/de/a#x', '/en/b', '/de/tag/eu')
+        """
+        found = self._split(destination)
+        if found is None or key(found[2]) not in self.articles:
+            return destination
+        en, de = self.pairs[found[0]]
+        return (de if key(found[2]) in self.published else en) + found[2]
+
+    def rewrite(self, md: str) -> str:
+        """Inline Markdown with every link destination :meth:`localise`-d (code spans and
+        reference definitions stay as written)."""
+        if not self.pairs:
+            return md
+
+        def one(m: re.Match[str]) -> str:
+            if m.group("dest"):
+                return m.group("open") + self.localise(m.group("dest"))
+            if m.group("auto"):
+                return "<" + self.localise(m.group("auto")) + ">"
+            return m.group(0)
+        return _DESTINATIONS.sub(one, md)
+
+    def staying_english(self, md: str) -> list[str]:
+        """Links of ``md`` to source articles whose German article is not published."""
+        out = []
+        for m in _DESTINATIONS.finditer(md) if self.pairs else ():
+            dest = m.group("dest") or m.group("auto")
+            if dest and self.article(dest) is not None and self.localise(dest) == self._english(dest):
+                out.append(self._english(dest))
+        return out
+
+    def _english(self, destination: str) -> str:
+        found = self._split(destination)
+        return destination if found is None else self.pairs[found[0]][0] + found[2]
+
+    def fingerprint(self, text: str) -> bytes:
+        """What of the site an article's German text depends on: the forms, and for each
+        address of the site that ``text`` mentions, whether it is a source article and
+        whether that is published. Records of processed articles hold it, so an article is
+        done again when an article it links to is published, and only then.
+
+        >>> site = Links((("/en/", "/de/"),), frozenset({"a", "b"}), frozenset({"a"}))
+        >>> site.fingerprint("[x](/en/a) [y](/en/c)") == site.fingerprint("[y](/en/c) [x](/en/a)")
+        True
+        >>> site.fingerprint("[x](/en/b)") == Links(site.pairs, site.articles, frozenset({"a", "b"})).fingerprint("[x](/en/b)")
+        False
+        """
+        found = set()
+        text = _FRONT_MATTER.sub("", text, count=1)  # the article's own url is not a link
+        for en, de in self.pairs:
+            for m in re.finditer(f"(?:{re.escape(en)}|{re.escape(de)})([^\\s()<>\\[\\]\"']*)", text):
+                k = key(m.group(1))
+                found.add((k, k in self.articles, k in self.published))
+        shown = repr((self.pairs, sorted(found)))
+        return hashlib.blake2b(shown.encode("utf-8"), digest_size=16).digest()
+
+
+def align(source: Counter, target: Counter, allowed: Callable[[T], Iterable[T]]) -> Counter:
+    """``target`` with each value it has beyond ``source`` taken for the missing value of
+    ``source`` that allows it, so that a multiset comparison accepts what is allowed.
+
+    >>> allowed = lambda d: {d, d.replace("/en/", "/de/")}
+    >>> align(Counter(["/en/a", "x"]), Counter(["/de/a", "x"]), allowed) == Counter(["/en/a", "x"])
+    True
+    """
+    missing = source - target
+    if not missing:
+        return target
+    added = target - source
+    out = target.copy()
+    for value in list(added.elements()):
+        for wanted in missing:
+            if missing[wanted] and value in allowed(wanted):
+                missing[wanted] -= 1
+                out[value] -= 1
+                out[wanted] += 1
+                break
+    return +out
