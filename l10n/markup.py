@@ -12,9 +12,13 @@ XML format (ids are decimal, unique in a fragment, numbered in document order)::
     <a id="N">…</a>   a link, inline or reference; only the link text is in the XML
     <img id="N">…</img>  an image; only the alt text is in the XML
     <x id="N"/>       anything untranslatable: code span, inline HTML, autolink, bare
-                      URL, entity, backslash escape, hard line break, placeholder
+                      URL, entity, backslash escape, hard line break, placeholder,
+                      template tag
+    <t id="N">…</t>   text inside markup: a link's or image's title, the value of a
+                      text parameter of a shortcode (``alt``, ``caption``, ``title``);
+                      all of them after the segment's text, each its own sentence
 
-Link destinations, titles and reference labels never appear in the XML.
+Link destinations, reference labels and the rest of a template tag never appear in the XML.
 
 Exactness: markdown-it's inline rules are wrapped so that every token knows the span of
 source it came from; the XML is cut from the source along those spans, so
@@ -33,7 +37,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -50,6 +54,8 @@ __all__ = [
     "DEEPL_OPTIONS",
     "IGNORE_TAGS",
     "NON_SPLITTING_TAGS",
+    "SHORTCODE_TEXT",
+    "SPLITTING_TAGS",
     "TEMPLATES",
     "Problem",
     "Protected",
@@ -61,6 +67,7 @@ __all__ = [
     "placeholders",
     "protect",
     "restore",
+    "shortcode_texts",
     "stand_in_references",
     "templates_pattern",
 ]
@@ -73,11 +80,14 @@ InlineRule = Callable[[StateInline, bool], bool]
 IGNORE_TAGS: list[str] = ["x"]
 #: Tags that never split a sentence (``non_splitting_tags``): all of ours are inline.
 NON_SPLITTING_TAGS: list[str] = ["em", "b", "a", "img", "x"]
+#: Tags whose content is translated as sentences of its own (``splitting_tags``).
+SPLITTING_TAGS: list[str] = ["t"]
 #: Keyword arguments for ``deepl.Translator.translate_text`` on :attr:`Protected.xml`.
 DEEPL_OPTIONS: dict[str, object] = {
     "tag_handling": "xml",
     "ignore_tags": IGNORE_TAGS,
     "non_splitting_tags": NON_SPLITTING_TAGS,
+    "splitting_tags": SPLITTING_TAGS,
     "outline_detection": False,
     "split_sentences": "nonewlines",
 }
@@ -137,8 +147,27 @@ def _note_unpaired(state: StateInline) -> None:
             notes.append(token.content)
 
 
+#: A Hugo shortcode, as the site's renderer sees it before any Markdown.
+_TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.S)
+
+
+def _template_tag(state: StateInline, silent: bool) -> bool:
+    """An inline rule: a shortcode is one token, whatever Markdown its parameters hold
+    (Hugo reads shortcodes before Markdown: `` ` `` or ``_`` in one is not markup)."""
+    if not state.src.startswith(("{{<", "{{%"), state.pos):
+        return False
+    match = _TEMPLATE_TAG.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.push("l10n_template", "", 0).content = match.group()
+    state.pos = match.end()
+    return True
+
+
 def _tracking_parser(rules: frozenset[str] | None = None) -> MarkdownIt:
-    """CommonMark + tables, inline tokens annotated with source spans, source kept as is.
+    """CommonMark + tables, inline tokens annotated with source spans, source kept as is;
+    without ``rules``, shortcodes are single tokens too.
 
     Every active inline rule (or only those named in ``rules``) is replaced by a tracking
     wrapper of itself, through the ruler's public API (names and functions of the active
@@ -147,6 +176,8 @@ def _tracking_parser(rules: frozenset[str] | None = None) -> MarkdownIt:
     md = parser()
     md.disable(["normalize", "text_join"])
     ruler = md.inline.ruler
+    if rules is None:
+        ruler.before("text", "l10n_template", _template_tag)
     names, functions = ruler.get_active_rules(), ruler.getRules("")
     if len(names) != len(functions):  # pragma: no cover - a markdown-it-py we do not know
         raise RuntimeError("markdown-it-py's inline ruler lists names and rules differently")
@@ -222,6 +253,50 @@ _URL_START = re.compile(r"\b(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re
 _URL_TRAILING = ".,:;!?*_~'\""
 # Characters XML 1.0 does not allow, and \r, which XML parsers turn into \n.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r")
+
+
+#: Shortcode parameters whose values are text a reader sees, in any shortcode
+#: (``{{< figure alt="…" caption="…" >}}``): drafted by engines, and the one part of a
+#: template tag a translation may change.
+SHORTCODE_TEXT: tuple[str, ...] = ("alt", "caption", "title")
+_SHORTCODE_HEAD = re.compile(r"\{\{[<%]\s*/?[^\s>%]+")
+_SHORTCODE_ARG = re.compile(r'\s+(?:([A-Za-z_][\w-]*)=)?("(?:[^"\\\n]|\\.)*"|`[^`]*`|[^\s"`>%]+)')
+#: What a parameter's text may not hold to be translated: escapes, line breaks, braces.
+_NOT_PARAM_TEXT = re.compile(r"[\\\n{}\x00-\x08\x0b-\x1f\x7f]")
+
+
+def shortcode_texts(tag: str, names: Collection[str] = SHORTCODE_TEXT) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, quote)`` of the values of the text parameters ``names`` in a shortcode
+    ``tag``: in double quotes, plain (no escapes, braces or line breaks) and not blank.
+    Raw strings in backquotes stay code: Markdown readers take them for code spans.
+
+    >>> tag = '{{< figure src="a.png" alt="A chart" caption=`Its caption` title="T" >}}'
+    >>> [tag[a:b] for a, b, _ in shortcode_texts(tag)]
+    ['A chart', 'T']
+    """
+    head = _SHORTCODE_HEAD.match(tag)
+    if head is None or not names:
+        return ()
+    found = []
+    pos = head.end()
+    while (arg := _SHORTCODE_ARG.match(tag, pos)) is not None:
+        pos = arg.end()
+        value = arg.group(2)
+        if arg.group(1) in names and value[0] == '"' and value[1:-1].strip() \
+                and not _NOT_PARAM_TEXT.search(value[1:-1]):
+            found.append((arg.start(2) + 1, arg.end(2) - 1, value[0]))
+    return tuple(found)
+
+
+def _masked(tag: str, names: Collection[str]) -> str:
+    """A template tag with the values of its text parameters left out (what must not change).
+
+    >>> _masked('{{< figure src="a.png" alt="A chart" >}}', SHORTCODE_TEXT)
+    '{{< figure src="a.png" alt="" >}}'
+    """
+    for start, end, _ in reversed(shortcode_texts(tag, names)):
+        tag = tag[:start] + tag[end:]
+    return tag
 
 
 def _trim_url(url: str) -> str:
@@ -319,6 +394,7 @@ class _Pair:
     close: str
     children: tuple
     label: str | None = None  # collapsed or shortcut reference: the label, which is the text
+    texts: tuple[tuple[int, int, str], ...] = ()  # translatable spans of ``close``: the title
 
 
 class _Misaligned(Exception):
@@ -398,13 +474,13 @@ def _build(src: str, tokens: Sequence[Token], lo: int, hi: int, depth: int = 0) 
             j = _matching(tokens, i)
             label_start, label_end = _span(token, _LABEL)
             children = _build(src, tokens[i + 1 : j], label_start, label_end, depth + 1)
-            node = _link_pair("a", src, start, end, label_start, label_end, children)
+            node = _link_pair("a", src, start, end, label_start, label_end, children, token)
             i = j
         elif token.type == "image":
             label_start, label_end = _span(token, _LABEL)
             alt = src[label_start:label_end]
             children = _build(alt, token.children or [], 0, len(alt), depth + 1)
-            node = _link_pair("img", src, start, end, label_start, label_end, children)
+            node = _link_pair("img", src, start, end, label_start, label_end, children, token)
         else:
             if token.type == "link_open":  # autolink: <https://...>
                 i = _matching(tokens, i)
@@ -425,12 +501,36 @@ def _build(src: str, tokens: Sequence[Token], lo: int, hi: int, depth: int = 0) 
 
 
 def _link_pair(
-    tag: str, src: str, start: int, end: int, label_start: int, label_end: int, children: list
+    tag: str, src: str, start: int, end: int, label_start: int, label_end: int, children: list,
+    token: Token,
 ) -> _Pair:
-    """A link or image: ``[`` or ``![``, the label's tree, and what follows the label."""
+    """A link or image: ``[`` or ``![``, the label's tree, and what follows the label (with
+    the span of an inline link's title, if it is plain text)."""
     close = src[label_end:end]
     label = src[label_start:label_end] if close in ("]", "][]") else None
-    return _Pair(tag, src[start:label_start], close, tuple(children), label)
+    title = token.attrGet("title")
+    return _Pair(tag, src[start:label_start], close, tuple(children), label,
+                 _title_span(close, title) if isinstance(title, str) and title else ())
+
+
+#: The title at the end of an inline link's ``](destination "title")``; plain text only
+#: (no escapes, entities or line breaks, which an engine could not be trusted to keep).
+_TITLE_END = re.compile(r"""[ \t\n](?:"([^"\\&\n]*)"|'([^'\\&\n]*)'|\(([^()\\&\n]*)\))[ \t\n]*\)\Z""")
+
+
+def _title_span(close: str, title: str) -> tuple[tuple[int, int, str], ...]:
+    """``((start, end, quote),)`` of ``title`` in ``close``, or ``()`` where it is not plain.
+
+    >>> _title_span('](https://x.org "The site")', "The site")
+    ((17, 25, '"'),)
+    """
+    match = _TITLE_END.search(close)
+    if match is None or not close.startswith("]("):
+        return ()
+    group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+    if match.group(group) != title or not title.strip():
+        return ()
+    return ((match.start(group), match.end(group), close[match.end(group)]),)
 
 
 def _source(nodes: Sequence) -> str:
@@ -463,6 +563,18 @@ class Wrap:
 
 
 @dataclass(frozen=True)
+class Inner:
+    """Text inside markup that is translated: ``owner`` is the id of the ``<x/>`` or ``<a>``/
+    ``<img>`` whose Markdown (an atom, or a wrap's ``close``) holds it at ``start:end``,
+    between ``quote`` characters."""
+
+    owner: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
 class Protected:
     """A segment as XML for a machine translation engine, and what :func:`restore` needs."""
 
@@ -472,20 +584,24 @@ class Protected:
     wraps: tuple[tuple[str, Wrap], ...] = ()  # id -> Markdown around an <a> or <img>
     em: tuple[str, ...] = ()  # delimiter of each <em>, in document order
     strong: tuple[str, ...] = ()  # delimiter of each <b>, in document order
+    inner: tuple[tuple[str, Inner], ...] = ()  # id -> where the text of a <t> belongs
 
 
 class _Writer:
     """Serialises a source tree to XML, collecting what restore needs."""
 
-    def __init__(self) -> None:
+    def __init__(self, shortcode_text: Collection[str]) -> None:
+        self.shortcode_text = shortcode_text
         self.parts: list[str] = []
         self.atoms: list[tuple[str, str]] = []
         self.wraps: list[tuple[str, Wrap]] = []
         self.em: list[str] = []
         self.strong: list[str] = []
+        self.inner: list[tuple[str, Inner]] = []
+        self._pending: list[tuple[str, str, tuple[int, int, str]]] = []
 
     def _id(self) -> str:
-        return str(len(self.atoms) + len(self.wraps) + 1)
+        return str(len(self.atoms) + len(self.wraps) + len(self.inner) + 1)
 
     def write(self, nodes: Sequence) -> None:
         for node in nodes:
@@ -495,6 +611,8 @@ class _Writer:
                 ident = self._id()
                 self.atoms.append((ident, node.raw))
                 self.parts.append(f'<x id="{ident}"/>')
+                self._pending += [(ident, node.raw, span)
+                                  for span in shortcode_texts(node.raw, self.shortcode_text)]
             elif node.tag in ("em", "b"):
                 (self.em if node.tag == "em" else self.strong).append(node.open)
                 self.parts.append(f"<{node.tag}>")
@@ -506,6 +624,15 @@ class _Writer:
                 self.parts.append(f'<{node.tag} id="{ident}">')
                 self.write(node.children)
                 self.parts.append(f"</{node.tag}>")
+                self._pending += [(ident, node.close, span) for span in node.texts]
+
+    def finish(self) -> None:
+        """Texts inside markup, after the segment's text: each its own sentence."""
+        for owner, raw, (start, end, quote) in self._pending:
+            ident = self._id()
+            self.inner.append((ident, Inner(owner, start, end, quote)))
+            self.parts.append(f'<t id="{ident}">{escape_xml(raw[start:end])}</t>')
+        self._pending = []
 
 
 def stand_in_references(text: str) -> dict[str, dict[str, str]]:
@@ -519,17 +646,19 @@ def stand_in_references(text: str) -> dict[str, dict[str, str]]:
             for m in SHORTCUT.finditer(text) if not m.group(1)}
 
 
-def protect(md: str, *, references: References | None = None) -> Protected:
+def protect(md: str, *, references: References | None = None,
+            shortcode_text: Collection[str] = SHORTCODE_TEXT) -> Protected:
     """Turn inline Markdown into XML whose tags stand for its markup (see the module doc).
 
     ``references`` are the document's link reference definitions, so that shortcut
-    references ``[text]`` are recognised too. Never raises; markup nested deeper than
+    references ``[text]`` are recognised too; ``shortcode_text`` names the shortcode
+    parameters whose values are sent as text. Never raises; markup nested deeper than
     :func:`restore` reads back (64 tags), or tokens that do not tile the source (never
     seen), make the whole segment one ``<x/>``.
 
     >>> p = protect("Read **the report** at [the site](https://x.org \\"T\\"), run `ls`.")
     >>> p.xml
-    'Read <b>the report</b> at <a id="1">the site</a>, run <x id="2"/>.'
+    'Read <b>the report</b> at <a id="1">the site</a>, run <x id="2"/>.<t id="3">T</t>'
     >>> restore(p, p.xml) == p.source
     True
     """
@@ -540,8 +669,9 @@ def protect(md: str, *, references: References | None = None) -> Protected:
             raise _Misaligned("the tree does not reproduce the source")
     except _Misaligned:  # keep the whole segment away from the engine
         nodes = [_Atom(md)] if md else []
-    writer = _Writer()
+    writer = _Writer(shortcode_text)
     writer.write(nodes)
+    writer.finish()
     return Protected(
         xml="".join(writer.parts),
         source=md,
@@ -549,6 +679,7 @@ def protect(md: str, *, references: References | None = None) -> Protected:
         wraps=tuple(writer.wraps),
         em=tuple(writer.em),
         strong=tuple(writer.strong),
+        inner=tuple(writer.inner),
     )
 
 
@@ -556,7 +687,7 @@ def protect(md: str, *, references: References | None = None) -> Protected:
 
 _TAG = re.compile(r"<(/?)\s*([A-Za-z][\w:.-]*)([^<>]*?)\s*(/?)\s*>")
 _ID = re.compile(r"""\bid\s*=\s*(?:"\s*([^"]*?)\s*"|'\s*([^']*?)\s*'|([^\s"'/>]+))""", re.IGNORECASE)
-_ALIASES = {"em": "em", "i": "em", "b": "b", "strong": "b", "a": "a", "img": "img", "x": "x"}
+_ALIASES = {"em": "em", "i": "em", "b": "b", "strong": "b", "a": "a", "img": "img", "x": "x", "t": "t"}
 _UNSAFE_LABEL = re.compile(r"[`<]")  # repeated after the text, it might start a code span or tag
 
 
@@ -625,11 +756,23 @@ class _Delim:
 
 
 class _Restorer:
-    def __init__(self, protected: Protected) -> None:
+    def __init__(self, protected: Protected, reply: list) -> None:
         self.atoms = dict(protected.atoms)
         self.wraps = dict(protected.wraps)
         self.marks = {"em": list(protected.em), "b": list(protected.strong)}
         self.used = {"em": 0, "b": 0}
+        self.inner: dict[str, list[tuple[Inner, str]]] = {}
+        replies = _inner_replies(reply)
+        for ident, where in protected.inner:
+            if ident in replies:
+                self.inner.setdefault(where.owner, []).append((where, replies[ident]))
+
+    def _fill(self, owner: str, raw: str) -> str:
+        """``raw`` (an atom, or a wrap's close) with the translations of its inner texts."""
+        for where, text in sorted(self.inner.get(owner, ()), key=lambda it: -it[0].start):
+            text = _requoted(raw[where.start:where.end], text, where.quote, raw.startswith("{{"))
+            raw = raw[:where.start] + text + raw[where.end:]
+        return raw
 
     def _mark(self, tag: str) -> str:
         marks, index = self.marks[tag], self.used[tag]
@@ -646,7 +789,9 @@ class _Restorer:
                 pieces.append(node)
             elif isinstance(node, _Placeholder):
                 if node.ident in self.atoms:
-                    pieces.append(_Raw(self.atoms[node.ident]))
+                    pieces.append(_Raw(self._fill(node.ident, self.atoms[node.ident])))
+            elif node.tag == "t":
+                continue  # put back inside its markup
             elif node.tag in ("em", "b"):
                 mark = self._mark(node.tag)
                 lead, inner, trail = _split_space(self.render(node.children))
@@ -660,7 +805,7 @@ class _Restorer:
                 if wrap is None:
                     pieces += inner
                     continue
-                close = wrap.close
+                close = self._fill(node.ident, wrap.close)
                 label = wrap.label
                 if label is not None and _draft(inner) != label and not _UNSAFE_LABEL.search(label):
                     close = f"][{label}]"  # the text changed: keep the label explicitly
@@ -750,7 +895,54 @@ def restore(protected: Protected, xml_reply: str) -> str:
     >>> restore(p, "Siehe <a id='1'>das <em>Paper</em> </a>.")
     'Siehe [das *Paper* ](https://x.org/p).'
     """
-    return _finish(_Restorer(protected).render(_reply_tree(xml_reply)))
+    tree = _reply_tree(xml_reply)
+    return _finish(_Restorer(protected, tree).render(tree))
+
+
+def _inner_replies(tree: list) -> dict[str, str]:
+    """The text of each ``<t id>`` of a reply (the first, if an id comes twice)."""
+    found: dict[str, str] = {}
+    stack = list(tree)
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, _Element):
+            if node.tag == "t" and node.ident is not None:
+                found.setdefault(node.ident, _plain(node.children))
+            else:
+                stack[:0] = node.children
+    return found
+
+
+def _plain(nodes: Sequence) -> str:
+    """The text of reply nodes, without their tags."""
+    return "".join(n if isinstance(n, str) else _plain(n.children) if isinstance(n, _Element) else ""
+                   for n in nodes)
+
+
+def _requoted(original: str, text: str, quote: str, shortcode: bool) -> str:
+    """An engine's translation of text between ``quote`` characters, written so that it
+    stays there; the original where it cannot be (empty, or characters the quoting of a
+    shortcode parameter does not allow).
+
+    >>> _requoted("The site", 'Die "Seite"', '"', False)
+    'Die \\\\"Seite\\\\"'
+    >>> _requoted("A chart", 'Ein "Diagramm"', '"', True)
+    'A chart'
+    """
+    if text == original or not text.strip():
+        return original
+    text = re.sub(r"[ \t]*\n\s*", " ", text)  # a title or parameter is one line here
+    if shortcode:
+        return original if _NOT_PARAM_TEXT.search(text) or quote in text else text
+    if _NOT_XML.search(text):
+        return original
+    text = re.sub(r"\\(?=[!-/:-@\[-`{-~])", r"\\\\", text)  # a backslash stays a backslash
+    text = _ENTITY_START.sub(r"\\&", text)
+    specials = "()" if quote == ")" else quote
+    return "".join("\\" + c if c in specials else c for c in text)
+
+
+_ENTITY_START = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
 
 # --------------------------------------------------------------------------- facts
@@ -771,13 +963,18 @@ class _Facts:
 
 
 @lru_cache(maxsize=16384)
-def _facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Facts:
+def _facts(md: str, references: tuple, templates: re.Pattern[str] | None,
+           names: tuple[str, ...] = SHORTCODE_TEXT) -> _Facts:
     """What :func:`check` compares, remembered: boilerplate repeats across thousands of
-    articles. ``references`` are (label, destination, title) tuples."""
-    return _plain_facts(md, templates) if PLAIN.fullmatch(md) else _token_facts(md, references, templates)
+    articles. ``references`` are (label, destination, title) tuples; ``names`` the shortcode
+    parameters whose values may change."""
+    if PLAIN.fullmatch(md):
+        return _plain_facts(md, templates, names)
+    return _token_facts(md, references, templates, names)
 
 
-def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None) -> _Facts:
+def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None,
+                 names: tuple[str, ...] = SHORTCODE_TEXT) -> _Facts:
     refs = {label: {"href": href, "title": title} for label, href, title in references}
     tokens, env = _parse_inline(md, refs, _CHECK_MD)
     walked = list(_walk(tokens))
@@ -792,8 +989,8 @@ def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None) 
         images=Counter(images),
         codes=Counter(t.content for t, _ in walked if t.type == "code_inline"),
         html=Counter(html_contents),
-        placeholders=Counter(p for text, _ in texts for p in placeholders(text)),
-        templates=Counter(templates.findall(md)) if templates is not None else Counter(),
+        placeholders=Counter(_masked(p, names) for text, _ in texts for p in placeholders(text)),
+        templates=_tags(md, templates, names) if templates is not None else Counter(),
         em=types["em_open"],
         strong=types["strong_open"],
         unpaired=tuple(env.get(_UNPAIRED, ())),
@@ -804,10 +1001,11 @@ def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None) 
 _NONE: Counter = Counter()  # shared by facts that have none: facts are never changed
 
 
-def _plain_facts(md: str, templates: re.Pattern[str] | None) -> _Facts:
+def _plain_facts(md: str, templates: re.Pattern[str] | None,
+                 names: tuple[str, ...] = SHORTCODE_TEXT) -> _Facts:
     """:func:`_facts` of text that is one text token (:data:`~l10n.dialect.PLAIN`)."""
-    urls, found = bare_urls(md), placeholders(md)
-    tags = templates.findall(md) if templates is not None else ()
+    urls, found = bare_urls(md), [_masked(p, names) for p in placeholders(md)]
+    tags = [_masked(t, names) for t in templates.findall(md)] if templates is not None else ()
     return _Facts(
         targets=Counter(urls) if urls else _NONE,
         images=_NONE,
@@ -1066,7 +1264,8 @@ _DESTINATIONS = re.compile(r"\]\([^)]*\)|<[^<>\s]+>")
 
 
 def gate(source: str, translation: str, *, kind: str = "paragraph",
-         templates: re.Pattern[str] | None = TEMPLATES) -> list[Problem]:
+         templates: re.Pattern[str] | None = TEMPLATES,
+         shortcode_text: Collection[str] = SHORTCODE_TEXT) -> list[Problem]:
     """What publishing checks in a translation alone, beside the whole-article structure
     (:mod:`l10n.structure`, which holds links, images, code, raw HTML and breaks): text
     hygiene, the kind of block, bare URLs, template tags and placeholders. Cheap: regular
@@ -1084,16 +1283,26 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     problems += _multiset_problems("link-target", "bare URL", Counter(bare_urls(_DESTINATIONS.sub("", source))),
                                    Counter(bare_urls(_DESTINATIONS.sub("", translation))))
     if templates is not None:
-        problems += _multiset_problems("template", "template tag", Counter(templates.findall(source)),
-                                       Counter(templates.findall(translation)))
+        problems += _multiset_problems("template", "template tag", _tags(source, templates, shortcode_text),
+                                       _tags(translation, templates, shortcode_text))
     if "<" in translation:
         early = _closed_before_opened(translation) - _closed_before_opened(source)
         problems += [Problem("inline-html", f"</{name}> comes before its <{name}>: the tag would stay "
                                             "open into the rest of the page") for name in sorted(early)]
     if "%" in source or "{" in source or "%" in translation or "{" in translation:
-        problems += _multiset_problems("placeholder", "placeholder", Counter(placeholders(source)),
-                                       Counter(placeholders(translation)))
+        problems += _multiset_problems("placeholder", "placeholder",
+                                       _placeholder_counts(source, shortcode_text),
+                                       _placeholder_counts(translation, shortcode_text))
     return problems
+
+
+def _tags(text: str, templates: re.Pattern[str], shortcode_text: Collection[str]) -> Counter:
+    """The template tags of ``text``, each without the values of its text parameters."""
+    return Counter(_masked(tag, shortcode_text) for tag in templates.findall(text))
+
+
+def _placeholder_counts(text: str, shortcode_text: Collection[str]) -> Counter:
+    return Counter(_masked(p, shortcode_text) for p in placeholders(text))
 
 
 def check(
@@ -1104,6 +1313,7 @@ def check(
     kind: str = "paragraph",
     templates: re.Pattern[str] | None = TEMPLATES,
     allowed: Callable[[str], Iterable[str]] | None = None,
+    shortcode_text: Collection[str] = SHORTCODE_TEXT,
 ) -> list[Problem]:
     """Problems of ``translation`` as a translation of ``source`` (a segment of ``kind``);
     ``allowed`` gives the link targets a translation may use for a source one (default: it
@@ -1125,7 +1335,8 @@ def check(
     if _prose(source) and _prose(translation):  # nothing markup could break or smuggle in
         return _hygiene(source, translation)
     refs = tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in (references or {}).items()))
-    src, tr = _facts(source, refs, templates), _facts(translation, refs, templates)
+    names = tuple(shortcode_text)
+    src, tr = _facts(source, refs, templates, names), _facts(translation, refs, templates, names)
     problems = _hygiene(source, translation)
     problems += _block_problems(source, translation, kind)
     targets = tr.targets if allowed is None else links.align(src.targets, tr.targets, allowed)

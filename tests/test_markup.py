@@ -135,7 +135,7 @@ secret_links = st.tuples(
     st.sampled_from(["[", "![", "[*", "[**"]),
     plain,
     st.sampled_from(["https://secret.example/1", "<https://secret.example/a b>", "/secret/page"]),
-    st.sampled_from(["", ' "SecretTitle"', " (SecretTitle)"]),
+    st.sampled_from(["", ' "Shown title"', " (Shown title)"]),
 ).map(lambda t: f"{t[0]}{t[1]}{t[0][1:][::-1]}]({t[2]}{t[3]})")
 
 
@@ -145,9 +145,12 @@ def test_xml_is_well_formed_and_keeps_targets_out(before: str, link: str, after:
     md = f"{before} {link} {after}"  # (without the spaces, [ref][the](url) is a reference)
     xml = protect(md, references=REFS).xml
     root = ET.fromstring(f"<r>{xml}</r>")
-    assert {e.tag for e in root.iter()} <= {"r", "em", "b", "a", "img", "x"}
+    assert {e.tag for e in root.iter()} <= {"r", "em", "b", "a", "img", "x", "t"}
     assert all(len(x) == 0 and not x.text for x in root.iter("x"))
     assert "ecret" not in xml
+    assert "Shown title" not in xml or "Shown title" in {t.text for t in root.iter("t")}
+    inner = list(root.iter("t"))  # plain text, after the segment's text
+    assert all(len(t) == 0 for t in inner) and list(root)[len(root) - len(inner):] == inner
     assert restore(protect(md, references=REFS), xml) == md
 
 
@@ -185,12 +188,108 @@ def test_protect_example() -> None:
     protected = protect(md)
     assert protected.xml == (
         'Read <b>the report</b> at <a id="1">the lab\'s site</a> or run <x id="2"/>.<x id="3"/>'
+        '<t id="4">Title</t>'
     )
-    german = 'Lies <b>den Bericht</b> auf <a id="1">der Website des Labors</a> oder führe <x id="2"/> aus.<x id="3"/>'
+    german = ('Lies <b>den Bericht</b> auf <a id="1">der Website des Labors</a> oder führe <x id="2"/> aus.'
+              '<x id="3"/><t id="4">Titel</t>')
     assert restore(protected, german) == (
-        'Lies **den Bericht** auf [der Website des Labors](https://example.org/a "Title") '
+        'Lies **den Bericht** auf [der Website des Labors](https://example.org/a "Titel") '
         "oder führe `pip install x` aus.<br>"
     )
+
+
+# --------------------------------------------------------------------------- text inside markup
+
+
+@pytest.mark.parametrize(
+    "md, xml, reply, expected",
+    [
+        (  # a link's and an image's title: sent after the text, each its own sentence
+            'Per [Reuters](https://news.example/tech "Reuters Technology"), ![A chart](c.png \'Chart title\').',
+            'Per <a id="1">Reuters</a>, <img id="2">A chart</img>.<t id="3">Reuters Technology</t>'
+            '<t id="4">Chart title</t>',
+            'Laut <a id="1">Reuters</a>, <img id="2">Ein Diagramm</img>.<t id="3">Reuters Technik</t>'
+            '<t id="4">Titel des Diagramms</t>',
+            'Laut [Reuters](https://news.example/tech "Reuters Technik"), ![Ein Diagramm](c.png \'Titel des Diagramms\').',
+        ),
+        (  # quotes, parentheses and backslashes in a translated title are escaped
+            '[a](u "T1") [b](v (T2)) [c](w \'T3\')',
+            '<a id="1">a</a> <a id="2">b</a> <a id="3">c</a><t id="4">T1</t><t id="5">T2</t><t id="6">T3</t>',
+            '<a id="1">a</a> <a id="2">b</a> <a id="3">c</a><t id="4">Der "T1"</t>'
+            '<t id="5">(T2)</t><t id="6">It\'s a\\b &amp;amp;</t>',
+            '[a](u "Der \\"T1\\"") [b](v (\\(T2\\))) [c](w \'It\\\'s a\\b \\&amp;\')',
+        ),
+        (  # a title an engine dropped or emptied stays as written
+            '[a](u "Kept") [b](v "Also kept")',
+            '<a id="1">a</a> <a id="2">b</a><t id="3">Kept</t><t id="4">Also kept</t>',
+            '<a id="1">x</a> <a id="2">y</a><t id="4"> </t>',
+            '[x](u "Kept") [y](v "Also kept")',
+        ),
+        (  # titles with escapes or entities are not sent: they stay as written
+            '[a](u "It\\"s") [b](v "AT&amp;T")',
+            '<a id="1">a</a> <a id="2">b</a>',
+            '<a id="1">x</a> <a id="2">y</a>',
+            '[x](u "It\\"s") [y](v "AT&amp;T")',
+        ),
+        (  # text parameters of a shortcode in a sentence; the rest is code, snake_case too
+            'See {{< figure src="a_chart_.png" alt="A chart of things" caption="The caption" width="80" >}} here.',
+            'See <x id="1"/> here.<t id="2">A chart of things</t><t id="3">The caption</t>',
+            'Siehe <x id="1"/> hier.<t id="2">Ein Diagramm</t><t id="3">Die Bildunterschrift</t>',
+            'Siehe {{< figure src="a_chart_.png" alt="Ein Diagramm" caption="Die Bildunterschrift" width="80" >}} hier.',
+        ),
+        (  # a raw string in backquotes is code to Markdown readers: it stays as written
+            '{{< figure src="c.png" caption=`Kept` >}}',
+            '<x id="1"/>',
+            '<x id="1"/>',
+            '{{< figure src="c.png" caption=`Kept` >}}',
+        ),
+        (  # a parameter's translation its quoting cannot hold keeps the English
+            '{{< figure src="c.png" title="Growth" >}}{{% note title="Mind this" %}}',
+            '<x id="1"/><x id="2"/><t id="3">Growth</t><t id="4">Mind this</t>',
+            '<x id="1"/><x id="2"/><t id="3">Das "Wachstum"</t><t id="4">Beachte {das}</t>',
+            '{{< figure src="c.png" title="Growth" >}}{{% note title="Mind this" %}}',
+        ),
+    ],
+)
+def test_text_inside_markup_is_translated(md: str, xml: str, reply: str, expected: str) -> None:
+    protected = protect(md)
+    assert protected.xml == xml
+    assert restore(protected, xml) == md
+    assert restore(protected, reply) == expected
+    assert check(md, expected) == []
+
+
+def test_shortcode_text_parameters_are_configurable() -> None:
+    md = '{{< figure src="c.png" alt="A chart" label="Figure one" >}}'
+    assert protect(md, shortcode_text=()).xml == '<x id="1"/>'
+    protected = protect(md, shortcode_text=("label",))
+    assert protected.xml == '<x id="1"/><t id="2">Figure one</t>'
+    german = restore(protected, '<x id="1"/><t id="2">Abbildung eins</t>')
+    assert german == '{{< figure src="c.png" alt="A chart" label="Abbildung eins" >}}'
+    assert check(md, german, shortcode_text=("label",)) == []
+    assert codes(check(md, german)) == {"template", "placeholder"}
+
+
+@pytest.mark.parametrize(
+    "translation",
+    [
+        '{{< figure src="other.png" alt="Ein Diagramm" >}}',  # the source changed
+        '{{< figure src="c.png" alt="Ein Diagramm" width="9" >}}',  # a parameter added
+        '{{< figure src="c.png" >}}',  # the text parameter dropped
+        '{{< figure src="c.png" alt="Ein Diagramm" >}} {{< x >}}',  # a tag added
+        '{{< figur src="c.png" alt="Ein Diagramm" >}}',  # another shortcode
+    ],
+)
+def test_shortcode_changes_beyond_its_text_are_refused(translation: str) -> None:
+    md = '{{< figure src="c.png" alt="A chart" >}}'
+    assert "template" in codes(check(md, translation))
+    assert "template" in codes(markup.gate(md, translation))
+
+
+def test_link_title_may_change_its_destination_may_not() -> None:
+    md = 'See [the site](https://x.example/a "The site").'
+    assert check(md, 'Siehe [die Seite](https://x.example/a "Die Seite").') == []
+    assert codes(check(md, 'Siehe [die Seite](https://x.example/b "Die Seite").')) == {"link-target"}
 
 
 @pytest.mark.parametrize(
