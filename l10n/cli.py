@@ -141,7 +141,9 @@ def _engine(name: str, state: State):  # noqa: ANN202 - returns an Engine
         from .engines import deepl as deepl_engine
 
         return deepl_engine.from_environment(state.config)
-    return {"memory": simple.MemoryEngine, "pseudo": simple.PseudoEngine, "none": simple.NoEngine}[name]()
+    if name == "pseudo":
+        return simple.PseudoEngine(state.config.shortcode_text)
+    return {"memory": simple.MemoryEngine, "none": simple.NoEngine}[name]()
 
 
 def _report(state: State, summary: workflow.Summary, verb: str) -> None:

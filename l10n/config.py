@@ -68,6 +68,8 @@ class Config:
     min_translated: float | dict[str, float] = 0.0
     english_fallbacks: bool = False
     links: LinksPolicy = field(default_factory=LinksPolicy)
+    #: Shortcode parameters whose values are translated (``{{< figure alt="…" >}}``).
+    shortcode_text: tuple[str, ...] = ("alt", "caption", "title")
 
     def minimum(self, name: str, lang: str) -> float:
         """A threshold (``min_reviewed``, ``min_translated``) for a language: the one number
@@ -182,7 +184,7 @@ def load(root: Path) -> Config:
 #: The keys of ``[tool.l10n]``; ``front_matter`` and ``deepl`` are tables with keys of their own.
 KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
         "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary", "checks",
-        "min_translated", "english_fallbacks", "links")
+        "min_translated", "english_fallbacks", "links", "shortcode_text")
 #: ``[tool.l10n.checks]``: a severity per check code, the register and the quotation marks.
 CHECKS_KEYS = qa.CODES + ("register", "quote_style")
 LINKS_KEYS = ("forms", "translation_key")
@@ -198,6 +200,7 @@ MAX_INSTRUCTIONS, MAX_INSTRUCTION_CHARS = 10, 300
 FORMALITIES = ("default", "more", "less", "prefer_more", "prefer_less")
 _TABLE = ("tool", "l10n")
 _DEEPL_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
+_PARAMETER = re.compile(r"[A-Za-z_][\w-]*", re.ASCII)
 
 
 def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | None = None) -> Config:
@@ -245,6 +248,8 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         min_translated=_shares(r, key("min_translated"), table.get("min_translated", 0.0)),
         english_fallbacks=r.boolean(key("english_fallbacks"), table.get("english_fallbacks", False)),
         links=_links(r, key("links"), table.get("links", {})),
+        shortcode_text=_parameters(r, key("shortcode_text"),
+                                   table.get("shortcode_text", list(Config.shortcode_text))),
     )
 
 
@@ -283,6 +288,15 @@ def _links(r: _Reader, key: tuple[str, ...], value: Any) -> LinksPolicy:
     if _CONTROL.search(name) or ":" in name or name != name.strip():
         raise r.error(key + ("translation_key",), f"must be a plain front-matter key, not {name!r}")
     return LinksPolicy(forms, name)
+
+
+def _parameters(r: _Reader, key: tuple[str, ...], value: Any) -> tuple[str, ...]:
+    """Names of shortcode parameters, as Hugo writes them (``alt``, ``data-caption``)."""
+    names = r.strings(key, value, example='["alt", "caption", "title"]')
+    for name in names:
+        if not _PARAMETER.fullmatch(name):
+            raise r.error(key, f"must name shortcode parameters (letters, digits, _ and -), not {name!r}")
+    return names
 
 
 def _front_matter(r: _Reader, key: tuple[str, ...], value: Any) -> FrontMatterPolicy:

@@ -122,12 +122,12 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
             continue
         state = catalog.state(e)
         published = merge.adapt(e.msgid, e.msgstr, kinds[e.msgid], skeleton.labels) if e.msgstr else ""
-        problems = segment_problems(e.msgid, published, kinds[e.msgid], templates)
+        problems = segment_problems(e.msgid, published, kinds[e.msgid], templates, config.shortcode_text)
         ok = eligible(state, config.publish) and not problems and state != UNTRANSLATED
         verdicts[e.msgid] = Verdict(state, ok, problems)
         if ok:
             chosen[e.msgid] = e.msgstr if links is None or kinds[e.msgid] == FRONT_MATTER else links.rewrite(e.msgstr)
-    body = _body(skeleton, segments, chosen, verdicts, links)
+    body = _body(skeleton, segments, chosen, verdicts, links, config.shortcode_text)
     chosen, head_problem = _front_matter_keys(config, lang, skeleton, segments, chosen)
     for msgid in head_problem:
         verdicts[msgid] = Verdict(verdicts[msgid].state, False, (head_problem[msgid],))
@@ -140,20 +140,22 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
 
 
 def segment_problems(source: str, translation: str, kind: str,
-                     templates: re.Pattern[str] | None = markup.TEMPLATES) -> tuple[markup.Problem, ...]:
+                     templates: re.Pattern[str] | None = markup.TEMPLATES,
+                     shortcode_text: tuple[str, ...] = markup.SHORTCODE_TEXT) -> tuple[markup.Problem, ...]:
     """Problems of a translation alone, as the merger would write it into the article
     (:func:`l10n.markup.gate`; the rest is the whole-article comparison's)."""
     if not translation or translation == source:
         return ()
-    return _gate(source, translation, kind, templates)
+    return _gate(source, translation, kind, templates, tuple(shortcode_text))
 
 
 @lru_cache(maxsize=65536)
-def _gate(source: str, translation: str, kind: str, templates: re.Pattern[str] | None
-          ) -> tuple[markup.Problem, ...]:
-    found = markup.gate(source, translation, kind=kind, templates=templates)
+def _gate(source: str, translation: str, kind: str, templates: re.Pattern[str] | None,
+          shortcode_text: tuple[str, ...]) -> tuple[markup.Problem, ...]:
+    found = markup.gate(source, translation, kind=kind, templates=templates, shortcode_text=shortcode_text)
     if found or kind == FRONT_MATTER:  # refused, so say all that is wrong; or outside the body
-        return tuple(markup.check(source, translation, kind=kind, templates=templates) or found)
+        return tuple(markup.check(source, translation, kind=kind, templates=templates,
+                                  shortcode_text=shortcode_text) or found)
     return ()
 
 
@@ -164,7 +166,8 @@ PRECISE_ROUNDS = 8
 
 
 def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str],
-          verdicts: dict[str, Verdict], links: Links | None) -> str:
+          verdicts: dict[str, Verdict], links: Links | None,
+          shortcode_text: tuple[str, ...] = markup.SHORTCODE_TEXT) -> str:
     """Render, compare with the English structure, and fall back until they agree; every
     difference found in one comparison costs its translations at once."""
     rounds = 0
@@ -186,7 +189,7 @@ def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str
             for index in culprits:
                 segment = segments[index]
                 published = merge.adapt(segment.text, chosen.get(segment.text, ""), segment.kind, skeleton.labels)
-                _withhold(segment.text, _diagnosis(segment, published, skeleton, problem, allowed),
+                _withhold(segment.text, _diagnosis(segment, published, skeleton, problem, allowed, shortcode_text),
                           chosen, verdicts, blamed)
         if rounds > PRECISE_ROUNDS:
             after = slots.indices.index(culprits[-1]) + 1
@@ -208,13 +211,14 @@ def _withhold(msgid: str, problems: tuple[markup.Problem, ...], chosen: dict[str
 
 
 def _diagnosis(segment: Segment, published: str, skeleton: Skeleton, problem: markup.Problem,
-               allowed: Callable[[str], Iterable[str]] | None = None) -> tuple[markup.Problem, ...]:
+               allowed: Callable[[str], Iterable[str]] | None = None,
+               shortcode_text: tuple[str, ...] = markup.SHORTCODE_TEXT) -> tuple[markup.Problem, ...]:
     """Why a translation broke the article, as precisely as can be said: the full inline
     check of the segment (a changed link target, added raw HTML ...) where it names
     something, else the structural difference itself. Only run for a culprit."""
     references = {label: {"href": href, "title": title} for label, href, title in skeleton.shape.references}
     detail = markup.check(segment.text, published, references or None, kind=segment.kind,
-                          allowed=allowed) if published else []
+                          allowed=allowed, shortcode_text=shortcode_text) if published else []
     return tuple(detail) or (problem,)
 
 

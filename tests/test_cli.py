@@ -26,6 +26,18 @@ def test_every_command_has_help(capsys):
         assert "Example" in capsys.readouterr().out
 
 
+def test_pseudo_drafts_titles_and_the_configured_shortcode_text(tmp_path):
+    site = write_site(tmp_path / "site", {"fig.md": (
+        "---\ntitle: Figures\n---\n\nSee [the lab](https://lab.example/x \"Our lab\").\n\n"
+        '{{< figure src="c.png" alt="A chart" label="Growth figure" >}}\n')},
+        config='target_langs = ["de"]\nshortcode_text = ["label"]\n')
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    de = (site / "content/de/fig.md").read_text(encoding="utf-8")
+    assert '(https://lab.example/x "Öürː läbː")' in de
+    assert '{{< figure src="c.png" alt="A chart" label="Gröwthːː fîgüréːː" >}}' in de
+    assert run(site, "check") == 0
+
+
 def test_translate_pseudo_writes_catalog_and_article(site, capsys):
     assert run(site, "translate", "--engine", "pseudo") == 0
     po = (site / "locales/de/open-model.po").read_text(encoding="utf-8")

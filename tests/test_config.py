@@ -57,6 +57,10 @@ def error(tmp_path: Path, body: str) -> str:
     ('target_langs = ["de"]\nsimilarity = 1.5\n', ":6: tool.l10n.similarity must be from 0 to 1, not 1.5"),
     ('target_langs = ["de"]\nmin_reviewed = nan\n', ":6: tool.l10n.min_reviewed must be from 0 to 1, not nan"),
     ('target_langs = ["de"]\nglossary = ["a.csv"]\n', ":6: tool.l10n.glossary must be a string, not a list"),
+    ('target_langs = ["de"]\nshortcode_text = "alt"\n',
+     ":6: tool.l10n.shortcode_text must be a list of strings, e.g. [\"alt\", \"caption\", \"title\"], not a string ('alt')"),
+    ('target_langs = ["de"]\nshortcode_text = ["alt", "my caption"]\n',
+     ":6: tool.l10n.shortcode_text must name shortcode parameters (letters, digits, _ and -), not 'my caption'"),
     # misspelled keys, at every level
     ('target_langs = ["de"]\ncontentdir = "c"\n', ":6: tool.l10n.contentdir is not a setting: did you mean 'content_dir'?"),
     ('target_langs = ["de"]\n\n[tool.l10n.front_matter]\ntranslat = ["title"]\n',
@@ -134,6 +138,7 @@ similarity = 1
 min_reviewed = 0.5
 state_key = ""
 glossary = "terms.csv"
+shortcode_text = ["alt", "data-caption"]
 
 [tool.l10n.front_matter]
 translate = ["title"]
@@ -158,6 +163,7 @@ glossary_name = "newsroom terms"
     assert cfg.target_langs == ("de", "pt_BR") and cfg.publish == "reviewed"
     assert (cfg.content_dir, cfg.locales_dir, cfg.glossary) == (root / "site", root / "po", root / "terms.csv")
     assert (cfg.obsolete_days, cfg.similarity, cfg.min_reviewed, cfg.state_key) == (-1, 1.0, 0.5, "")
+    assert cfg.shortcode_text == ("alt", "data-caption")
     assert cfg.front_matter == config.FrontMatterPolicy(
         translate=("title",), set={"lang": "{lang}"},
         rewrite={"url": {"/{source}/": "/{lang}/"}, "canonical": {}}, embargo=())
@@ -176,6 +182,7 @@ def test_defaults(tmp_path):
     cfg = config.load(site(tmp_path, 'target_langs = ["de"]\n'))
     assert cfg.front_matter == config.FrontMatterPolicy() and cfg.deepl == {} and cfg.glossary is None
     assert (cfg.source_lang, cfg.publish, cfg.obsolete_days, cfg.similarity) == ("en", "drafts", 90, 0.6)
+    assert cfg.shortcode_text == ("alt", "caption", "title")
 
 
 def test_the_readme_configuration_is_valid(tmp_path):

@@ -422,7 +422,7 @@ def test_glossary_refused_by_deepl_is_a_config_error(server, tmp_path):
 def test_request_body_is_json_with_protected_text_only(server):
     tr(make(server), jobs("![Diagram](https://x.org/d.png \"T\") shows it."))
     body = json.loads(server.translate_requests()[0].body)
-    assert body["text"] == ['<img id="1">Diagram</img> shows it.']
+    assert body["text"] == ['<img id="1">Diagram</img> shows it.<t id="2">T</t>']  # the title is text
     assert "x.org" not in json.dumps(body)
 
 

@@ -263,7 +263,7 @@ def test_markup_round_trip_on_the_example_site(example_site, server, capsys):
     for construct in ["[DE:The benchmark paper][paper]", "[DE:Model Card][Model Card]",
                       "*DE:known limitation*", "**DE:read-only tokens**", "`.cobaltrc`",
                       '![DE:Diagram of the injection chain from pull request to leaked token]'
-                      '(https://news.ainauten.com/img/cobalt-injection-chain.png "How the hidden '
+                      '(https://news.ainauten.com/img/cobalt-injection-chain.png "DE:How the hidden '
                       'instructions reached the agent")',
                       "[paper]: https://arxiv-mirror.example.org/abs/2511.04821"]:
         assert construct in coding, construct
@@ -525,4 +525,28 @@ def test_texts_that_differ_only_in_what_never_leaves_the_machine_are_sent_once(t
     assert len([t for t in sent if "the report" in t]) == 1  # one protected text, one request
     assert drafts(site, "a.po")[a] == "DE:Read [DE:the report](https://a.example/r) DE:and `make a` DE:today."
     assert drafts(site, "b.po")[b] == "DE:Read [DE:the report](https://b.example/r) DE:and `make b` DE:today."
+    assert main(["--root", str(site), "check"]) == 0
+
+
+# ----------------------------------------------------------------- text inside markup
+
+def test_titles_and_shortcode_text_are_drafted_and_destinations_stay_home(tmp_path, server):
+    site = write_site(tmp_path / "site", {"figures.md": article(
+        "Figures",
+        'Per [Reuters](https://news.example/tech "Reuters Technology"), the ![bar chart](bars.png "Chart title") grew.',
+        '{{< figure src="growth.png" alt="A chart of things" caption="The caption" class="wide" >}}',
+    )})
+    assert run(site) == 0
+    sent = [text for r in server.translate_requests() for text in r.texts]
+    assert all(r.params["splitting_tags"] == ["t"] for r in server.translate_requests())
+    assert not [t for t in sent if re.search(r"news\.example|\.png|wide|figure", t)]
+    got = drafts(site, "figures.po")
+    assert got['Per [Reuters](https://news.example/tech "Reuters Technology"), the '
+               '![bar chart](bars.png "Chart title") grew.'] == (
+        'DE:Per [DE:Reuters](https://news.example/tech "DE:Reuters Technology")DE:, the '
+        '![DE:bar chart](bars.png "DE:Chart title") DE:grew.')
+    assert got['{{< figure src="growth.png" alt="A chart of things" caption="The caption" class="wide" >}}'] == (
+        '{{< figure src="growth.png" alt="DE:A chart of things" caption="DE:The caption" class="wide" >}}')
+    german = (site / "content/de/figures.md").read_text(encoding="utf-8")
+    assert 'caption="DE:The caption"' in german and '"DE:Chart title"' in german
     assert main(["--root", str(site), "check"]) == 0

@@ -167,7 +167,8 @@ def from_environment(config: Config) -> "DeepLEngine":
         settings = replace(settings, glossary_name=f"l10n {config.root.resolve().name}".strip())
     terms = glossaries.load(config.glossary) if config.glossary is not None else None
     return DeepLEngine(key, server_url=os.environ.get("DEEPL_SERVER_URL", "").strip() or None,
-                       settings=settings, glossary=terms, targets=config.target_langs)
+                       settings=settings, glossary=terms, targets=config.target_langs,
+                       shortcode_text=config.shortcode_text)
 
 
 # -- the engine ----------------------------------------------------------------------
@@ -191,10 +192,11 @@ class DeepLEngine:
 
     def __init__(self, auth_key: str, *, server_url: str | None = None,
                  settings: Settings | None = None, glossary: glossaries.Glossary | None = None,
-                 targets: Sequence[str] = ()):
+                 targets: Sequence[str] = (), shortcode_text: Sequence[str] = markup.SHORTCODE_TEXT):
         self.settings = settings or Settings()
         #: Every target language of the site: the glossary has a dictionary for each.
         self.targets = tuple(targets)
+        self.shortcode_text = tuple(shortcode_text)
         self.context_per_request = self.settings.context
         self.glossary = glossary
         self.server_url = server_url
@@ -261,7 +263,7 @@ class DeepLEngine:
         with self._setup:  # languages and glossary: looked up once, whatever runs in parallel
             src, tgt = self.codes(source, target)
             glossary_id = self.glossary_id(source, target)
-        protected = [_protect(job.text) for job in jobs]
+        protected = [_protect(job.text, self.shortcode_text) for job in jobs]
         drafts: list[str | None] = [None] * len(jobs)
         replies: list[str | None] = [None] * len(jobs)
         for i, p in enumerate(protected):
@@ -288,11 +290,11 @@ class DeepLEngine:
 
     def protected(self, text: str) -> str:
         """What is sent for ``text``: texts alike here are sent once (see ``Protecting``)."""
-        return _protect(text).xml
+        return _protect(text, self.shortcode_text).xml
 
     def rebuild(self, text: str, reply: str) -> str:
         """The draft of ``text`` from the reply to a text with the same protected form."""
-        return markup.restore(_protect(text), reply)
+        return markup.restore(_protect(text, self.shortcode_text), reply)
 
     def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
         s = self.settings
@@ -535,10 +537,10 @@ def _glossary_code(lang: str, overrides: Mapping[str, str] | None = None) -> str
 
 
 @lru_cache(maxsize=65536)
-def _protect(text: str) -> markup.Protected:
+def _protect(text: str, shortcode_text: tuple[str, ...] = markup.SHORTCODE_TEXT) -> markup.Protected:
     """A text as sent (remembered: a run asks for it when it plans, sends, dedups and
     rebuilds; ``Protected`` is immutable)."""
-    return markup.protect(text, references=markup.stand_in_references(text))
+    return markup.protect(text, references=markup.stand_in_references(text), shortcode_text=shortcode_text)
 
 
 class _TimedOut(Exception):

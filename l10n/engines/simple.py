@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Collection, Sequence
 
 from .. import markup
 from .base import BatchResult, Job
@@ -79,14 +79,19 @@ class PseudoEngine(LocalEngine):
 
     name = "pseudo"
 
+    def __init__(self, shortcode_text: Collection[str] = markup.SHORTCODE_TEXT) -> None:
+        self.shortcode_text = tuple(shortcode_text)
+
     def translate(self, jobs: Sequence[Job], *, source: str, target: str) -> BatchResult:
-        return BatchResult.of([self.draft(job.text) for job in jobs])
+        return BatchResult.of([self.draft(job.text, self.shortcode_text) for job in jobs])
 
     @staticmethod
-    def draft(text: str) -> str:
-        protected = markup.protect(text)
+    def draft(text: str, shortcode_text: Collection[str] = markup.SHORTCODE_TEXT) -> str:
+        """The pseudo-localised text, link and image titles and the shortcode parameters
+        ``shortcode_text`` included; the text itself where the draft would be refused."""
+        protected = markup.protect(text, shortcode_text=shortcode_text)
         draft = markup.restore(protected, _pseudo_xml(protected.xml))
-        return draft if not markup.check(text, draft) else text
+        return draft if not markup.check(text, draft, shortcode_text=shortcode_text) else text
 
 
 _TAG_OR_BRACKET = re.compile(r"(<[^>]*>|\\?[\[\]])")
