@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 _ODD_CHARACTER = re.compile(r"\0|\r(?!\n)")
 SKIP_MARKER = re.compile(r"<!--\s*l10n:\s*skip\s*-->")
 _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
+#: A block that is only a URL (``https://…``, ``<https://…>``, ``www.…``, ``<me@x.org>``):
+#: nothing in it to translate, so it stays out of the catalog.
+_ONLY_URL = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>"
+                       r"|(?:(?:https?|ftp)://|www\.)[^\s<>]+", re.IGNORECASE)
 
 #: The kinds of segment, as named in catalogs (``#. type: list item``).
 HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER = KINDS = (
@@ -118,6 +122,8 @@ def extract(text: str, path: Path | None = None,
     for kind, section, first, content, single, heading, inline in _blocks(tokens):
         for start, end, prefixes, cell in _locate(lines, starts, first, content, single, heading):
             text_ = body[start:end]
+            if _ONLY_URL.fullmatch(text_):
+                continue
             cont = _continuation(prefixes[0] if prefixes else "")
             newline = "\r\n" if lines[first].endswith("\r") else "\n"
             inline_segments[inline + cell] = len(segments)

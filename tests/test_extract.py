@@ -35,6 +35,14 @@ def test_front_matter_keys_by_policy_and_lines_count_the_head():
     assert texts(md, policy=only_slug)[0] == ("s", "front matter", 3)
 
 
+def test_blocks_that_are_only_a_url_stay_in_the_skeleton():
+    md = ("https://example.com/x\n\n<https://example.com/y>\n\nwww.example.com\n\n- <news@example.com>\n\n"
+          "| Site | www.example.org/feed |\n|---|---|\n\nRead https://example.com/x today.\n")
+    assert texts(md) == [("Site", "table cell", 9), ("Read https://example.com/x today.", "paragraph", 12)]
+    skeleton, segments = extract(md)
+    assert body(skeleton, segments, {}) == md
+
+
 def test_untranslatable_blocks_stay_in_the_skeleton():
     md = ("```python\n# not a heading\n- not an item\n```\n\n    indented code\n\n<div>html</div>\n\n---\n\n"
           "[ref]: https://x.test\n")
