@@ -228,6 +228,7 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
     """
     if not article.has_front_matter:
         return article.head
+    newline = _newline(article.head)
     edits = []
     present = {f.key for f in article.fields}
     for f in article.fields:
@@ -242,9 +243,8 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
         if f.anchor:
             text = f"{f.anchor} {text}"
         if article.head[f.start:f.end].endswith("\n"):  # block values own their line break
-            text += "\n"
+            text += newline
         edits.append((f.start, f.end, text))
-    newline = "\r\n" if "\r\n" in article.head else "\n"  # added lines keep the file's line ending
     new_lines = "".join(f"{k}: {v}{newline}" for k, v in raw.items() if k not in present)
     if new_lines:
         edits.append((_closing(article), _closing(article), new_lines))
@@ -252,6 +252,16 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
     for start, end, text in sorted(edits, reverse=True):
         head = head[:start] + text + head[end:]
     return head
+
+
+def _newline(head: str) -> str:
+    r"""The line ending of a head (its first line's): added lines end the same way.
+
+    >>> _newline("---\r\ntitle: x\r\n---\r\n"), _newline("---\ntitle: x\n---\n")
+    ('\r\n', '\n')
+    """
+    first = head.find("\n")
+    return "\r\n" if first > 0 and head[first - 1] == "\r" else "\n"
 
 
 def _resolved(article: Article, field: Field, values: Mapping[str, str], raw: Mapping[str, str]) -> Any:

@@ -110,6 +110,25 @@ def test_a_bom_article_is_translated_with_its_bom(tmp_path):
     assert main(["--root", str(root), "check"]) == 0
 
 
+def test_a_crlf_article_gets_crlf_lines_in_its_german_head(tmp_path):
+    from l10n.cli import main
+
+    from .conftest import ARTICLE, write_site
+
+    root = write_site(tmp_path / "s", {"crlf.md": ARTICLE.replace("\n", "\r\n")})
+    assert main(["--root", str(root), "translate", "--engine", "pseudo"]) == 0
+    de = (root / "content/de/crlf.md").read_bytes().decode("utf-8")
+    assert "language: de\r\n" in de and "translation: {status: draft" in de
+    assert de.count("\n") == de.count("\r\n")  # every line, added ones too
+    assert main(["--root", str(root), "check"]) == 0
+
+
+def test_a_block_value_rewritten_keeps_the_line_ending():
+    doc = article.parse("---\r\ntitle: |\r\n  Long\r\nlanguage: en\r\n---\r\n")
+    head = article.rewrite_head(doc, {"title": "Lang"}, {"state": "{a: 1}"})
+    assert head.count("\n") == head.count("\r\n") and "state: {a: 1}\r\n" in head
+
+
 # -- values YAML cannot construct ----------------------------------------------------
 
 @pytest.mark.parametrize("text, line, words", [
