@@ -384,7 +384,22 @@ class Stats:
     def total_words(self) -> int:
         return sum(self.words.values())
 
+    @property
+    def reviewed_percent(self) -> int:
+        """The reviewed share in whole percent, as the German front matter records it."""
+        return percent(self.words[REVIEWED], self.total_words)
+
     def share(self, which: str = REVIEWED) -> float:
         """Share of source words in entries of state ``which`` (1.0 for an empty catalog)."""
         total = self.total_words
         return self.words[which] / total if total else 1.0
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` in whole percent, rounded down: 100 only when all of it is
+    (a reviewed share of 99.6% is not yet 100); 100 for nothing at all.
+
+    >>> percent(1, 6), percent(995, 1000), percent(0, 0)
+    (16, 99, 100)
+    """
+    return 100 if not whole else (100 * part) // whole

@@ -67,7 +67,7 @@ class Progress:
     @property
     def reviewed_percent(self) -> int:
         """The reviewed share, rounded down: 100 only when everything is reviewed."""
-        return 100 if not self.words else (100 * self.reviewed) // self.words
+        return catalog.percent(self.reviewed, self.words)
 
 
 @dataclass(frozen=True)

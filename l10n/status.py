@@ -97,18 +97,20 @@ def _findings(counts: dict[str, int]) -> str:
 
 
 def table(rows: Sequence[Row], color: bool = False) -> str:
-    """A plain-text table: entries per state, words and characters, and a progress bar."""
+    """A plain-text table: entries and words per state (``entries (words)``), all words and
+    characters, QA findings, and a progress bar with the reviewed share as the front matter
+    records it."""
     head = ("article", "lang", "reviewed", "draft", "update", "untransl.", "words", "chars", "checks", "progress")
     body = []
     for r in rows:
         if r.stats is None:
             body.append((str(r.article), r.lang, "-", "-", "-", "-", "-", "-", "-", "no catalog: run l10n extract"))
             continue
-        e = r.stats.entries
-        body.append((str(r.article), r.lang, str(e[REVIEWED]), str(e[DRAFT]), str(e[NEEDS_UPDATE]),
-                     str(e[UNTRANSLATED]), str(r.stats.total_words), str(sum(r.stats.chars.values())),
+        e, w = r.stats.entries, r.stats.words
+        body.append((str(r.article), r.lang, *(f"{e[s]} ({w[s]})" for s in STATES),
+                     str(r.stats.total_words), str(sum(r.stats.chars.values())),
                      _findings(r.findings),
-                     f"{bar(r.stats, color=color)} {round(100 * r.stats.share())}%"))
+                     f"{bar(r.stats, color=color)} {r.stats.reviewed_percent}%"))
     widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
     lines = []
     for row in [head, *body]:

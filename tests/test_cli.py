@@ -124,6 +124,22 @@ def test_status_table(site, capsys):
     assert "░" in capsys.readouterr().out
 
 
+def test_status_table_shows_words_per_state_and_the_front_matters_share(tmp_path, capsys):
+    root = write_site(tmp_path / "s", {"a.md": "---\ntitle: Short\n---\n\nFive words are in here.\n"})
+    assert run(root, "translate", "--engine", "pseudo") == 0
+    po_path = root / "locales/de/a.po"
+    po = polib.pofile(str(po_path))
+    po.find("Short").flags.remove("fuzzy")  # 1 of 6 words reviewed: 16.7%
+    po.save(str(po_path))
+    assert run(root, "merge") == 0
+    assert "reviewed: 16, digest" in (root / "content/de/a.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert run(root, "status") == 0
+    head, row = capsys.readouterr().out.splitlines()
+    assert row.split()[2:10] == ["1", "(1)", "1", "(5)", "0", "(0)", "0", "(0)"]
+    assert row.endswith(" 16%")
+
+
 # -- bad input: one line, exit 2, nothing written ------------------------------------
 
 def assert_one_line_error(capsys, *words: str) -> None:
