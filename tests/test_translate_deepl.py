@@ -17,6 +17,7 @@ import polib
 import pytest
 
 from l10n import catalog, cli
+from l10n.extract import extract
 from l10n.cli import main
 
 from .conftest import DEEPL_KEY, EXAMPLES, snapshot, write_site
@@ -364,6 +365,9 @@ def test_unsupported_language_is_a_config_error(tmp_path, server, capsys):
     assert run(site, "--lang", "cy") == 2
     err = capsys.readouterr().err
     assert "DeepL does not translate into 'cy'" in err and not server.translate_requests()
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8").split())
+    assert "a target language DeepL does not translate into is found before anything is sent: one line and " \
+           "exit status 2" in readme
 
 
 def test_network_failure_mid_run_keeps_what_was_received(three, server, monkeypatch, capsys):
@@ -550,3 +554,19 @@ def test_titles_and_shortcode_text_are_drafted_and_destinations_stay_home(tmp_pa
     german = (site / "content/de/figures.md").read_text(encoding="utf-8")
     assert 'caption="DE:The caption"' in german and '"DE:Chart title"' in german
     assert main(["--root", str(site), "check"]) == 0
+
+
+def test_the_readmes_cost_figures_are_what_the_tool_prints(example_site, server, capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    figures = re.search(r"([\d,]+) characters in (\d+) segments become (\d+) distinct texts of ([\d,]+) "
+                        r"characters.*?`(sent .*? billed\))`", readme, re.S)
+    assert figures, "the README's cost paragraph changed its wording"
+    total, segments, texts, chars, line = figures.groups()
+    counted = [s.text for source in EXAMPLES for s in extract(source.read_text(encoding="utf-8"))[1]]
+    assert (f"{sum(map(len, counted)):,}", str(len(counted))) == (total, segments)
+    shutil.rmtree(example_site / "locales")
+    shutil.rmtree(example_site / "content/de")
+    assert run(example_site, "--dry-run") == 0
+    assert f"would send {texts} segments, {chars.replace(',', '')} characters" in capsys.readouterr().out
+    assert run(example_site) == 0
+    assert f"[de] {line};" in capsys.readouterr().out
