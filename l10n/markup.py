@@ -261,13 +261,15 @@ _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r")
 SHORTCODE_TEXT: tuple[str, ...] = ("alt", "caption", "title")
 _SHORTCODE_HEAD = re.compile(r"\{\{[<%]\s*/?[^\s>%]+")
 _SHORTCODE_ARG = re.compile(r'\s+(?:([A-Za-z_][\w-]*)=)?("(?:[^"\\\n]|\\.)*"|`[^`]*`|[^\s"`>%]+)')
-#: What a parameter's text may not hold to be translated: escapes, line breaks, braces.
-_NOT_PARAM_TEXT = re.compile(r"[\\\n{}\x00-\x08\x0b-\x1f\x7f]")
+#: What a parameter's text may not hold to be translated: escapes, line breaks, braces, and
+#: what Markdown reads inside a shortcode too (code spans, HTML, links, emphasis, entities).
+_NOT_PARAM_TEXT = re.compile(r"[\\\n{}`<>\[\]*_&\x00-\x08\x0b-\x1f\x7f]")
 
 
 def shortcode_texts(tag: str, names: Collection[str] = SHORTCODE_TEXT) -> tuple[tuple[int, int, str], ...]:
     """``(start, end, quote)`` of the values of the text parameters ``names`` in a shortcode
-    ``tag``: in double quotes, plain (no escapes, braces or line breaks) and not blank.
+    ``tag``: in double quotes, plain (no escapes, braces, line breaks or characters Markdown
+    would read as markup) and not blank.
     Raw strings in backquotes stay code: Markdown readers take them for code spans.
 
     >>> tag = '{{< figure src="a.png" alt="A chart" caption=`Its caption` title="T" >}}'

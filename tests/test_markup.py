@@ -53,7 +53,9 @@ leaves = st.one_of(
     st.sampled_from(["&amp;", "&lt;", "&nbsp;", "&#123;", "&#x2014;", "&copy;", "&bogus;", "&"]),
     st.sampled_from(["<", ">", "&", '"', "'", "*", "_", "**", "[", "]", "`", "!"]),
     st.sampled_from(["  \n", "\\\n", "\n", "   \n  "]),
-    st.sampled_from(["%s", "{name}", "%(n)d", "{{< ref \"x\" >}}"]),
+    st.sampled_from(["%s", "{name}", "%(n)d", "{{< ref \"x\" >}}",
+                     '{{< figure src="a_b_.png" alt="A *chart*" caption="The `caption`" >}}',
+                     '{{< figure src="a_b_.png" alt="A chart" caption="Its caption" >}}']),
 )
 
 
