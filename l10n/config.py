@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from babel import Locale, UnknownLocaleError
 
 from . import qa
+from .anchors import RULES as ANCHOR_RULES
 from .errors import ConfigError, InputError
 
 if sys.version_info >= (3, 11):
@@ -76,6 +77,7 @@ class Config:
         for every language, or the language's entry of a table (0 when it has none)."""
         value = getattr(self, name)
         return value.get(lang, 0.0) if isinstance(value, dict) else value
+    anchors: str = "hugo"
 
     @property
     def source_dir(self) -> Path:
@@ -184,7 +186,7 @@ def load(root: Path) -> Config:
 #: The keys of ``[tool.l10n]``; ``front_matter`` and ``deepl`` are tables with keys of their own.
 KEYS = ("source_lang", "target_langs", "content_dir", "locales_dir", "publish", "front_matter",
         "state_key", "obsolete_days", "similarity", "min_reviewed", "deepl", "glossary", "checks",
-        "min_translated", "english_fallbacks", "links", "shortcode_text")
+        "min_translated", "english_fallbacks", "links", "shortcode_text", "anchors")
 #: ``[tool.l10n.checks]``: a severity per check code, the register and the quotation marks.
 CHECKS_KEYS = qa.CODES + ("register", "quote_style")
 LINKS_KEYS = ("forms", "translation_key")
@@ -250,6 +252,7 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         links=_links(r, key("links"), table.get("links", {})),
         shortcode_text=_parameters(r, key("shortcode_text"),
                                    table.get("shortcode_text", list(Config.shortcode_text))),
+        anchors=r.string(key("anchors"), table.get("anchors", "hugo"), ANCHOR_RULES),
     )
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "check",
     "escape_xml",
     "gate",
+    "in_page_links",
     "placeholders",
     "protect",
     "restore",
@@ -239,6 +240,48 @@ def _walk(tokens: Sequence[Token]) -> Iterator[tuple[Token, int]]:
         stack[-1] = (siblings, depth)
         if token.children:
             stack.append((iter(token.children), depth))
+
+
+def in_page_links(md: str, references: References | None = None) -> list[tuple[int, int, str]]:
+    """The inline links of ``md`` to a fragment of the same page (``[x](#y)``): where each
+    destination is written (start, end) and its ``href`` as markdown-it makes it.
+
+    >>> in_page_links('See [a](#intro "T") and [b](<#two>), not [c](x.html#y).')
+    [(8, 14, '#intro'), (28, 34, '#two')]
+    """
+    if "](" not in md:
+        return []
+    tokens, _ = _parse_inline(md, references)
+    found = []
+    for token, _ in _walk(tokens):
+        href = token.attrGet("href") if token.type == "link_open" else None
+        label, span = token.meta.get(_LABEL), token.meta.get(_SPAN)
+        if not isinstance(href, str) or not href.startswith("#") or label is None or span is None:
+            continue
+        start = label[1] + 1
+        if md[start:start + 1] != "(":
+            continue  # a reference link: its destination is in the definition
+        found.append((*_destination(md, start + 1, span[1]), href))
+    return found
+
+
+def _destination(md: str, pos: int, end: int) -> tuple[int, int]:
+    """The span of the link destination that starts after white space at ``pos``."""
+    while pos < end and md[pos] in " \t\n":
+        pos += 1
+    if md.startswith("<", pos):
+        return pos, md.index(">", pos) + 1
+    i, depth = pos, 0
+    while i < end:
+        c = md[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c in " \t\n" or (c == ")" and depth == 0):
+            break
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        i += 1
+    return pos, i
 
 
 # --------------------------------------------------------------------------- text helpers

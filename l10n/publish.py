@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import polib
 
 from . import article as articles
-from . import catalog, markup, merge, structure
+from . import anchors, catalog, markup, merge, structure
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .config import Config
 from .errors import InputError
@@ -127,7 +127,8 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
         verdicts[e.msgid] = Verdict(state, ok, problems)
         if ok:
             chosen[e.msgid] = e.msgstr if links is None or kinds[e.msgid] == FRONT_MATTER else links.rewrite(e.msgstr)
-    body = _body(skeleton, segments, chosen, verdicts, links, config.shortcode_text)
+    body = _body(skeleton, segments, chosen, verdicts, links, config.shortcode_text,
+                 _Anchors.of(config.anchors, skeleton, segments))
     chosen, head_problem = _front_matter_keys(config, lang, skeleton, segments, chosen)
     for msgid in head_problem:
         verdicts[msgid] = Verdict(verdicts[msgid].state, False, (head_problem[msgid],))
@@ -165,20 +166,83 @@ def _gate(source: str, translation: str, kind: str, templates: re.Pattern[str] |
 PRECISE_ROUNDS = 8
 
 
+@dataclass(frozen=True)
+class _Anchors:
+    """What an article needs to make its links to its own headings follow them into the
+    target language: the slug rule, the English headings' ids and, by msgid, the in-page
+    links of the segments that have any."""
+
+    rule: str
+    english: tuple[str, ...]
+    linking: Mapping[str, list[tuple[int, int, str]]]
+
+    @classmethod
+    def of(cls, rule: str, skeleton: Skeleton, segments: Sequence[Segment]) -> _Anchors | None:
+        """None when no segment links to a heading of the article (the usual case)."""
+        shape = skeleton.shape
+        if rule == "none" or shape is None or not any(anchors.links_to_headings(s.text) for s in segments):
+            return None
+        english = anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines), skeleton.references)
+        targets = {anchors.href(i) for i in english}
+        linking = {}
+        for s in segments:
+            if s.key is None and anchors.links_to_headings(s.text):
+                found = markup.in_page_links(s.text, skeleton.references)
+                if any(link in targets for _, _, link in found):
+                    linking[s.text] = found
+        return cls(rule, tuple(english), linking) if linking else None
+
+    def render(self, skeleton: Skeleton, segments: Sequence[Segment], chosen: Mapping[str, str]
+               ) -> tuple[str, dict[int, tuple[int, int]], structure.Shape, anchors.Moves]:
+        """:func:`l10n.merge.render` with every in-page link to a heading pointing at the
+        heading's id in the rendered article, which a link in a heading may itself change:
+        rendered again until the ids hold (a few times at most)."""
+        published: Mapping[str, str] = chosen
+        text, lines = merge.render(skeleton, segments, published)
+        for attempt in range(5):
+            shape = structure.of(text)
+            german = anchors.heading_ids(self.rule, anchors.headings_of(shape.blocks, shape.inlines),
+                                         skeleton.references)
+            moves = anchors.moves(self.english, german)
+            if attempt == 4:
+                break
+            again = dict(chosen)
+            for msgid, links in self.linking.items():
+                current = chosen.get(msgid, msgid)
+                if current != msgid:  # a translation: its own links, where the source's were
+                    links = markup.in_page_links(current, skeleton.references)
+                moved = anchors.rewrite(current, links, moves)
+                if moved != current:
+                    again[msgid] = moved
+            if again == published:
+                break
+            published = again
+            text, lines = merge.render(skeleton, segments, published)
+        translated = {i: span for i, span in lines.items() if segments[i].text in chosen}
+        return text, translated, shape, moves
+
+
 def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str],
           verdicts: dict[str, Verdict], links: Links | None,
-          shortcode_text: tuple[str, ...] = markup.SHORTCODE_TEXT) -> str:
+          shortcode_text: tuple[str, ...] = markup.SHORTCODE_TEXT,
+          anchored: _Anchors | None = None) -> str:
     """Render, compare with the English structure, and fall back until they agree; every
     difference found in one comparison costs its translations at once."""
     rounds = 0
     while True:
         rounds += 1
-        text, lines = merge.render(skeleton, segments, chosen)
+        if anchored is None:
+            text, lines = merge.render(skeleton, segments, chosen)
+            shape, same = None, None
+        else:
+            text, lines, shape, moves = anchored.render(skeleton, segments, chosen)
+            same = moves.back
         if not lines or skeleton.shape is None:
             return text
         slots = _Slots(segments, lines)
         allowed = links.allowed if links is not None else None
-        found = list(structure.breaks(skeleton.shape, structure.of(text), slots.source_line, allowed))
+        found = list(structure.breaks(skeleton.shape, shape or structure.of(text), slots.source_line,
+                                      allowed, same))
         if not found:
             return text
         blamed: set[str] = set()

@@ -130,8 +130,12 @@ def compare(source: Shape, target: Shape) -> Break | None:
 
 def breaks(source: Shape, target: Shape,
            source_line: Callable[[int], int | None] | None = None,
-           allowed: Callable[[str], Iterable[str]] | None = None) -> Iterator[Break]:
+           allowed: Callable[[str], Iterable[str]] | None = None,
+           anchors: Mapping[str, str] | None = None) -> Iterator[Break]:
     """The ways ``target`` differs from ``source`` in structure, in order, each found once.
+
+    ``anchors`` maps a target link destination to the source's it stands for: the German
+    anchor of a heading for the English anchor (:class:`l10n.anchors.Moves`).
 
     Inline blocks are judged each alone, so all their differences are found. A block-level
     difference may change all that follows; after one the comparison goes on only from a
@@ -156,6 +160,8 @@ def breaks(source: Shape, target: Shape,
         if a == b:
             continue
         before, after = (inline_facts(text, source.used_references(text)) for text in (a, b))
+        if anchors:
+            after = _renamed(after, anchors)
         if allowed is not None:
             after = links.align(before, after, partial(_allowed_fact, allowed))
         missing, added = _difference(before, after)
@@ -273,6 +279,15 @@ def _allowed_fact(allowed: Callable[[str], Iterable[str]], fact: tuple[str, str]
     if fact[0] in ("link", "autolink"):
         return {(fact[0], d) for d in allowed(fact[1])}
     return (fact,)
+def _renamed(facts: Counter, anchors: Mapping[str, str]) -> Counter:
+    """``facts`` with each link to a destination in ``anchors`` counted as a link to the
+    destination it stands for."""
+    if not any(what == "link" and value in anchors for what, value in facts):
+        return facts
+    out: Counter = Counter()
+    for (what, value), n in facts.items():
+        out[(what, anchors.get(value, value) if what == "link" else value)] += n
+    return out
 
 
 def _difference(source: Counter, target: Counter) -> tuple[list, list]:
