@@ -1,0 +1,225 @@
+"""Proven in Hugo: a small two-language site built by Hugo from what ``l10n`` writes.
+
+Hugo (Debian's ``hugo``, 0.111 in the supported Debian release) must be installed: the test
+fails without it rather than skip, since a skipped test would hide the very thing it proves
+(``.ci/run`` installs it). Each site builds in well under a second.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from l10n import anchors, extract
+from l10n.cli import main
+
+from .conftest import write_site
+
+#: The site configuration the README shows: one content folder per language, the source
+#: language in a folder of its own too, so that the ``url`` front matter says each page's path.
+HUGO_CONFIG = """\
+baseURL = "https://news.example/"
+defaultContentLanguage = "en"
+defaultContentLanguageInSubdir = true
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+
+[languages.en]
+contentDir = "content/en"
+languageName = "English"
+weight = 1
+
+[languages.de]
+contentDir = "content/de"
+languageName = "Deutsch"
+weight = 2
+"""
+
+#: A page layout of our own: the page's translations as hreflang links, then its content.
+SINGLE = """\
+<!DOCTYPE html>
+<html lang="{{ .Lang }}">
+<head>
+<title>{{ .Title }}</title>
+{{ range .Translations }}<link rel="alternate" hreflang="{{ .Lang }}" href="{{ .RelPermalink }}">
+{{ end }}</head>
+<body>
+<main>
+{{ .Content }}
+</main>
+</body>
+</html>
+"""
+LIST = """\
+<!DOCTYPE html>
+<html lang="{{ .Lang }}"><head><title>{{ .Title }}</title></head>
+<body>{{ range .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</body></html>
+"""
+
+HARBOUR = """\
+---
+title: "The harbour reopens"
+url: /en/harbour/
+---
+
+The old harbour opens again this spring. Read [what changes](#what-changes-for-visitors)
+or jump to [the *timeline*](#timeline "Months and steps").
+
+## What changes for visitors
+
+- Ferries leave every *half hour*, from the [east quay](https://harbour.example/quay).
+- The fish market moves to the [north pier](#timeline).
+
+> Nobody wanted the **old** crane to go, said the harbour master.
+
+## Timeline
+
+| Month | Step |
+|-------|------|
+| April | Ferries |
+| May | Market |
+
+```sh
+echo "the schedule stays as it is"
+```
+
+## Timeline
+
+A second heading with the same text gets its own id: [back up](#what-changes-for-visitors),
+or to [the second timeline](#timeline-1).
+
+![A map of the pier](pier.png)
+"""
+
+LIBRARY = """\
+---
+title: "A library on wheels"
+url: /en/library-bus/
+---
+
+1. The bus stops at [the school](#stops-and-times) first.
+2. Then it visits the `old town`.
+
+## Stops and times
+
+Every Tuesday. See [stops](#stops-and-times) again.
+"""
+
+
+def hugo() -> str:
+    """The ``hugo`` program: missing, the test fails and says how to install it."""
+    found = shutil.which("hugo")
+    assert found, "hugo is not installed: apt-get install hugo (.ci/run installs it)"
+    return found
+
+
+def build(root: Path, config: str) -> subprocess.CompletedProcess:
+    """Build the site at ``root`` with its layouts and ``config``; the output is in ``public``."""
+    (root / "hugo.toml").write_text(config, encoding="utf-8")
+    layouts = root / "layouts" / "_default"
+    layouts.mkdir(parents=True, exist_ok=True)
+    (layouts / "single.html").write_text(SINGLE, encoding="utf-8")
+    (layouts / "list.html").write_text(LIST, encoding="utf-8")
+    return subprocess.run([hugo(), "--source", str(root), "--destination", str(root / "public"),
+                           "--printI18nWarnings", "--printPathWarnings"],
+                          capture_output=True, text=True, timeout=120)
+
+
+def complaints(result: subprocess.CompletedProcess) -> list[str]:
+    """Hugo's errors and warnings."""
+    lines = (result.stdout + result.stderr).splitlines()
+    return [line for line in lines if line.startswith(("ERROR", "WARN")) or " ERROR " in line or " WARN " in line]
+
+
+class Page(HTMLParser):
+    """What the test reads from a page: its element tree as tags, the ids of its elements,
+    its in-page links and its hreflang alternates."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.ids: set[str] = set()
+        self.fragments: list[str] = []
+        self.alternates: dict[str, str] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        href = a.get("href") or ""
+        if tag == "a" and href.startswith("#"):
+            self.fragments.append(unquote(href[1:]))
+        if tag == "link" and a.get("rel") == "alternate":
+            self.alternates[a["hreflang"]] = href
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append("/" + tag)
+
+
+def read(root: Path, path: str) -> Page:
+    return Page((root / "public" / path / "index.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("engine", ["pseudo", "none"])
+def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str) -> None:
+    """Drafted (pseudo) or untranslated (none): Hugo builds the site without a complaint,
+    pairs every page with its translation both ways, the German pages have the English
+    pages' element structure, and every in-page link of a German page lands on an element."""
+    root = write_site(tmp_path / "site", {"harbour.md": HARBOUR, "library/bus.md": LIBRARY})
+    assert main(["--root", str(root), "translate", "--engine", engine]) == 0
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0, result.stderr
+    assert complaints(result) == []
+    for slug in ("harbour", "library-bus"):
+        en, de = read(root, f"en/{slug}"), read(root, f"de/{slug}")
+        assert en.alternates == {"de": f"/de/{slug}/"}
+        assert de.alternates == {"en": f"/en/{slug}/"}
+        assert de.tags == en.tags
+        assert de.fragments and set(de.fragments) <= de.ids, set(de.fragments) - de.ids
+        assert set(en.fragments) <= en.ids
+    if engine == "pseudo":  # the German ids are German: the links had to follow them
+        german = read(root, "de/harbour")
+        assert not set(german.ids) & read(root, "en/harbour").ids
+        assert len(set(german.fragments)) == 3
+
+
+HEADINGS = [
+    "What *changes* for visitors",
+    "Über die Straße: „Zitat“ — 2 + 2 = 4?",
+    "A [link](https://x.example/a_b) and `code`",
+    "Ärger, Öl &amp; Übel",
+    "Snake_case and  double  spaces",
+    "Timeline",
+    "Timeline",
+    "Timeline-1",
+    "Timeline",
+    "!!!",
+    "Kept {#own-id}",
+    "Own id",
+    "Trailing closers ##",
+]
+
+
+@pytest.mark.parametrize("rule, id_type", [("hugo", "github"), ("hugo-ascii", "github-ascii"),
+                                           ("hugo-blackfriday", "blackfriday")])
+def test_hugo_slug_rules_give_the_ids_hugo_gives(tmp_path: Path, rule: str, id_type: str) -> None:
+    body = "".join(f"## {h}\n\nText.\n\n" for h in HEADINGS)
+    root = tmp_path / "site"
+    (root / "content" / "en").mkdir(parents=True)
+    (root / "content" / "en" / "page.md").write_text(f"---\ntitle: Ids\nurl: /en/ids/\n---\n{body}",
+                                                     encoding="utf-8")
+    config = HUGO_CONFIG.split("\n[languages.de]")[0] + (
+        f'\n[markup.goldmark.parser]\nautoHeadingIDType = "{id_type}"\n')
+    result = build(root, config)
+    assert result.returncode == 0 and complaints(result) == [], result.stdout + result.stderr
+    page = (root / "public" / "en" / "ids" / "index.html").read_text(encoding="utf-8")
+    hugo_ids = [line.split('id="')[1].split('"')[0] for line in page.splitlines() if line.startswith("<h2 id=")]
+    skeleton, _ = extract.extract(f"---\ntitle: Ids\n---\n{body}")
+    shape = skeleton.shape
+    assert anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines)) == hugo_ids
