@@ -37,6 +37,9 @@ weight = 1
 contentDir = "content/de"
 languageName = "Deutsch"
 weight = 2
+
+[permalinks]
+news = "/:section/:filename/"
 """
 
 #: A page layout of our own: the page's translations as hreflang links, then its content.
@@ -110,6 +113,19 @@ Every Tuesday. See [stops](#stops-and-times) again.
 """
 
 
+FERRY = """\
+---
+title: "Night ferry"
+---
+
+Without a `url`, the page's path comes from `[permalinks]`. [Prices](#prices) below.
+
+## Prices
+
+Two coins, or [nothing](#prices) for children.
+"""
+
+
 def hugo() -> str:
     """The ``hugo`` program: missing, the test fails and says how to install it."""
     found = shutil.which("hugo")
@@ -171,12 +187,13 @@ def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str
     """Drafted (pseudo) or untranslated (none): Hugo builds the site without a complaint,
     pairs every page with its translation both ways, the German pages have the English
     pages' element structure, and every in-page link of a German page lands on an element."""
-    root = write_site(tmp_path / "site", {"harbour.md": HARBOUR, "library/bus.md": LIBRARY})
+    root = write_site(tmp_path / "site", {"harbour.md": HARBOUR, "library/bus.md": LIBRARY,
+                                              "news/ferry.md": FERRY})
     assert main(["--root", str(root), "translate", "--engine", engine]) == 0
     result = build(root, HUGO_CONFIG)
     assert result.returncode == 0, result.stderr
     assert complaints(result) == []
-    for slug in ("harbour", "library-bus"):
+    for slug in ("harbour", "library-bus", "news/ferry"):
         en, de = read(root, f"en/{slug}"), read(root, f"de/{slug}")
         assert en.alternates == {"de": f"/de/{slug}/"}
         assert de.alternates == {"en": f"/en/{slug}/"}
