@@ -309,11 +309,17 @@ def rewrite(md: str, links: Sequence[tuple[int, int, str]], found: Moves) -> str
     for start, end, link in reversed(links):
         fragment = found.forward.get(link)
         if fragment is not None and href(fragment) != link:
-            written = "#" + fragment
-            if re.search(r"[\s()<>\\]", fragment):
-                written = "<" + written + ">"
-            out = out[:start] + written + out[end:]
+            out = out[:start] + written(fragment) + out[end:]
     return out
+
+
+def written(fragment: str) -> str:
+    """A link destination to ``#fragment`` as Markdown, in angle brackets where needed.
+
+    >>> written("a-b"), written("foo-(bar)")
+    ('#a-b', '<#foo-(bar)>')
+    """
+    return f"<#{fragment}>" if re.search(r"[\s()<>\\]", fragment) else "#" + fragment
 
 
 def links_to_headings(text: str) -> bool:

@@ -175,12 +175,16 @@ class _Anchors:
     rule: str
     english: tuple[str, ...]
     linking: Mapping[str, list[tuple[int, int, str]]]
+    defining: bool  # a reference definition names a heading's anchor
 
     @classmethod
     def of(cls, rule: str, skeleton: Skeleton, segments: Sequence[Segment]) -> _Anchors | None:
-        """None when no segment links to a heading of the article (the usual case)."""
+        """None when nothing links to a heading of the article (the usual case)."""
         shape = skeleton.shape
-        if rule == "none" or shape is None or not any(anchors.links_to_headings(s.text) for s in segments):
+        if rule == "none" or shape is None:
+            return None
+        defined = any(href.startswith("#") for _, href, _ in shape.references)
+        if not defined and not any(anchors.links_to_headings(s.text) for s in segments):
             return None
         english = anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines), skeleton.references)
         targets = {anchors.href(i) for i in english}
@@ -190,7 +194,8 @@ class _Anchors:
                 found = markup.in_page_links(s.text, skeleton.references)
                 if any(link in targets for _, _, link in found):
                     linking[s.text] = found
-        return cls(rule, tuple(english), linking) if linking else None
+        defining = any(href in targets for _, href, _ in shape.references)
+        return cls(rule, tuple(english), linking, defining) if linking or defining else None
 
     def render(self, skeleton: Skeleton, segments: Sequence[Segment], chosen: Mapping[str, str]
                ) -> tuple[str, dict[int, tuple[int, int]], structure.Shape, anchors.Moves]:
@@ -218,8 +223,33 @@ class _Anchors:
                 break
             published = again
             text, lines = merge.render(skeleton, segments, published)
+        if self.defining:
+            defined = _follow_definitions(text, shape, moves)
+            if defined != text:
+                text, shape = defined, structure.of(defined)
         translated = {i: span for i, span in lines.items() if segments[i].text in chosen}
         return text, translated, shape, moves
+
+
+#: The destination of a link reference definition that starts on its line (group 2).
+_DEFINED = re.compile(r"([ \t>]*\[(?:[^\[\]\\]|\\.)+\]:[ \t]*)(<[^<>\n]*>|[^\s<]\S*)")
+
+
+def _follow_definitions(body: str, shape: structure.Shape, moves: anchors.Moves) -> str:
+    """``body`` with each reference definition of a heading's anchor (``[x]: #intro``)
+    pointing at the heading's German anchor; a definition whose destination is not on the
+    line of its label stays as it is."""
+    lines = body.split("\n")
+    for label, href, _ in shape.references:
+        fragment = moves.forward.get(href)
+        line = shape.reference_lines.get(label)
+        if fragment is None or anchors.href(fragment) == href or line is None or line >= len(lines):
+            continue
+        found = _DEFINED.match(lines[line])
+        if found is not None:
+            written = anchors.written(fragment)
+            lines[line] = found.group(1) + written + lines[line][found.end():]
+    return "\n".join(lines)
 
 
 def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str],

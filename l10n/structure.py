@@ -148,9 +148,12 @@ def breaks(source: Shape, target: Shape,
     if source.blocks != target.blocks:
         yield from _block_breaks(source, target, source_line)
         return
-    if source.references != target.references:
+    defined = target.references
+    if anchors and defined != source.references:
+        defined = tuple((label, anchors.get(href, href), title) for label, href, title in defined)
+    if source.references != defined:
         before = {label: (href, title) for label, href, title in source.references}
-        labels = tuple(label for label, href, title in target.references if before.get(label) != (href, title))
+        labels = tuple(label for label, href, title in defined if before.get(label) != (href, title))
         shown = ", ".join(f"[{label.lower()}]" for label in labels) or "a reference definition"
         yield Break(f"the translation defines {shown}, which changes where the article's links go",
                     line=min((target.reference_lines.get(label, 0) for label in labels), default=None),

@@ -188,6 +188,15 @@ def test_a_link_in_a_heading_that_changes_its_own_id_settles() -> None:
                            "Siehe [hier](#zurück-zur-einleitungeinleitung).\n")
 
 
+def test_a_reference_definition_follows_its_heading() -> None:
+    article = "---\ntitle: T\n---\nSee [the details][d].\n\n## Details\n\n[d]: #details 'On details'\n"
+    found = published({"Details": "Einzelheiten", "See [the details][d].": "Siehe [die Einzelheiten][d]."},
+                      article=article)
+    assert body(found) == ("Siehe [die Einzelheiten][d].\n\n## Einzelheiten\n\n"
+                           "[d]: #einzelheiten 'On details'\n")
+    assert all(not v.problems for v in found.verdicts.values())
+
+
 def test_engines_never_see_the_destination() -> None:
     assert "what-changes" not in markup.protect(INTRO).xml
 

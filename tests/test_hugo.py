@@ -109,7 +109,9 @@ url: /en/library-bus/
 
 ## Stops and times
 
-Every Tuesday. See [stops](#stops-and-times) again.
+Every Tuesday. See [stops](#stops-and-times) again, or [the list][stops].
+
+[stops]: #stops-and-times
 """
 
 
