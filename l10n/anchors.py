@@ -60,6 +60,7 @@ class Heading:
     heading the text between the markers; for a setext heading its lines)."""
 
     source: str
+    inline: int = -1  # the index of its inline block among the body's
 
 
 # -- slug rules on one text ------------------------------------------------------------
@@ -249,7 +250,7 @@ def headings_of(blocks: Sequence[tuple], inlines: Sequence[str]) -> list[Heading
         if sig[0] == "inline":
             inline += 1
             if previous and previous[0] == "heading_open":
-                found.append(Heading(inlines[inline]))
+                found.append(Heading(inlines[inline], inline))
         previous = sig
     return found
 

@@ -200,35 +200,47 @@ class _Anchors:
     def render(self, skeleton: Skeleton, segments: Sequence[Segment], chosen: Mapping[str, str]
                ) -> tuple[str, dict[int, tuple[int, int]], structure.Shape, anchors.Moves]:
         """:func:`l10n.merge.render` with every in-page link to a heading pointing at the
-        heading's id in the rendered article, which a link in a heading may itself change:
-        rendered again until the ids hold (a few times at most)."""
-        published: Mapping[str, str] = chosen
-        text, lines = merge.render(skeleton, segments, published)
-        for attempt in range(5):
-            shape = structure.of(text)
-            german = anchors.heading_ids(self.rule, anchors.headings_of(shape.blocks, shape.inlines),
-                                         skeleton.references)
+        heading's id in the rendered article. The ids are foreseen from the headings'
+        translations and checked on the rendering; where they differ (a link in a heading
+        changes the heading's own id) it is rendered again, a few times at most."""
+        german = self.foreseen(skeleton, segments, chosen)
+        for _ in range(4):
             moves = anchors.moves(self.english, german)
-            if attempt == 4:
-                break
-            again = dict(chosen)
+            published = dict(chosen)
             for msgid, links in self.linking.items():
                 current = chosen.get(msgid, msgid)
                 if current != msgid:  # a translation: its own links, where the source's were
                     links = markup.in_page_links(current, skeleton.references)
                 moved = anchors.rewrite(current, links, moves)
                 if moved != current:
-                    again[msgid] = moved
-            if again == published:
-                break
-            published = again
+                    published[msgid] = moved
             text, lines = merge.render(skeleton, segments, published)
+            shape = structure.of(text)
+            rendered = anchors.heading_ids(self.rule, anchors.headings_of(shape.blocks, shape.inlines),
+                                           skeleton.references)
+            if rendered == german:
+                break
+            german = rendered
+        moves = anchors.moves(self.english, german)
         if self.defining:
             defined = _follow_definitions(text, shape, moves)
             if defined != text:
                 text, shape = defined, structure.of(defined)
         translated = {i: span for i, span in lines.items() if segments[i].text in chosen}
         return text, translated, shape, moves
+
+    def foreseen(self, skeleton: Skeleton, segments: Sequence[Segment], chosen: Mapping[str, str]) -> list[str]:
+        """The German headings' ids as the translations chosen make them, without rendering."""
+        shape = skeleton.shape
+        assert shape is not None
+        headings = []
+        for h in anchors.headings_of(shape.blocks, shape.inlines):
+            index = skeleton.inline_segments[h.inline] if h.inline < len(skeleton.inline_segments) else None
+            if index is not None and segments[index].text in chosen:
+                segment = segments[index]
+                h = anchors.Heading(merge.adapt(segment.text, chosen[segment.text], segment.kind, skeleton.labels))
+            headings.append(h)
+        return anchors.heading_ids(self.rule, headings, skeleton.references)
 
 
 #: The destination of a link reference definition that starts on its line (group 2).
