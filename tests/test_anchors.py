@@ -10,6 +10,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from l10n import anchors, config, extract, markup, pofile, publish
 from l10n.anchors import Heading
@@ -225,3 +228,27 @@ def test_translate_then_check_is_clean_and_check_names_a_wrong_anchor(tmp_path: 
     assert main(["--root", str(root), "merge"]) == 0
     assert main(["--root", str(root), "check", "--no-cache"]) == 1
     assert "link-target" in capsys.readouterr().out
+
+
+# -- the invariant -----------------------------------------------------------------------
+
+PIECES = ["Zeitplan", "Was", " ", "-", "#", "## ", "[", "]", "(", ")", "](#", "what-changes", "timeline",
+          "zeitplan", "timeline-1", "{#", "}", "*", "`", "\n", "[d]: #timeline", "Über", "!"]
+_MD = MarkdownIt("commonmark")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_in_page_link_of_the_german_article_lands_on_a_heading(data) -> None:
+    """Whatever the catalog says, each in-page link of the German body names the id the
+    rule gives one of its headings (read here from markdown-it's tokens of the whole body)."""
+    rule = data.draw(st.sampled_from(["hugo", "github", "markdown-it-anchor"]))
+    hostile = {msgid: data.draw(st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+               for msgid in data.draw(st.lists(st.sampled_from(sorted(GERMAN)), unique=True, max_size=4))}
+    german = body(published(dict(GERMAN, **hostile), rule))
+    tokens = _MD.parse(german)
+    headings = [anchors.Heading(tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"]
+    ids = {anchors.href(i) for i in anchors.heading_ids(rule, headings)}
+    links = [c.attrGet("href") for t in tokens if t.type == "inline" for c in t.children or []
+             if c.type == "link_open" and (c.attrGet("href") or "").startswith("#")]
+    assert links and set(links) <= ids, (german, ids)
