@@ -277,9 +277,6 @@ class Moves:
     forward: Mapping[str, str]
     back: Mapping[str, str]
 
-    def __bool__(self) -> bool:
-        return any(href(g) != e for e, g in self.forward.items())
-
 
 NO_MOVES = Moves({}, {})
 
