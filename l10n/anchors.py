@@ -255,6 +255,7 @@ def headings_of(blocks: Sequence[tuple], inlines: Sequence[str]) -> list[Heading
     return found
 
 
+@lru_cache(maxsize=16384)
 def href(fragment: str) -> str:
     """The ``href`` markdown-it gives a link to ``#fragment`` (percent-encoded).
 

@@ -251,7 +251,15 @@ def in_page_links(md: str, references: References | None = None) -> list[tuple[i
     """
     if "](" not in md:
         return []
-    tokens, _ = _parse_inline(md, references)
+    refs = tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in (references or {}).items()))
+    return list(_in_page_links(md, refs))
+
+
+@lru_cache(maxsize=16384)
+def _in_page_links(md: str, references: tuple) -> tuple[tuple[int, int, str], ...]:
+    """:func:`in_page_links`, remembered; ``references`` as (label, destination, title)."""
+    refs = {label: {"href": href, "title": title} for label, href, title in references}
+    tokens, _ = _parse_inline(md, refs)
     found = []
     for token, _ in _walk(tokens):
         href = token.attrGet("href") if token.type == "link_open" else None
@@ -262,7 +270,7 @@ def in_page_links(md: str, references: References | None = None) -> list[tuple[i
         if md[start:start + 1] != "(":
             continue  # a reference link: its destination is in the definition
         found.append((*_destination(md, start + 1, span[1]), href))
-    return found
+    return tuple(found)
 
 
 def _destination(md: str, pos: int, end: int) -> tuple[int, int]:
