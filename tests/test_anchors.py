@@ -200,6 +200,13 @@ def test_a_reference_definition_follows_its_heading() -> None:
     assert all(not v.problems for v in found.verdicts.values())
 
 
+def test_a_crlf_article_keeps_its_line_endings() -> None:
+    article = "---\r\ntitle: T\r\n---\r\nSee [it][d] or [here](#details).\r\n\r\n## Details\r\n\r\n[d]: #details\r\n"
+    found = published({"Details": "Einzelheiten"}, article=article)
+    assert found.text.endswith(
+        "---\r\nSee [it][d] or [here](#einzelheiten).\r\n\r\n## Einzelheiten\r\n\r\n[d]: #einzelheiten\r\n")
+
+
 def test_engines_never_see_the_destination() -> None:
     assert "what-changes" not in markup.protect(INTRO).xml
 
