@@ -190,7 +190,8 @@ def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str
     pairs every page with its translation both ways, the German pages have the English
     pages' element structure, and every in-page link of a German page lands on an element."""
     root = write_site(tmp_path / "site", {"harbour.md": HARBOUR, "library/bus.md": LIBRARY,
-                                              "news/ferry.md": FERRY})
+                                              "news/ferry.md": FERRY},
+                      'target_langs = ["de"]\nenglish_fallbacks = true\n')  # "none": German pages in English
     assert main(["--root", str(root), "translate", "--engine", engine]) == 0
     result = build(root, HUGO_CONFIG)
     assert result.returncode == 0, result.stderr
