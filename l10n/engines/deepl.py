@@ -457,18 +457,24 @@ class DeepLEngine:
             try:
                 return _bounded(fn, args, kwargs, self.settings.timeout or DEFAULT_TIMEOUT)
             except deepl.DeepLException as e:
+                timed_out = isinstance(e, deepl.ConnectionException) and _network_reason(str(e)) == "timed out"
+                if attempt == retries and timed_out:  # the client's own socket timeout came first
+                    raise self._unanswered(retries) from None
                 if attempt == retries or not _passing(e):
                     raise self._fault(e, retries, creating_glossary) from None
             except _TimedOut:
                 if attempt == retries:
-                    raise EngineError(f"DeepL did not answer within {self.settings.timeout or DEFAULT_TIMEOUT:g} "
-                                      f"seconds, {retries + 1} times; rerun later") from None
+                    raise self._unanswered(retries) from None
             except Exception as e:  # noqa: BLE001 - a reply the client could not read
                 raise EngineError(f"DeepL sent a reply that cannot be read ({type(e).__name__}: "
                                   f"{self._scrub(str(e))[:200]})") from None
             self._back_off(delay)
             delay = min(delay * 2, self.BACKOFF_MAX)
         raise AssertionError("unreachable")
+
+    def _unanswered(self, retries: int) -> EngineError:
+        return EngineError(f"DeepL did not answer within {self.settings.timeout or DEFAULT_TIMEOUT:g} "
+                           f"seconds, {retries + 1} times; rerun later")
 
     def _back_off(self, seconds: float) -> None:
         """After a fault that may pass, every request of this engine waits, not only the
