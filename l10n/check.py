@@ -21,6 +21,7 @@ from .config import Config
 from .errors import L10nError
 from .fsutil import read_text
 from .links import Links
+from .plural import count
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 _HEADERS = {"Language": None, "Plural-Forms": None, "Content-Type": "text/plain; charset=UTF-8"}
@@ -389,6 +390,7 @@ def as_text(report: Report, color: bool = False) -> str:
     warnings = sum(p.severity == WARNING for p in report.problems)
     infos = len(report.problems) - errors - warnings
     verdict = paint("in sync", "32") if report.ok else paint("out of sync", "31")
-    notes = f", {infos} notes" if infos else ""
-    lines.append(f"{verdict}: {report.articles} articles, {errors} errors, {warnings} warnings{notes}")
+    notes = f", {count(infos, 'note')}" if infos else ""
+    lines.append(f"{verdict}: {count(report.articles, 'article')}, {count(errors, 'error')}, "
+                 f"{count(warnings, 'warning')}{notes}")
     return "\n".join(lines)

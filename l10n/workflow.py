@@ -44,14 +44,13 @@ from .errors import ConfigError, EngineError, InputError, L10nError
 from .extract import Segment, Skeleton, extract
 from .fsutil import Changed, decode, read_bytes, remove, write_atomic
 from .links import Links
+from .plural import count
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Attempts to save a catalog that translators keep saving meanwhile.
 SAVE_ATTEMPTS = 20
-#: The fault of a run that would go over ``--max-chars`` (its message is made at the end).
-_OVER_BUDGET = EngineError("over --max-chars")
 
 
 @dataclass
@@ -285,6 +284,7 @@ class Run:
     include_drafts: bool = False
     max_chars: int | None = None
     progress: Callable[[int, int], None] | None = None
+    done: Callable[[int], None] | None = None   # called with 1 as each article is finished
     use_cache: bool = True
     save_cache: bool = True
     force: bool = False
@@ -307,6 +307,7 @@ class Run:
         self._replies: dict[str, str] = {}   # protected text -> the engine's reply
         self._done: queue.Queue = queue.Queue()
         self._reserved = 0                   # characters in flight
+        self._over: dict[str, int] = {}      # texts that wait: over --max-chars, with their cost
         self._fault: L10nError | None = None
         self.cache: Cache | None = None
         if self.use_cache and not self.dry_run:
@@ -331,10 +332,18 @@ class Run:
                 if work.needs and not self.dry_run:
                     self.waiting.append(work)
                     self.pump(final=False)
+                    if self._over:
+                        self._write_settled()
                 else:
                     self._alone(self.write, work)
             if not self.dry_run:
                 self.pump(final=True)
+                if self._over:
+                    self.summary.stopped = EngineError(
+                        f"stopped before exceeding --max-chars {self.max_chars:,}: "
+                        f"{count(self.summary.sent_chars, 'character')} sent, "
+                        f"{count(sum(self._over.values()), 'character')} waiting in "
+                        f"{count(len(self._over), 'text')}")
         except EngineError as e:
             self.summary.stopped = e
         except KeyboardInterrupt:
@@ -357,6 +366,8 @@ class Run:
             return step(item)
         except InputError as e:
             self.summary.errors.append(e)
+            if self.done:
+                self.done(1)
             return None
 
     # -- plan
@@ -375,6 +386,8 @@ class Run:
             if done is True or (isinstance(done, str) and self.today < date.fromisoformat(done)):
                 self.summary.outcomes.append(Outcome(name, self.lang, False, False,
                                                      catalog.UpdateResult(), None, None))
+                if self.done:
+                    self.done(1)
                 return None
         old = pofile.loads(decode(cat, cat_path), cat_path) if cat is not None else None
         work = prepare(self.config, self.lang, source, decode(raw, name), old, self.today)
@@ -389,7 +402,8 @@ class Run:
             # A text several articles need is sent once, with the first one's context.
             about = context.of(work.segments)
             for text in sorted(work.needs, key=_order(work.po)):
-                if text in self.queue or text in self._in_air or text in self._following:
+                if text in self.queue or text in self._in_air or text in self._following \
+                        or text in self._over:
                     continue
                 leader = self._leader(text)
                 if leader != text:  # sent as another text: its reply makes this draft too
@@ -400,7 +414,7 @@ class Run:
                 self._asked_by[text] = source
                 if self.dry_run:
                     self.summary.pending_segments += 1
-                    self.summary.pending_chars += len(text)
+                    self.summary.pending_chars += self._cost(text)
         return work
 
     def _fill_known(self, work: Prepared) -> None:
@@ -426,6 +440,11 @@ class Run:
         """What the engine sends for ``text``, for engines that protect markup first."""
         protect = getattr(self.engine, "protected", None)
         return protect(text) if protect is not None else None
+
+    def _cost(self, text: str) -> int:
+        """Characters the engine receives (and DeepL bills) for ``text``: its protected form."""
+        key = self._protected(text)
+        return len(key if key is not None else text)
 
     def _leader(self, text: str) -> str:
         """The text sent for ``text``: the first queued with the same protected form (two
@@ -474,10 +493,6 @@ class Run:
                    and (final or self._full())):
                 self._launch()
             if not self._flying:
-                if self._fault is _OVER_BUDGET:  # said once every batch in flight is back
-                    raise EngineError(
-                        f"stopped before exceeding --max-chars {self.max_chars}: {self.summary.sent_chars} "
-                        f"characters sent, {sum(len(t) for t in self.queue)} waiting")
                 if self._fault is not None:
                     raise self._fault
                 return
@@ -497,10 +512,9 @@ class Run:
 
     def _launch(self) -> None:
         batch = self._next_batch()
-        chars = sum(len(j.text) for j in batch)
-        if self.max_chars is not None and self.summary.sent_chars + self._reserved + chars > self.max_chars:
-            self._fault = _OVER_BUDGET
+        if not batch:  # every text left waits: over --max-chars
             return
+        chars = sum(self._cost(j.text) for j in batch)
         self._reserved += chars  # in flight: --max-chars counts it already
         for job in batch:
             del self.queue[job.text]
@@ -527,7 +541,7 @@ class Run:
         """Store a batch's drafts in every waiting catalog; note its fault."""
         self._flying.discard(key)
         self._in_air.difference_update(j.text for j in batch)
-        self._reserved -= sum(len(j.text) for j in batch)
+        self._reserved -= sum(self._cost(j.text) for j in batch)
         if isinstance(result, L10nError):
             result = BatchResult((None,) * len(batch), result)
         fault = result.fault
@@ -548,28 +562,56 @@ class Run:
                     rebuilt.append(text)
             asker = self._asked_by.pop(job.text, None)
             if asker is not None:
-                self._chars_for[asker] = self._chars_for.get(asker, 0) + len(job.text)
+                self._chars_for[asker] = self._chars_for.get(asker, 0) + self._cost(job.text)
+        chars = sum(self._cost(t) for t in got)
         self.summary.sent_segments += len(got)
-        self.summary.sent_chars += sum(len(t) for t in got)
+        self.summary.sent_chars += chars
         if self.progress:
-            self.progress(len(got), sum(len(t) for t in got))
+            self.progress(len(got), chars)
         self._store(set(got) | set(rebuilt))
         if fault is not None and self._fault is None:
             self._fault = fault
 
     def _next_batch(self) -> list[Job]:
-        batch, chars = [], 0
+        """The next batch, of whole texts that fit under ``max_chars`` with what is sent and
+        in flight; a text that does not fit waits (smaller ones after it may still go)."""
+        batch, chars, over = [], 0, []
+        left = None if self.max_chars is None else self.max_chars - self.summary.sent_chars - self._reserved
         # An engine that takes the context per request gets one context per batch.
         same = getattr(self.engine, "context_per_request", False)
         for job in self.queue.values():
+            cost = self._cost(job.text)
+            if left is not None and chars + cost > left:  # what is left only shrinks: it waits
+                over.append(job.text)
+                continue
             if same and batch and job.context != batch[0].context:
                 continue
             if batch and (len(batch) >= self.engine.max_batch or
-                          chars + len(job.text) > self.engine.max_batch_chars):
+                          chars + cost > self.engine.max_batch_chars):
                 break
             batch.append(job)
-            chars += len(job.text)
+            chars += cost
+        for text in over:
+            del self.queue[text]
+            self._asked_by.pop(text, None)
+            self._over[text] = self._cost(text)
         return batch
+
+    def _waits(self, text: str) -> bool:
+        """Whether ``text`` waits for a later run (it, or the text sent for it, is over
+        ``max_chars``)."""
+        return text in self._over or (text in self._following and self._leader(text) in self._over)
+
+    def _write_settled(self) -> None:
+        """Write the waiting articles whose drafts are all in, but for texts over
+        ``max_chars``: nothing more will come for them in this run."""
+        still = []
+        for work in self.waiting:
+            if all(t in self.received or self._waits(t) for t in work.needs):
+                self._alone(self.write, work)
+            else:
+                still.append(work)
+        self.waiting = still
 
     def _store(self, texts: set[str]) -> None:
         """Make drafts durable: save every waiting catalog they fill; write the articles
@@ -626,6 +668,11 @@ class Run:
 
     def write(self, work: Prepared) -> None:
         """Write an article's catalog and German file with every draft received so far."""
+        self._write(work)
+        if self.done:
+            self.done(1)
+
+    def _write(self, work: Prepared) -> None:
         self._apply_received(work)
         outcome = Outcome(self.config.display(work.source), self.lang, False, False, work.update,
                           None, None, work.drafted, sent_chars=self._chars_for.pop(work.source, 0))
@@ -700,14 +747,18 @@ def _order(po: polib.POFile) -> Callable[[str], int]:
 
 
 def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | None = None,
-               force: bool = False, site: Links | None = None, tidy: bool = True) -> Summary:
+               force: bool = False, site: Links | None = None, tidy: bool = True,
+               done: Callable[[int], None] | None = None) -> Summary:
     """Rebuild target articles from the catalogs as they are, without updating them; delete
-    those of articles with nothing published and (``tidy``) those left from deleted articles."""
+    those of articles with nothing published and (``tidy``) those left from deleted articles.
+    ``done`` is told how many articles each finished chunk held."""
     summary = Summary()
     site = site if site is not None else site_links(config, lang)
     for part in parallel(partial(_merge_chunk, config, lang, force, site), sources, jobs):
         summary.outcomes.extend(part.outcomes)
         summary.errors.extend(part.errors)
+        if done:
+            done(len(part.outcomes) + len(part.errors))
     if tidy:
         remove_orphans(config, lang, force, summary)
     return summary
@@ -830,6 +881,7 @@ def _run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     local = engine is None or not engine.external
     if not local or options.get("dry_run"):
         return Run(config, lang, today, engine, **options).articles(sources)
+    done = options.pop("done", None)  # stays in this process: told as each chunk comes back
     summary = Summary()
     _MEMORY.clear()  # a snapshot per run, never one left from an earlier run in this process
     cache = Cache(config, *cache_scope(lang, engine, options.get("write_output", True))) \
@@ -844,6 +896,8 @@ def _run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
             summary.errors.extend(part.errors)
             summary.embargoed.extend(part.embargoed)
             summary.interrupted = summary.interrupted or part.interrupted
+            if done:
+                done(len(part.outcomes) + len(part.errors))
             if cache is not None:
                 for article, record in records.items():
                     if record is None:

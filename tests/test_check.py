@@ -193,7 +193,7 @@ def test_text_format_groups_by_file(synced, capsys):
     assert main(["--root", str(synced), "check"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[0] == OUTPUT and out[1].startswith("  1: error [missing-output]")
-    assert out[-1] == "out of sync: 4 articles, 1 errors, 0 warnings"
+    assert out[-1] == "out of sync: 4 articles, 1 error, 0 warnings"  # counted in English
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
