@@ -23,6 +23,7 @@ from . import config as configs
 from . import progress
 from . import status as statuses
 from . import workflow
+from .plural import count
 from .errors import EngineError, L10nError
 
 ENGINES = ("auto", "deepl", "memory", "pseudo", "none")
@@ -52,10 +53,21 @@ class Language(click.ParamType):
 
 
 class State:
-    def __init__(self, root: Path, quiet: bool):
-        self.root = root
-        self.quiet = quiet
+    """What every command shares: the site's root (given, or found upwards from the current
+    folder on first use), how much to say, and the configuration, read once."""
+
+    def __init__(self) -> None:
+        self.given_root: Path | None = None
+        self.quiet = False
+        self.verbose = False
+        self._root: Path | None = None
         self._config: configs.Config | None = None
+
+    @property
+    def root(self) -> Path:
+        if self._root is None:
+            self._root = self.given_root if self.given_root is not None else configs.find_root(Path.cwd())
+        return self._root
 
     @property
     def config(self) -> configs.Config:
@@ -103,14 +115,38 @@ def lang_option(f):  # noqa: ANN001, ANN201 - decorator
                         help="Target language (repeatable); default: every one configured.")(f)
 
 
+def _set(name: str):  # noqa: ANN202 - a click callback
+    """A callback storing an option given before or after the command in the shared State."""
+    def store(ctx: click.Context, param: click.Parameter, value: object) -> None:
+        if value:  # not given here: what was given elsewhere stands
+            setattr(ctx.ensure_object(State), name, value)
+            if name == "verbose":
+                logging.getLogger("l10n").setLevel(logging.DEBUG)
+    return store
+
+
+def common_options(f):  # noqa: ANN001, ANN201 - decorator
+    """``--root``, ``-q`` and ``-v``, accepted before the command and after it (as git's and
+    ruff's options are)."""
+    for option in reversed([
+        click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     expose_value=False, is_eager=True, callback=_set("given_root"),
+                     help="Folder holding pyproject.toml with [tool.l10n]; default: the nearest "
+                          "one upwards from the current folder."),
+        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set("quiet"),
+                     help="Print only errors."),
+        click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set("verbose"),
+                     help="Also a line per article, and the steps of the run."),
+    ]):
+        f = option(f)
+    return f
+
+
 @click.group()
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder holding pyproject.toml with [tool.l10n].")
-@click.option("-q", "--quiet", is_flag=True, help="Only errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Say more about each step.")
+@common_options
 @click.version_option(package_name="l10n")
 @click.pass_context
-def cli(ctx: click.Context, root: Path, quiet: bool, verbose: bool) -> None:
+def cli(ctx: click.Context) -> None:
     """Translate a Markdown site through gettext catalogs.
 
     \b
@@ -121,8 +157,8 @@ def cli(ctx: click.Context, root: Path, quiet: bool, verbose: bool) -> None:
     # Only our own logger speaks up with -v: libraries' debug output (markdown-it's parser,
     # the HTTP client's requests) stays out of the user's terminal and CI logs.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    logging.getLogger("l10n").setLevel(logging.DEBUG if verbose else logging.WARNING)
-    ctx.obj = State(root, quiet)
+    state = ctx.ensure_object(State)
+    logging.getLogger("l10n").setLevel(logging.DEBUG if state.verbose else logging.WARNING)
 
 
 def _say(state: State, text: str) -> None:
@@ -130,13 +166,26 @@ def _say(state: State, text: str) -> None:
         click.echo(text)
 
 
+def _detail(state: State, text: str) -> None:
+    """A line about one article: only with -v."""
+    if state.verbose and not state.quiet:
+        click.echo(text)
+
+
+def _warn(state: State, text: str) -> None:
+    """A warning (stderr): not with -q, which prints only errors."""
+    if not state.quiet:
+        click.echo(f"warning: {text}", err=True)
+
+
 def _engine(name: str, state: State):  # noqa: ANN202 - returns an Engine
     from .engines import simple
 
     if name == "auto":
         name = "deepl" if os.environ.get("DEEPL_AUTH_KEY") else "memory"
-        click.echo(f"engine: {name}" + ("" if name == "deepl" else " (DEEPL_AUTH_KEY is not set)"),
-                   err=True)
+        if not state.quiet:
+            click.echo(f"engine: {name}" + ("" if name == "deepl" else " (DEEPL_AUTH_KEY is not set)"),
+                       err=True)
     if name == "deepl":
         from .engines import deepl as deepl_engine
 
@@ -158,13 +207,14 @@ def _report(state: State, summary: workflow.Summary, verb: str) -> None:
         if o.removed:
             changed.append("German file removed (nothing of the article is published)")
         if changed:
-            _say(state, f"{o.source} [{o.lang}]: " + "; ".join(changed))
+            # a file removed is said always; what changed in an article only with -v
+            (_say if o.removed else _detail)(state, f"{o.source} [{o.lang}]: " + "; ".join(changed))
     for path in summary.relinked:
         _say(state, f"{path}: links brought up to date (an article it links to was published or withdrawn)")
     n_cat = sum(o.catalog_written for o in summary.outcomes)
     n_out = sum(o.output_written for o in summary.outcomes)
-    _say(state, f"{verb}: {len(summary.outcomes)} articles, {n_cat} catalogs and {n_out} "
-                f"articles written")
+    _say(state, f"{verb}: {count(len(summary.outcomes), 'article')}, {count(n_cat, 'catalog')} and "
+                f"{count(n_out, 'article')} written")
 
 
 def _status(summary: workflow.Summary) -> int:
@@ -187,30 +237,35 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
          write_output: bool, dry_run: bool = False, **options) -> int:
     sources = state.articles(articles)
     langs = state.langs(langs)
+    every = _log_every()
     engine = _engine(engine_name, state) if engine_name else None
-    status = 0
+    status, would_send = 0, 0
     try:
         for lang in langs:
             billed_before = getattr(engine, "billed_characters", None)
-            with _progress(state, engine, lang, sources, dry_run, write_output, options) as progress:
+            with _progress(state, engine, lang, sources, dry_run, write_output, options, every) as meter:
                 summary = workflow.run_many(state.config, lang, date.today(), sources, engine,
                                             write_output=write_output, dry_run=dry_run,
-                                            progress=progress, **options)
+                                            progress=meter and meter.add, done=meter and meter.done,
+                                            **options)
             if dry_run:
-                _say(state, f"[{lang}] would send {summary.pending_segments} segments, "
-                            f"{summary.pending_chars} characters to {engine.name if engine else 'no engine'}")
+                _say(state, f"[{lang}] would send {count(summary.pending_segments, 'segment')}, "
+                            f"{count(summary.pending_chars, 'character')} to "
+                            f"{engine.name if engine else 'no engine'}")
                 for name in summary.embargoed:
                     _say(state, f"  {name}: embargoed, not sent (--include-drafts sends it)")
+                limit = options.get("max_chars")
+                would_send += summary.pending_chars if limit is None else min(limit, summary.pending_chars)
             else:
                 _report(state, summary, "translate" if engine else "extract")
             if summary.sent_segments:
                 billed = ("" if billed_before is None else
-                          f" ({engine.billed_characters - billed_before} billed)")
-                _say(state, f"[{lang}] sent {summary.sent_segments} segments, {summary.sent_chars} "
-                            f"characters{billed}; {summary.withheld} translations published in "
-                            "English until fixed")
+                          f" ({engine.billed_characters - billed_before:,} billed)")
+                _say(state, f"[{lang}] sent {count(summary.sent_segments, 'segment')}, "
+                            f"{count(summary.sent_chars, 'character')}{billed}; "
+                            f"{count(summary.withheld, 'translation')} published in English until fixed")
                 for path, chars in summary.chars_by_article().items():
-                    _say(state, f"  {path}: {chars} characters")
+                    _detail(state, f"  {path}: {count(chars, 'character')}")
             status = max(status, _status(summary))
             if summary.interrupted:
                 return status
@@ -219,52 +274,86 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
         if close is not None:
             close()
     if dry_run and hasattr(engine, "usage") and not state.quiet:
-        try:
-            used, limit = engine.usage()
-            click.echo(f"DeepL usage: {used} of {limit if limit is not None else 'unlimited'} characters")
-        except EngineError as e:
-            click.echo(f"DeepL usage: unavailable ({e})", err=True)
+        _usage(state, engine, would_send)
     return status
 
 
-#: Seconds between two progress lines in a log (CI, a file): often enough to see it move.
-LOG_EVERY = 15.0
+def _usage(state: State, engine, would_send: int) -> None:  # noqa: ANN001 - an Engine with usage()
+    """The account's usage after a dry run, and a warning when the run would go past it."""
+    try:
+        used, limit = engine.usage()
+    except EngineError as e:
+        click.echo(f"DeepL usage: unavailable ({e})", err=True)
+        return
+    click.echo(f"DeepL usage: {used or 0:,} of " + (f"{limit:,}" if limit is not None else "unlimited")
+               + " characters")
+    if limit is None:
+        return
+    left = max(limit - (used or 0), 0)
+    if would_send > left:
+        _warn(state, f"this run would send {count(would_send, 'character')}, more than the {left:,} "
+                     f"left on the DeepL account: it would stop at the limit; rerun with --max-chars "
+                     f"{left} to send what fits, or raise the limit")
+
+
+#: Seconds between two progress lines in a log (CI, a file), unless $L10N_PROGRESS_SECONDS says.
+LOG_EVERY = 5.0
+
+
+def _log_every() -> float:
+    """Seconds between progress lines in a log: ``$L10N_PROGRESS_SECONDS`` or :data:`LOG_EVERY`."""
+    value = os.environ.get("L10N_PROGRESS_SECONDS", "").strip()
+    if not value:
+        return LOG_EVERY
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise configs.ConfigError(f"L10N_PROGRESS_SECONDS must be a number of seconds above 0 (not {value!r})")
+    return seconds
+
+
+def _on_terminal() -> bool:
+    return sys.stderr.isatty() and not os.environ.get("CI")
 
 
 @contextlib.contextmanager
 def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run: bool,  # noqa: ANN001
-              write_output: bool, options: dict):
-    """Progress of drafting with an external engine: characters sent and waiting, the rate
-    and the time left. A bar on a terminal; in a log (CI, a file) a line every
-    :data:`LOG_EVERY` seconds and one at the end. Never with --quiet. The totals come from
-    a dry run first."""
-    if dry_run or engine is None or not getattr(engine, "external", False) or state.quiet:
-        yield None
-        return
-    probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
-                         dry_run=True, **options).articles(sources)
-    if not probe.pending_chars:
-        yield None
-        return
-    meter = progress.Meter(probe.pending_chars, probe.pending_segments)
-    label = f"[{lang}] {engine.name}"
-    if sys.stderr.isatty() and not os.environ.get("CI"):
-        with click.progressbar(length=probe.pending_chars, label=label, file=sys.stderr,
-                               show_pos=True, item_show_func=lambda item: item) as bar:
-            def step(segments: int, chars: int) -> None:
-                meter.add(segments, chars)
-                bar.update(chars, f"{meter.segments}/{probe.pending_segments} segments")
-            yield step
-        return
-    last = [time.monotonic()]
+              write_output: bool, options: dict, every: float):
+    """A :class:`progress.Meter` of the run, shown as it goes; None with -q or --dry-run.
 
-    def log(segments: int, chars: int) -> None:
-        meter.add(segments, chars)
-        if time.monotonic() - last[0] >= LOG_EVERY:
-            last[0] = time.monotonic()
-            click.echo(f"{label}: {meter.line()}", err=True)
-    yield log
-    click.echo(f"{label}: {meter.line()}", err=True)
+    In a log (CI, a file): a line every ``every`` seconds for the whole run (articles done,
+    characters sent and waiting, time so far), and one at the end if it took that long. On
+    a terminal: a bar while an external engine drafts. Totals of characters come from a dry
+    run first."""
+    if dry_run or state.quiet:
+        yield None
+        return
+    external = engine is not None and getattr(engine, "external", False)
+    chars = segments = 0
+    if external:
+        probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
+                             dry_run=True, **options).articles(sources)
+        chars, segments = probe.pending_chars, probe.pending_segments
+    meter = progress.Meter(chars, segments, len(sources))
+    label = f"[{lang}] " + (engine.name if engine is not None else "extract" if not write_output else "merge")
+    if not _on_terminal():
+        with progress.Ticker(meter, every, lambda line: click.echo(f"{label}: {line}", err=True)):
+            yield meter
+        return
+    if not chars:
+        yield meter
+        return
+    with click.progressbar(length=chars, label=label, file=sys.stderr, show_pos=True,
+                           item_show_func=lambda item: item) as bar:
+        add = meter.add
+
+        def step(segments: int, sent: int) -> None:
+            add(segments, sent)
+            bar.update(sent, f"{meter.segments}/{count(meter.total_segments, 'segment')}")
+        meter.add = step  # type: ignore[method-assign]
+        yield meter
 
 
 @cli.command()
@@ -278,6 +367,7 @@ def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run:
 @click.option("--include-drafts", is_flag=True,
               help="Also send embargoed articles (front matter draft: true) to external engines.")
 @force_option
+@common_options
 @pass_state
 def translate(state: State, articles, langs, engine, dry_run, max_chars, include_drafts, force) -> None:
     """Extract, fill machine drafts and merge: the editor's one command.
@@ -293,6 +383,7 @@ def translate(state: State, articles, langs, engine, dry_run, max_chars, include
 @cli.command()
 @articles_argument
 @lang_option
+@common_options
 @pass_state
 def extract(state: State, articles, langs) -> None:
     """Update catalogs only (no engine, no German articles).
@@ -308,6 +399,7 @@ def extract(state: State, articles, langs) -> None:
 @articles_argument
 @lang_option
 @force_option
+@common_options
 @pass_state
 def merge(state: State, articles, langs, force) -> None:
     """Rebuild content/<lang>/ from the catalogs as they are.
@@ -318,17 +410,20 @@ def merge(state: State, articles, langs, force) -> None:
     """
     sources = state.articles(articles)
     summary = workflow.Summary()
+    every = _log_every()
     for lang in state.langs(langs):
-        done = workflow.merge_only(state.config, lang, sources, force=force)
+        with _progress(state, None, lang, sources, False, True, {}, every) as meter:
+            done = workflow.merge_only(state.config, lang, sources, force=force,
+                                       done=meter and meter.done)
         summary.outcomes += done.outcomes
         summary.errors += done.errors
         for outcome in done.outcomes:
             if outcome.output_written:
-                _say(state, f"{outcome.source} [{lang}]: written")
+                _detail(state, f"{outcome.source} [{lang}]: written")
             elif outcome.removed:
                 _say(state, f"{outcome.source} [{lang}]: German file removed (nothing of it is published)")
-    _say(state, f"merge: {len(summary.outcomes)} articles, "
-                f"{sum(o.output_written for o in summary.outcomes)} written")
+    _say(state, f"merge: {count(len(summary.outcomes), 'article')}, "
+                f"{sum(o.output_written for o in summary.outcomes):,} written")
     sys.exit(_status(summary))
 
 
@@ -339,6 +434,7 @@ def merge(state: State, articles, langs, force) -> None:
 @click.option("--strict", is_flag=True, help="Also fail on machine drafts and entries that need update.")
 @click.option("--no-cache", is_flag=True,
               help="Check every article, trusting no skip record (for caches restored from elsewhere).")
+@common_options
 @pass_state
 def check(state: State, langs, fmt, strict, no_cache) -> None:
     """Fail when sources, catalogs and target articles disagree or a translation is unsafe.
@@ -365,6 +461,7 @@ def check(state: State, langs, fmt, strict, no_cache) -> None:
 @cli.command()
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@common_options
 @pass_state
 def status(state: State, langs, fmt) -> None:
     """Review progress per article and language.
@@ -383,6 +480,7 @@ def status(state: State, langs, fmt) -> None:
 @cli.command()
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @lang_option
+@common_options
 @pass_state
 def review(state: State, outdir: Path, langs) -> None:
     """Write a static HTML review report to OUTDIR: a page per article and language, and an index.
@@ -396,7 +494,7 @@ def review(state: State, outdir: Path, langs) -> None:
     from . import review as reviews
 
     files = reviews.write(state.config, state.langs(langs), outdir)
-    _say(state, f"review: {len(files) - 1} article pages; open {outdir / reviews.INDEX}")
+    _say(state, f"review: {count(len(files) - 1, 'article page')}; open {outdir / reviews.INDEX}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -112,7 +112,11 @@ class Config:
         return path if rel is None else rel
 
     def articles(self) -> list[Path]:
-        """Every source article, sorted (each is checked where it is used: :meth:`relative`)."""
+        """Every source article, sorted (each is checked where it is used: :meth:`relative`);
+        :class:`ConfigError` when the source folder is missing."""
+        if not self.source_dir.is_dir():
+            raise ConfigError(f"no such folder: the {self.source_lang!r} articles go there (content_dir "
+                              "and source_lang in [tool.l10n] name it)", path=self.display(self.source_dir))
         return sorted(self.source_dir.rglob("*.md"))
 
 
@@ -158,6 +162,25 @@ def language(code: str, *, where: str = "language") -> str:
         return str(Locale.parse(code.replace("-", "_")))
     except (UnknownLocaleError, ValueError, TypeError) as e:
         raise ConfigError(f"unknown {where} {code!r}: use a code such as 'de', 'fr' or 'pt_BR'") from e
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder from ``start`` upwards whose ``pyproject.toml`` has a ``[tool.l10n]``
+    table, as git and ruff find theirs; a ``pyproject.toml`` without one is passed by, one
+    that cannot be read is taken (:func:`load` then names its fault)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        path = folder / "pyproject.toml"
+        if not path.is_file():
+            continue
+        try:
+            tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return folder
+        if isinstance(tool, dict) and "l10n" in tool:
+            return folder
+    raise ConfigError(f"no pyproject.toml with [tool.l10n] in {start} or any folder above it: "
+                      "create one with [tool.l10n] target_langs = [\"de\"], or give --root DIR")
 
 
 def load(root: Path) -> Config:

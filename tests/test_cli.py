@@ -47,7 +47,7 @@ def test_translate_pseudo_writes_catalog_and_article(site, capsys):
     assert "(https://lab.example.test/weights)" in de
     assert "translation: {status: draft, reviewed: 0, digest: " in de
     out = capsys.readouterr().out
-    assert "1 catalogs and 1 articles written" in out
+    assert "translate: 1 article, 1 catalog and 1 article written" in out  # counted in English
 
 
 def test_second_run_changes_no_byte(site):

@@ -82,7 +82,7 @@ def test_batches_of_at_most_50(tmp_path, server, capsys):
     assert all(r.params["context"] == "Big" for r in reqs)
     assert len(set(server.texts_sent())) == 120
     out = capsys.readouterr().out
-    assert "[de] sent 120 segments" in out and f"({server.chars_billed()} billed)" in out
+    assert "[de] sent 120 segments" in out and f"({server.chars_billed():,} billed)" in out
 
 
 def test_same_sentence_in_three_articles_is_sent_once(three, server):
@@ -205,7 +205,7 @@ def test_dry_run_sends_nothing_and_changes_nothing(three, server, capsys):
     chars = sum(len(t) for tag in ("first", "second", "third")
                 for t in [f"The {tag} story", *sentences(tag, 4)]) + len("The same sentence appears in every article.")
     assert f"[de] would send 16 segments, {chars} characters to deepl" in out
-    assert "DeepL usage: 4321 of 500000 characters" in out
+    assert "DeepL usage: 4,321 of 500,000 characters" in out
 
 
 def test_max_chars_stops_before_the_limit_and_resumes(three, server, capsys):
@@ -285,7 +285,7 @@ def test_mangled_reply_is_stored_fuzzy_and_falls_back_named_by_check(tmp_path, s
     site = write_site(tmp_path / "site", {"a.md": article("Variables", text, "Nothing special here.")})
     server.mangle("drop_tag")
     assert run(site) == 0
-    assert "1 translations published in English until fixed" in capsys.readouterr().out
+    assert "1 translation published in English until fixed" in capsys.readouterr().out
     (entry,) = [e for e in po(site, "a.po") if e.msgid == text]
     assert "fuzzy" in entry.flags and entry.msgstr and entry.msgstr != text
     assert main(["--root", str(site), "check", "--format", "json"]) == 1
@@ -403,7 +403,7 @@ def test_embargoed_article_is_not_sent_unless_included(tmp_path, server, capsys)
     site = write_site(tmp_path / "site", {
         "public.md": article("Public", "Everyone may read this."),
         "secret.md": article("Embargoed", "Nobody outside may read this yet.", draft=True)})
-    assert run(site) == 0
+    assert run(site, "-v") == 0  # -v: a line per article
     assert not any("Nobody" in t or "Embargoed" in t for t in server.texts_sent())
     assert (site / "locales/de/secret.po").exists() and not drafts(site, "secret.po")
     out = capsys.readouterr().out
@@ -417,8 +417,12 @@ def test_embargoed_article_is_not_sent_unless_included(tmp_path, server, capsys)
     assert server.texts_sent() == ["Embargoed", "Nobody outside."]
 
 
-def test_summary_lists_characters_per_article(three, server, capsys):
+def test_summary_lists_characters_per_article_with_verbose(three, server, capsys):
     assert run(three) == 0
+    assert "content/en/" not in capsys.readouterr().out  # without -v: no line per article
+    for p in (three / "locales").rglob("*.po"):
+        p.unlink()
+    assert run(three, "-v") == 0
     out = capsys.readouterr().out
     for tag in ("first", "second", "third"):
         own = len(f"The {tag} story") + sum(len(s) for s in sentences(tag, 4))
@@ -485,26 +489,46 @@ def test_one_glossary_for_two_languages_edited_in_place(three, server):
 
 # ----------------------------------------------------------------- progress
 
-def test_progress_on_a_terminal_and_in_ci_logs(three, server, capsys, monkeypatch):
+def test_progress_on_a_terminal(three, server, capsys, monkeypatch):
     import sys
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     assert run(three) == 0
     err = capsys.readouterr().err
     assert "[de] deepl" in err and "16/16 segments" in err
-    server.clear_requests()
+
+
+def test_progress_in_a_log_is_a_line_every_few_seconds_for_the_whole_run(tmp_path, server, capsys,
+                                                                        monkeypatch):
+    """Output piped (capsys is no terminal): lines while the server takes its time, none per
+    article, and a last one with the totals."""
+    site = write_site(tmp_path / "site", {f"a{i:02}.md": article(f"Story {i}", *sentences(f"a{i}", 3))
+                                          for i in range(30)},
+                      'target_langs = ["de"]\n[tool.l10n.deepl]\nconcurrency = 1\n')
+    total = sum(len(f"Story {i}") + sum(len(s) for s in sentences(f"a{i}", 3)) for i in range(30))
+    server.delay = 0.3  # three requests one after another: the run lasts about a second
+    monkeypatch.setenv("L10N_PROGRESS_SECONDS", "0.02")
+    assert run(site) == 0
+    captured = capsys.readouterr()
+    lines = [ln for ln in captured.err.splitlines() if ln.startswith("[de] deepl: ")]
+    assert len(lines) >= 3, captured.err
+    assert re.fullmatch(r"\[de\] deepl: 0/30 articles, 0 of [\d,]+ characters sent \(0%\), .*", lines[0])
+    assert re.fullmatch(rf"\[de\] deepl: 30/30 articles, {total:,} of {total:,} characters sent \(100%\), "
+                        r"0 waiting, [\d,]+ characters/s, done; 120/120 segments; \d+ s elapsed", lines[-1])
+    assert "content/en/" not in captured.err + captured.out  # never a line per article without -v
+    assert server.chars_billed() == total
+
+
+def test_quiet_prints_only_errors(three, server, capsys, monkeypatch):
+    monkeypatch.setenv("L10N_PROGRESS_SECONDS", "0.001")
+    server.delay = 0.05
+    assert main(["-q", "--root", str(three), "translate"]) == 0  # engine auto: DeepL, unsaid
+    assert capsys.readouterr() == ("", "")
     src = three / "content/en/first.md"
     src.write_text(src.read_text() + "More.\n")
-    monkeypatch.setenv("CI", "true")
-    monkeypatch.setattr(cli, "LOG_EVERY", 0.0)
-    assert run(three) == 0
-    lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("[de] deepl: ")]
-    assert lines, "a CI log shows progress lines"
-    assert re.fullmatch(r"\[de\] deepl: [\d,]+ of [\d,]+ characters sent \(100%\), 0 waiting, "
-                        r"[\d,]+ characters/s, done; 1/1 segments", lines[-1])
-    src.write_text(src.read_text() + "\nEven more.\n")
-    assert main(["--root", str(three), "-q", "translate", "--engine", "deepl"]) == 0
-    assert "[de] deepl" not in capsys.readouterr().err  # never with --quiet
+    assert main(["translate", "--root", str(three), "-q", "--engine", "deepl", "--max-chars", "0"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("error: stopped before exceeding --max-chars 0")
 
 
 @pytest.mark.parametrize("value", ['"true"', "1", "yes", "on", "[x]", '"someday"'])
