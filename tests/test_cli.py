@@ -296,3 +296,54 @@ def test_status_counts_qa_findings(example_site, capsys):
     assert run(example_site, "status") == 0
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("content/en/eu-"))
     assert " 1E 1W " in line
+
+
+# -- finding the site, options where editors put them ---------------------------------
+
+def test_site_is_found_upwards_from_the_current_folder(site, capsys, monkeypatch):
+    outer = site.parent / "pyproject.toml"  # a project above without [tool.l10n] is passed by
+    outer.write_text("[project]\nname = 'outer'\n", encoding="utf-8")
+    (site / "content/en/sub").mkdir()
+    monkeypatch.chdir(site / "content/en/sub")
+    assert main(["extract"]) == 0
+    assert (site / "locales/de/open-model.po").is_file()
+    assert main(["status", "--format", "json"]) == 0
+    assert '"article": "content/en/open-model.md"' in capsys.readouterr().out
+
+
+def test_no_site_upwards_is_one_line(tmp_path, capsys, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'not a site'\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["status"]) == 2
+    assert_one_line_error(capsys, "no pyproject.toml with [tool.l10n] in", "or any folder above it",
+                          "--root")
+
+
+def test_options_before_or_after_the_command(site, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no site here: only --root finds it
+    assert main(["status", "--root", str(site)]) == 0
+    after = capsys.readouterr().out
+    assert main(["--root", str(site), "status"]) == 0
+    assert capsys.readouterr().out == after and "open-model.md" in after
+    assert main(["translate", "--root", str(site), "--engine", "pseudo", "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+    (site / "content/de/open-model.md").unlink()
+    assert main(["merge", "-v", "--root", str(site)]) == 0
+    assert "content/en/open-model.md [de]: written" in capsys.readouterr().out
+
+
+def test_a_line_per_article_only_with_verbose(site, capsys):
+    assert run(site, "extract") == 0
+    out = capsys.readouterr().out
+    assert out == "extract: 1 article, 1 catalog and 0 articles written\n"
+    (site / "locales/de/open-model.po").unlink()
+    assert run(site, "extract", "-v") == 0
+    assert "content/en/open-model.md [de]: catalog: 7 new" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["translate", "extract", "merge", "check", "status", "review"])
+def test_missing_source_folder_is_one_line_exit_2(tmp_path, capsys, command):
+    root = write_site(tmp_path / "s", {})
+    args = [command] + (["out"] if command == "review" else [])
+    assert run(root, *args) == 2
+    assert_one_line_error(capsys, "content/en: no such folder: the 'en' articles go there")
