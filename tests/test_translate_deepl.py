@@ -208,6 +208,22 @@ def test_dry_run_sends_nothing_and_changes_nothing(three, server, capsys):
     assert "DeepL usage: 4,321 of 500,000 characters" in out
 
 
+def test_dry_run_warns_when_the_account_has_less_left(three, server, capsys):
+    server.character_limit, server.character_count = 500_000, 499_800  # 200 left, 453 to send
+    assert run(three, "--dry-run") == 0
+    captured = capsys.readouterr()
+    assert "DeepL usage: 499,800 of 500,000 characters" in captured.out
+    assert captured.err.splitlines()[-1] == (
+        "warning: this run would send 453 characters, more than the 200 left on the DeepL account: "
+        "it would stop at the limit; rerun with --max-chars 200 to send what fits, or raise the limit")
+    assert run(three, "--dry-run", "--max-chars", "200") == 0  # what it would send fits
+    assert "warning" not in capsys.readouterr().err
+    server.character_count = 1_380_034  # already past the limit: nothing is left
+    assert run(three, "--dry-run") == 0
+    assert "more than the 0 left on the DeepL account" in capsys.readouterr().err
+    assert server.translate_requests() == []
+
+
 def test_max_chars_stops_before_the_limit_and_resumes(three, server, capsys):
     assert run(three, "--max-chars", "300") == 1
     err = one_error_line(capsys.readouterr().err)
@@ -219,6 +235,35 @@ def test_max_chars_stops_before_the_limit_and_resumes(three, server, capsys):
     assert run(three) == 0
     assert not set(first) & set(server.texts_sent())
     assert len(first) + len(server.texts_sent()) == 16
+
+
+def test_max_chars_sends_whole_texts_that_fit_and_writes_every_article(tmp_path, server, capsys):
+    long1 = "The first report runs long enough to take most of the budget on its own, see."
+    long2 = "The second report is too long for what is left of the budget."
+    site = write_site(tmp_path / "site", {
+        "a.md": article("Alpha", long1), "b.md": article("Beta", long2),
+        "c.md": article("Gamma", "Tiny."), "d.md": article("Omega", "Also small.")})
+    assert run(site, "--dry-run") == 0
+    texts = ["Alpha", long1, "Beta", long2, "Gamma", "Tiny.", "Omega", "Also small."]
+    assert f"would send 8 segments, {sum(map(len, texts))} characters" in capsys.readouterr().out
+    assert run(site, "--max-chars", "100") == 1
+    err = one_error_line(capsys.readouterr().err)
+    # In order, each whole text that still fits goes; long2 and "Omega" do not and wait,
+    # while the smaller "Gamma" and "Tiny." after long2 still go.
+    sent = ["Alpha", long1, "Beta", "Gamma", "Tiny."]
+    waiting = [long2, "Omega", "Also small."]
+    assert sorted(server.texts_sent()) == sorted(sent)
+    assert server.chars_billed() == sum(map(len, sent)) == 96
+    assert err == (f"error: stopped before exceeding --max-chars 100: 96 characters sent, "
+                   f"{sum(map(len, waiting))} characters waiting in 3 texts (work done so far is saved; "
+                   "rerun to resume)")
+    for name in "abcd":  # every article has its catalog and German file, drafts or not
+        assert (site / f"locales/de/{name}.po").is_file() and (site / f"content/de/{name}.md").is_file()
+    assert "DE:Beta" in (site / "content/de/b.md").read_text() and long2 in (site / "content/de/b.md").read_text()
+    assert "DE:Omega" not in (site / "content/de/d.md").read_text()
+    server.clear_requests()
+    assert run(site) == 0
+    assert sorted(server.texts_sent()) == sorted(waiting)
 
 
 # ----------------------------------------------------------------- markup
