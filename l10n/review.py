@@ -31,6 +31,7 @@ from .links import Links
 from .errors import L10nError
 from .extract import Segment
 from .fsutil import read_text, write_atomic
+from .plural import count
 
 INDEX = "index.html"
 
@@ -254,10 +255,10 @@ def bar_html(stats: catalog.Stats | None) -> str:
     if stats is None or not stats.total_words:
         return '<div class="bar empty" role="img" aria-label="no words"></div>'
     total = stats.total_words
-    label = ", ".join(f"{stats.words[s]} words {s}" for s in STATES if stats.words[s])
+    label = ", ".join(f"{count(stats.words[s], 'word')} {s}" for s in STATES if stats.words[s])
     cells = "".join(
         f'<span class="{_CLASS[s]}" style="width:{100 * stats.words[s] / total:.3f}%" '
-        f'title="{escape(_LABEL[s])}: {stats.words[s]} words"></span>'
+        f'title="{escape(_LABEL[s])}: {count(stats.words[s], "word")}"></span>'
         for s in STATES if stats.words[s])
     return f'<div class="bar" role="img" aria-label="{escape(label)}">{cells}</div>'
 
@@ -267,7 +268,7 @@ def _counts_html(stats: catalog.Stats | None) -> str:
         return ""
     items = "".join(
         f'<li class="{_CLASS[s]}"><span class="swatch"></span>{escape(_LABEL[s])} '
-        f'<b>{stats.entries[s]}</b> <span class="muted">({stats.words[s]} words)</span></li>'
+        f'<b>{stats.entries[s]}</b> <span class="muted">({count(stats.words[s], "word")})</span></li>'
         for s in STATES)
     return f'<ul class="legend">{items}</ul>'
 
@@ -371,7 +372,7 @@ def index_html(pages: Sequence[Page], source_lang: str = "en") -> str:
                      for s in STATES)
     body = (
         "<header><h1>Translation review</h1>"
-        f'<p class="muted">{len(pages)} article pages, sorted by what needs work: words untranslated '
+        f'<p class="muted">{count(len(pages), "article page")}, sorted by what needs work: words untranslated '
         "or needing update first, then machine drafts.</p>"
         f'<ul class="legend">{legend}</ul></header>\n<main>\n'
         '<table class="index"><thead><tr><th scope="col">Article</th><th scope="col">Lang</th>'

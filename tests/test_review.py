@@ -358,7 +358,7 @@ def test_cli_writes_report_and_changes_nothing_else(storm: Path, tmp_path: Path,
     before = snapshot(storm)
     out = tmp_path / "report"
     assert run(storm, "review", str(out)) == 0
-    assert capsys.readouterr().out == f"review: 1 article pages; open {out / 'index.html'}\n"
+    assert capsys.readouterr().out == f"review: 1 article page; open {out / 'index.html'}\n"
     assert snapshot(storm) == before
     written = snapshot(out)
     assert set(written) == {"index.html", "de/storm.html"}

@@ -63,6 +63,7 @@ from .. import glossary as glossaries
 from .. import markup
 from ..config import Config
 from ..errors import ConfigError, EngineError, L10nError
+from ..plural import count
 from .base import BatchResult, Job
 
 log = logging.getLogger(__name__)
@@ -474,7 +475,7 @@ class DeepLEngine:
 
     def _unanswered(self, retries: int) -> EngineError:
         return EngineError(f"DeepL did not answer within {self.settings.timeout or DEFAULT_TIMEOUT:g} "
-                           f"seconds, {retries + 1} times; rerun later")
+                           f"seconds, {count(retries + 1, 'time')}; rerun later")
 
     def _back_off(self, seconds: float) -> None:
         """After a fault that may pass, every request of this engine waits, not only the
@@ -590,7 +591,7 @@ def _texts(results: Any, sent: int) -> list[str]:
     """The translated texts of a reply, or a one-line fault when the reply is malformed."""
     results = results if isinstance(results, list) else [results]
     if len(results) != sent:
-        raise EngineError(f"DeepL answered {len(results)} texts for {sent} sent")
+        raise EngineError(f"DeepL answered {count(len(results), 'text')} for {sent} sent")
     texts = [getattr(r, "text", None) for r in results]
     if not all(isinstance(t, str) for t in texts):
         raise EngineError("DeepL sent a malformed reply (a translation without text); rerun later")
