@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import polib
 
@@ -56,8 +56,10 @@ class Report:
 
 
 def run(config: Config, langs: Iterable[str], strict: bool = False, today: date | None = None,
-        use_cache: bool = True, jobs: int | None = None) -> Report:
-    """Check every article of the site in every language, on every core.
+        use_cache: bool = True, jobs: int | None = None,
+        done: Callable[[int], None] | None = None) -> Report:
+    """Check every article of the site in every language, on every core; ``done`` is told
+    how many articles (per language) each step finished.
 
     An article whose source, catalog and output hash as they did when a previous check found
     them is not checked again: its findings are replayed (see :mod:`l10n.cache`).
@@ -81,11 +83,15 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
                 if hit is not None:
                     found[source] = hit
         todo = [s for s in sources if s not in found]
+        if done:
+            done(len(sources) - len(todo))
         for part in workflow.parallel(partial(_check_chunk, config, lang, today, site), todo, jobs):
             for source, dicts in part:
                 found[source] = dicts
                 if cache is not None:
                     cache.put(str(config.display(source)), keys[source], dicts)
+            if done:
+                done(len(part))
         severity = ERROR if strict else WARNING
         for source in sources:
             problems.extend(Problem(**{**p, "severity": severity}) if p["code"] in _POLICY else Problem(**p)

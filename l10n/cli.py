@@ -447,7 +447,14 @@ def check(state: State, langs, fmt, strict, no_cache) -> None:
     """
     from . import check as checks
 
-    report = checks.run(state.config, state.langs(langs), strict=strict, use_cache=not no_cache)
+    langs = state.langs(langs)
+    total = len(state.config.articles()) * len(langs)
+    every = _log_every()
+    meter = progress.Meter(0, 0, total)
+    ticking = (progress.Ticker(meter, every, lambda line: click.echo(f"check: {line}", err=True))
+               if not state.quiet and not _on_terminal() else contextlib.nullcontext())
+    with ticking:
+        report = checks.run(state.config, langs, strict=strict, use_cache=not no_cache, done=meter.done)
     if fmt == "json":
         click.echo(json.dumps(checks.as_json(report), indent=2, ensure_ascii=False))
     elif fmt == "github":

@@ -413,3 +413,15 @@ def test_pseudo_drafts_are_not_german_and_not_checked(site, capsys):
     assert main(["--root", str(site), "-q", "translate", "--engine", "pseudo"]) == 0
     code, report = check(site, capsys)
     assert code == 0 and qa_problems(report) == [] and problems(report, "machine-draft")
+
+
+def test_progress_in_a_log_while_checking(synced, capsys, monkeypatch):
+    """Output piped: lines of articles checked while the check runs, none per article."""
+    monkeypatch.setenv("L10N_PROGRESS_SECONDS", "0.001")
+    monkeypatch.setenv("L10N_JOBS", "1")
+    assert main(["--root", str(synced), "check", "--no-cache"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and all(line.startswith("check: ") for line in lines)
+    assert re.fullmatch(r"check: 4/4 articles; \d+ s elapsed", lines[-1])
+    assert main(["--root", str(synced), "-q", "check"]) == 0
+    assert capsys.readouterr().err == ""
