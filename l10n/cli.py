@@ -330,18 +330,23 @@ def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run:
     if dry_run or state.quiet:
         yield None
         return
-    external = engine is not None and getattr(engine, "external", False)
-    chars = segments = 0
-    if external:
-        probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
-                             dry_run=True, **options).articles(sources)
-        chars, segments = probe.pending_chars, probe.pending_segments
-    meter = progress.Meter(chars, segments, len(sources))
+    meter = progress.Meter(0, 0, len(sources))
+
+    def totals() -> None:  # of what an external engine will be sent: a dry run first
+        if engine is not None and getattr(engine, "external", False):
+            meter.note = "counting what to send"
+            probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
+                                 dry_run=True, **options).articles(sources)
+            meter.expect(probe.pending_chars, probe.pending_segments)
+
     label = f"[{lang}] " + (engine.name if engine is not None else "extract" if not write_output else "merge")
     if not _on_terminal():
         with progress.Ticker(meter, every, lambda line: click.echo(f"{label}: {line}", err=True)):
+            totals()
             yield meter
         return
+    totals()
+    chars = meter.total_chars
     if not chars:
         yield meter
         return

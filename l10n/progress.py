@@ -29,10 +29,17 @@ class Meter:
     chars: int = 0
     segments: int = 0
     articles: int = 0
+    note: str = ""         # what the run does before it counts anything (shown alone)
     started: float = field(default=0.0)
+    sending: float = field(default=0.0)  # when the engine began: the rate counts from here
 
     def __post_init__(self) -> None:
-        self.started = self.clock()
+        self.started = self.sending = self.clock()
+
+    def expect(self, chars: int, segments: int) -> None:
+        """The totals to send are known now: the rate is counted from this moment."""
+        self.total_chars, self.total_segments, self.note = chars, segments, ""
+        self.sending = self.clock()
 
     def add(self, segments: int, chars: int) -> None:
         """A batch came back with ``segments`` drafts of ``chars`` characters."""
@@ -57,10 +64,13 @@ class Meter:
         >>> m.done(1); m.line()
         '1/1 article; 2 s elapsed'
         """
-        elapsed = max(self.clock() - self.started, 1e-9)
+        now = self.clock()
+        elapsed = max(now - self.started, 1e-9)
         parts = [f"{self.articles:,}/{count(self.total_articles, 'article')}"]
-        if self.total_chars:
-            rate = self.chars / elapsed
+        if self.note:
+            parts.append(self.note)
+        elif self.total_chars:
+            rate = self.chars / max(now - self.sending, 1e-9)
             waiting = max(self.total_chars - self.chars, 0)
             share = 100 * self.chars // self.total_chars
             left = (f"about {_duration(waiting / rate)} left" if rate > 0 and waiting

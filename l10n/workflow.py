@@ -442,7 +442,11 @@ class Run:
         return protect(text) if protect is not None else None
 
     def _cost(self, text: str) -> int:
-        """Characters the engine receives (and DeepL bills) for ``text``: its protected form."""
+        """Characters the engine is sent (and DeepL bills) for ``text``: as the engine counts
+        them, else its protected form, else the text."""
+        cost = getattr(self.engine, "cost", None)
+        if cost is not None:
+            return cost(text)
         key = self._protected(text)
         return len(key if key is not None else text)
 

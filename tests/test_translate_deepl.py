@@ -242,10 +242,11 @@ def test_max_chars_sends_whole_texts_that_fit_and_writes_every_article(tmp_path,
     long2 = "The second report is too long for what is left of the budget."
     site = write_site(tmp_path / "site", {
         "a.md": article("Alpha", long1), "b.md": article("Beta", long2),
-        "c.md": article("Gamma", "Tiny."), "d.md": article("Omega", "Also small.")})
+        "c.md": article("Gamma", "Tiny.", "`make check`"), "d.md": article("Omega", "Also small.")})
     assert run(site, "--dry-run") == 0
     texts = ["Alpha", long1, "Beta", long2, "Gamma", "Tiny.", "Omega", "Also small."]
-    assert f"would send 8 segments, {sum(map(len, texts))} characters" in capsys.readouterr().out
+    # a text without words ("`make check`") is answered without a request: it costs nothing
+    assert f"would send 9 segments, {sum(map(len, texts))} characters" in capsys.readouterr().out
     assert run(site, "--max-chars", "100") == 1
     err = one_error_line(capsys.readouterr().err)
     # In order, each whole text that still fits goes; long2 and "Omega" do not and wait,
@@ -557,7 +558,8 @@ def test_progress_in_a_log_is_a_line_every_few_seconds_for_the_whole_run(tmp_pat
     captured = capsys.readouterr()
     lines = [ln for ln in captured.err.splitlines() if ln.startswith("[de] deepl: ")]
     assert len(lines) >= 3, captured.err
-    assert re.fullmatch(r"\[de\] deepl: 0/30 articles, 0 of [\d,]+ characters sent \(0%\), .*", lines[0])
+    assert re.fullmatch(r"\[de\] deepl: 0/30 articles(; counting what to send; .*|, 0 of [\d,]+ characters "
+                        r"sent \(0%\), .*)", lines[0])
     assert re.fullmatch(rf"\[de\] deepl: 30/30 articles, {total:,} of {total:,} characters sent \(100%\), "
                         r"0 waiting, [\d,]+ characters/s, done; 120/120 segments; \d+ s elapsed", lines[-1])
     assert "content/en/" not in captured.err + captured.out  # never a line per article without -v

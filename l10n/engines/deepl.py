@@ -293,6 +293,12 @@ class DeepLEngine:
         """What is sent for ``text``: texts alike here are sent once (see ``Protecting``)."""
         return _protect(text, self.shortcode_text).xml
 
+    def cost(self, text: str) -> int:
+        """Characters DeepL bills for ``text``: its protected form, none when it has no words
+        (such a text is answered here, without a request)."""
+        xml = _protect(text).xml
+        return len(xml) if _has_words(xml) else 0
+
     def rebuild(self, text: str, reply: str) -> str:
         """The draft of ``text`` from the reply to a text with the same protected form."""
         return markup.restore(_protect(text, self.shortcode_text), reply)
