@@ -337,7 +337,9 @@ def _progress(state: State, engine, lang: str, sources: Sequence[Path], dry_run:
             meter.note = "counting what to send"
             probe = workflow.Run(state.config, lang, date.today(), engine, write_output=write_output,
                                  dry_run=True, **options).articles(sources)
-            meter.expect(probe.pending_chars, probe.pending_segments)
+            budget = options.get("max_chars")
+            meter.expect(probe.pending_chars if budget is None else min(budget, probe.pending_chars),
+                         probe.pending_segments)
 
     label = f"[{lang}] " + (engine.name if engine is not None else "extract" if not write_output else "merge")
     if not _on_terminal():

@@ -70,6 +70,7 @@ class Prepared:
     needs: set[str] = field(default_factory=set)  # texts waiting for the engine
     drafted: int = 0
     links: Links | None = None          # the site's links (None: destinations as written)
+    saved: bool = False                 # the catalog was written in this run (drafts as they came)
 
 
 @dataclass
@@ -667,6 +668,7 @@ class Run:
                     self._apply_received(work)
                 continue
             work.catalog_read = text.encode("utf-8")
+            work.saved = work.saved or wrote
             return wrote
         raise InputError("kept changing while l10n tried to save it; rerun when it is quiet", path=path)
 
@@ -682,7 +684,7 @@ class Run:
                           None, None, work.drafted, sent_chars=self._chars_for.pop(work.source, 0))
         self.summary.outcomes.append(outcome)
         if not self.dry_run:
-            outcome.catalog_written = self.save_catalog(work)  # may read a translator's save
+            outcome.catalog_written = self.save_catalog(work) or work.saved  # may read a translator's save
         outcome.stats = catalog.Stats.of(work.po)
         if self.dry_run:
             return

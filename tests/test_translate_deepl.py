@@ -248,7 +248,9 @@ def test_max_chars_sends_whole_texts_that_fit_and_writes_every_article(tmp_path,
     # a text without words ("`make check`") is answered without a request: it costs nothing
     assert f"would send 9 segments, {sum(map(len, texts))} characters" in capsys.readouterr().out
     assert run(site, "--max-chars", "100") == 1
-    err = one_error_line(capsys.readouterr().err)
+    captured = capsys.readouterr()
+    err = one_error_line(captured.err)
+    assert "translate: 4 articles, 4 catalogs and 4 articles written" in captured.out
     # In order, each whole text that still fits goes; long2 and "Omega" do not and wait,
     # while the smaller "Gamma" and "Tiny." after long2 still go.
     sent = ["Alpha", long1, "Beta", "Gamma", "Tiny."]
