@@ -23,8 +23,8 @@ from . import config as configs
 from . import progress
 from . import status as statuses
 from . import workflow
-from .plural import count
 from .errors import EngineError, L10nError
+from .plural import count
 
 ENGINES = ("auto", "deepl", "memory", "pseudo", "none")
 
