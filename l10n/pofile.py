@@ -324,7 +324,7 @@ def _read_flags(flags: tuple[str, ...]) -> tuple[bool, tuple[str, ...], bool]:
         elif not token.endswith("-format") and token not in unknown:
             unknown.append(token)
     out = [f"{'no-' if formats[lang] == 'no' else ''}{lang}-format"
-           for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"]  # fmt: skip
+           for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"] if formats else []  # fmt: skip
     out += [span] if span else []
     out += ["no-wrap"] if wrap is False else []
     return fuzzy, tuple(out + unknown), wrap is False

@@ -38,9 +38,9 @@ def test_export_writes_every_reviewed_pair_and_nothing_else(site: Path, tmp_path
 
 
 def test_import_gives_drafts_marked_with_their_origin_never_reviewed(site: Path, tmp_path: Path, capsys) -> None:
-    store = tt.tmxfile(sourcelanguage="en", targetlanguage="de-DE")
-    store.addsourceunit("Why it matters").target = "Warum es wichtig ist"
-    store.addsourceunit("A sentence no article has.").target = "Ein Satz, den kein Artikel hat."
+    store = tt.tmxfile()
+    store.addtranslation("Why it matters", "en", "Warum es wichtig ist", "de-DE")
+    store.addtranslation("A sentence no article has.", "en", "Ein Satz, den kein Artikel hat.", "de-DE")
     agency = tmp_path / "agency.tmx"
     agency.write_bytes(bytes(store))
     capsys.readouterr()

@@ -39,9 +39,9 @@ def test_what_l10n_writes_it_reads_back() -> None:
 
 
 def test_l10n_reads_what_translate_toolkit_writes() -> None:
-    store = tt.tmxfile(sourcelanguage="en", targetlanguage="de-DE")
+    store = tt.tmxfile()
     for source, target in (("Sources & notes", "Quellen & Anmerkungen"), ("Key <points>", "Kernpunkte")):
-        store.addsourceunit(source).target = target
+        store.addtranslation(source, "en", target, "de-DE")
     store.addsourceunit("Not translated yet")  # no target: no pair
     assert tmx.loads(bytes(store), "en", ["de"]) == [
         tmx.Unit("Sources & notes", "Quellen & Anmerkungen", "de"), tmx.Unit("Key <points>", "Kernpunkte", "de")]
