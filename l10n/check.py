@@ -241,16 +241,18 @@ def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workf
     and then its layout (a warning: a PO editor's wrapping loses nothing, and the next
     command that writes the catalog puts it back in gettext's layout).
 
-    The entries are compared first, which needs no string wrapped: a stale catalog costs
-    no serialisation at all.
+    The common case, a catalog as l10n wrote it, costs one serialisation; the entries are
+    compared (no string wrapped) only when the bytes differ.
     """
-    if not prepared.update.changed and _same_header(prepared.po, old) and pofile.same_entries(prepared.po, old):
-        if pofile.dumps(prepared.po) != old_text:
+    if not prepared.update.changed:
+        if pofile.dumps(prepared.po) == old_text:
+            return
+        if _same_header(prepared.po, old) and pofile.same_entries(prepared.po, old):
             yield Problem(str(config.display(cat_path)), 1, "catalog-layout",
                           "same entries as `l10n extract` writes, in another layout (a PO editor's "
                           "line wrapping, file references): `l10n extract` rewrites it in gettext's "
                           "layout, losing nothing", WARNING)
-        return
+            return
     known = {e.msgid for e in old if not e.obsolete}
     wanted = {s.text for s in prepared.segments}
     show = str(config.display(source))
