@@ -73,7 +73,7 @@ def machine(entry: polib.POEntry) -> Machine | None:
 
 @lru_cache(maxsize=65536)
 def _machine(comment: str, msgstr: str) -> Machine | None:
-    for line in comment.splitlines():
+    for line in _lines(comment):
         if line.startswith(MACHINE):
             parts = [p.strip() for p in line[len(MACHINE):].split(",")]
             when = parts[1] if len(parts) > 1 else None
@@ -114,7 +114,27 @@ def set_draft(entry: polib.POEntry, text: str, engine: str, today: date) -> None
 
 def _machine_lines(entry: polib.POEntry) -> list[str]:
     """The comment lines :func:`update` carries over from an old entry: the machine mark."""
-    return [ln for ln in entry.comment.splitlines() if ln.startswith(MACHINE)]
+    return [ln for ln in _lines(entry.comment) if ln.startswith(MACHINE)]
+
+
+_OWN = ("type: ", MACHINE, OBSOLETE_SINCE, _STALE)
+
+
+def _lines(comment: str) -> list[str]:
+    """The lines of an extracted comment as l10n wrote them: a line that starts none of
+    l10n's is joined to the one before, as it is the rest of a line a PO tool broke (polib
+    wraps comments at 78 columns, and a machine mark with a long engine label is longer).
+
+    >>> _lines("type: paragraph\\nmachine translation: deepl/prefer_less, 2026-03-01,\\nab12cd34")
+    ['type: paragraph', 'machine translation: deepl/prefer_less, 2026-03-01, ab12cd34']
+    """
+    out: list[str] = []
+    for line in comment.splitlines():
+        if out and not line.startswith(_OWN) and out[-1].startswith(_OWN):
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line)
+    return out
 
 
 def _without_stale(entry: polib.POEntry) -> polib.POEntry:
@@ -329,7 +349,7 @@ def _copy(entry: polib.POEntry) -> polib.POEntry:
 
 
 def _obsolete_since(entry: polib.POEntry) -> date | None:
-    for line in entry.comment.splitlines():
+    for line in _lines(entry.comment):
         if line.startswith(OBSOLETE_SINCE) and (since := _date(line[len(OBSOLETE_SINCE):].strip())):
             return since
     return None

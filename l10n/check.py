@@ -244,8 +244,22 @@ def article(config: Config, lang: str, source: Path, today: date, site: Links | 
 
 def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workflow.Prepared,
                    old: polib.POFile, old_text: str) -> Iterator[Problem]:
-    if not prepared.update.changed and pofile.dumps(prepared.po) == old_text:
-        return
+    """Whether the catalog is what ``l10n extract`` writes: its entries (an error when not)
+    and then its layout (a warning: a PO editor's wrapping loses nothing, and the next
+    command that writes the catalog puts it back in gettext's layout).
+
+    The common case, a catalog as l10n wrote it, costs one serialisation; the entries are
+    compared (no string wrapped) only when the bytes differ.
+    """
+    if not prepared.update.changed:
+        if pofile.dumps(prepared.po) == old_text:
+            return
+        if _same_header(prepared.po, old) and pofile.same_entries(prepared.po, old):
+            yield Problem(str(config.display(cat_path)), 1, "catalog-layout",
+                          "same entries as `l10n extract` writes, in another layout (a PO editor's "
+                          "line wrapping, file references): `l10n extract` rewrites it in gettext's "
+                          "layout, losing nothing", WARNING)
+            return
     known = {e.msgid for e in old if not e.obsolete}
     wanted = {s.text for s in prepared.segments}
     show = str(config.display(source))
@@ -259,8 +273,14 @@ def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workf
                       "entry no longer in the source article: run `l10n extract`")
     if not new and not gone:
         yield Problem(str(config.display(cat_path)), 1, "stale-catalog",
-                      "catalog differs from what `l10n extract` writes (comments, order or layout): "
-                      "run `l10n extract`")
+                      "catalog differs from what `l10n extract` writes (header, comments, flags or "
+                      "order of entries): run `l10n extract`")
+
+
+def _same_header(a: polib.POFile, b: polib.POFile) -> bool:
+    """The same header fields and comment; the order of the fields is the file's own."""
+    return dict(a.metadata) == dict(b.metadata) and " ".join((a.header or "").split()) == \
+        " ".join((b.header or "").split()) and bool(a.metadata_is_fuzzy) == bool(b.metadata_is_fuzzy)
 
 
 def catalog_problems(show: str, path: Path, po: polib.POFile, lang: str) -> Iterator[Problem]:

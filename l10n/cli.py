@@ -511,6 +511,66 @@ def review(state: State, outdir: Path, langs) -> None:
     _say(state, f"review: {count(len(files) - 1, 'article page')}; open {outdir / reviews.INDEX}")
 
 
+@cli.group()
+def memory() -> None:
+    """Exchange translation memory with CAT tools and agencies as TMX 1.4b.
+
+    \b
+    Example:
+        l10n memory export build/site-de.tmx --lang de
+        l10n memory import agency.tmx
+    """
+
+
+@memory.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@lang_option
+@pass_state
+def memory_export(state: State, file: Path, langs) -> None:
+    """Write every reviewed translation of the catalogs to FILE (TMX 1.4b).
+
+    \b
+    Example:
+        l10n memory export site-de.tmx --lang de
+    """
+    from . import memory as memories
+
+    done = memories.export(state.config, state.langs(langs), file)
+    counts = ", ".join(f"{n} {lang}" for lang, n in done.written.items())
+    _say(state, f"memory export: {_pairs(sum(done.written.values()))} ({counts}) written to {file}")
+    if done.skipped:
+        click.echo(f"warning: {_pairs(done.skipped)} left out: they hold control characters XML "
+                   "cannot carry", err=True)
+
+
+@memory.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@lang_option
+@pass_state
+def memory_import(state: State, file: Path, langs) -> None:
+    """Make the pairs of a TMX file available to the memory engine, as drafts.
+
+    They are kept in locales/<lang>/memory.tmx; `l10n translate` fills untranslated
+    entries with them as fuzzy drafts marked "memory: tmx FILE", never as reviewed.
+
+    \b
+    Example:
+        l10n memory import agency.tmx --lang de
+    """
+    from . import memory as memories
+
+    langs = state.langs(langs)
+    done = memories.import_file(state.config, langs, file)
+    for lang in langs:
+        _say(state, f"memory import [{lang}]: {_pairs(done.added[lang])} added to "
+                    f"{state.config.display(memories.path(state.config, lang))}, "
+                    f"{done.known[lang]} already there")
+
+
+def _pairs(n: int) -> str:
+    return f"{n} pair" + ("" if n == 1 else "s")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit status; library errors become one line, status 2."""
     try:

@@ -324,7 +324,7 @@ def _read_flags(flags: tuple[str, ...]) -> tuple[bool, tuple[str, ...], bool]:
         elif not token.endswith("-format") and token not in unknown:
             unknown.append(token)
     out = [f"{'no-' if formats[lang] == 'no' else ''}{lang}-format"
-           for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"]  # fmt: skip
+           for lang in _FORMATS if formats.get(lang, "impossible") != "impossible"] if formats else []  # fmt: skip
     out += [span] if span else []
     out += ["no-wrap"] if wrap is False else []
     return fuzzy, tuple(out + unknown), wrap is False
@@ -393,12 +393,31 @@ def same_entries(a: polib.POFile, b: polib.POFile) -> bool:
 
     The header, references, line numbers and the layout of a file do not count, nor what
     :func:`dumps` drops (an obsolete entry without translation, "fuzzy" on an empty msgstr).
+    Comments count by their words: where their lines break is layout (polib wraps comments
+    longer than a line; gettext never does).  Cheap: no string is wrapped.
     """
-    return _contents(a) == _contents(b)
+    written_a, written_b = _written(a), _written(b)
+    return len(written_a) == len(written_b) and all(
+        _contents(x) == _contents(y) for x, y in zip(written_a, written_b))
 
 
-def _contents(po: polib.POFile) -> list[list[str]]:
-    return [_entry_lines(e, references=False) for e in _written(po)]
+def _contents(entry: polib.POEntry) -> tuple:
+    """What of ``entry`` :func:`dumps` writes, without references and layout."""
+    obsolete = bool(entry.obsolete)
+    msgstrs = _msgstrs(entry)
+    fuzzy, flags, _ = _parse_flags(entry.flags) if entry.flags else (False, [], False)
+    if obsolete:
+        flags = ["fuzzy"] if fuzzy else []
+    elif fuzzy and msgstrs[0][1]:
+        flags = ["fuzzy", *flags]
+    previous = (entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural) \
+        if entry.previous_msgid is not None else None
+    return (obsolete, _words(entry.tcomment), _words(entry.comment), tuple(flags), previous,
+            entry.msgctxt, entry.msgid, entry.msgid_plural or None, tuple(msgstrs))
+
+
+def _words(comment: str | None) -> str:
+    return " ".join(comment.split()) if comment else ""
 
 
 # --------------------------------------------------------------------- reading

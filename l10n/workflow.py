@@ -36,6 +36,7 @@ import polib
 
 from . import article as articles
 from . import catalog, context, links, pofile, publish
+from . import memory as memories
 from .catalog import DRAFT, REVIEWED, UNTRANSLATED
 from .cache import Cache, digest, read
 from .config import Config
@@ -291,6 +292,7 @@ class Run:
     force: bool = False
     memory: Callable[[Config, str], tuple[dict, dict]] = memory
     links: Links | None = None
+    imported: Callable[[Config, str], dict] = memories.imported
 
     def __post_init__(self) -> None:
         self.summary = Summary()
@@ -298,6 +300,7 @@ class Run:
         self.queue: dict[str, Job] = {}      # texts to send, each once, in order
         self.waiting: list[Prepared] = []    # articles with texts in the queue
         self._known: tuple[dict, dict] | None = None
+        self._imported: dict | None = None
         self._asked_by: dict[str, Path] = {}
         self._chars_for: dict[Path, int] = {}
         self._flying: set[object] = set()    # batches sent, not yet back
@@ -424,12 +427,16 @@ class Run:
             return
         if self._known is None:  # read every catalog only when a text needs it
             self._known = self.memory(self.config, self.lang)
+            self._imported = self.imported(self.config, self.lang)
         reviewed, drafts = self._known
         for e in work.po:
             if not _open(e, self.label):
                 continue
             if e.msgid in reviewed:
                 catalog.set_draft(e, reviewed[e.msgid], "memory", self.today)
+            elif e.msgid in self._imported:  # a pair imported from TMX: a draft, never reviewed
+                unit = self._imported[e.msgid]
+                catalog.set_draft(e, unit.target, memories.label(unit.origin), self.today)
             elif (self.label, e.msgid) in drafts:
                 catalog.set_draft(e, drafts[(self.label, e.msgid)], self.label, self.today)
             elif e.msgid in self.received or self._rebuilt(e.msgid):
@@ -890,6 +897,7 @@ def _run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     done = options.pop("done", None)  # stays in this process: told as each chunk comes back
     summary = Summary()
     _MEMORY.clear()  # a snapshot per run, never one left from an earlier run in this process
+    _IMPORTED.clear()
     cache = Cache(config, *cache_scope(lang, engine, options.get("write_output", True))) \
         if options.get("use_cache", True) else None
     work = partial(_run_chunk, config, lang, today, engine, options)
@@ -959,7 +967,8 @@ def default_jobs() -> int:
 def _run_chunk(config: Config, lang: str, today: date, engine: Engine | None, options: dict,
                sources: list[Path]) -> tuple[Summary, dict[str, list | None]]:
     """One worker's task: a Run over a chunk, returning its cache records instead of saving."""
-    run = Run(config, lang, today, engine, save_cache=False, memory=_memory_once, **options)
+    run = Run(config, lang, today, engine, save_cache=False, memory=_memory_once,
+              imported=_imported_once, **options)
     summary = run.articles(sources)
     records: dict[str, list | None] = {}
     if run.cache is not None:
@@ -982,6 +991,17 @@ def _memory_once(config: Config, lang: str) -> tuple[dict, dict]:
     if key not in _MEMORY:
         _MEMORY[key] = memory(config, lang)
     return _MEMORY[key]
+
+
+_IMPORTED: dict[tuple[Path, str], dict] = {}
+
+
+def _imported_once(config: Config, lang: str) -> dict:
+    """The language's imported memory, read once per process (as :func:`_memory_once`)."""
+    key = (config.locales_dir, lang)
+    if key not in _IMPORTED:
+        _IMPORTED[key] = memories.imported(config, lang)
+    return _IMPORTED[key]
 
 
 def _context():  # noqa: ANN202 - a multiprocessing context

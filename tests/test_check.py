@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import polib
@@ -425,3 +426,113 @@ def test_progress_in_a_log_while_checking(synced, capsys, monkeypatch):
     assert re.fullmatch(r"check: 4/4 articles; \d+ s elapsed", lines[-1])
     assert main(["--root", str(synced), "-q", "check"]) == 0
     assert capsys.readouterr().err == ""
+
+
+# -- PO editors' layouts: a warning, never an error; the next extract restores gettext's ---
+
+LONG_LABEL = "deepl/prefer_less/quality_optimized/g-0123456789ab"  # a mark polib breaks in two
+
+
+@pytest.fixture
+def rich(synced: Path, capsys) -> bytes:
+    """The example catalog with everything a translator and l10n put in one: a long
+    translator comment, an entry that needs update, a machine draft with a long engine
+    label, an obsolete entry with its previous msgid. In sync; its bytes."""
+    from datetime import date
+
+    from l10n import catalog, pofile
+
+    path = synced / CATALOG
+    po = pofile.load(path)
+    own = [e for e in po if e.msgstr and not e.obsolete]
+    own[1].tcomment = ("Checked against the Commission's press release; keep the German term "
+                       "for licence that the ministry itself uses in its notices.")
+    own[2].flags.append("fuzzy")
+    own[2].previous_msgid = "An earlier English sentence that the editor rewrote later."
+    catalog.set_draft(own[3], own[3].msgstr + " (Entwurf)", LONG_LABEL, date.today())
+    po.append(polib.POEntry(msgid="A paragraph the article no longer has.", obsolete=True,
+                            msgstr="Ein Absatz, den der Artikel nicht mehr hat.",
+                            previous_msgid="A paragraph the article once had.",
+                            comment=f"obsolete since: {date.today().isoformat()}"))
+    path.write_text(pofile.dumps(po), encoding="utf-8")
+    assert main(["--root", str(synced), "-q", "translate", "--engine", "none"]) == 0
+    code, report = check(synced, capsys)
+    assert code == 0 and not problems(report, "catalog-layout"), report
+    return path.read_bytes()
+
+
+def _polib(path: Path) -> None:
+    polib.pofile(str(path)).save()  # polib's own wrapping (78 columns, comments too)
+
+
+def _msgcat(*options: str):
+    def resave(path: Path) -> None:
+        subprocess.run(["msgcat", *options, str(path), "-o", str(path)], check=True)
+    return resave
+
+
+def _crlf(path: Path) -> None:
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
+@pytest.mark.parametrize("resave", [_polib, _msgcat("--no-wrap"), _msgcat("-w", "40"), _crlf],
+                         ids=["polib", "msgcat-no-wrap", "msgcat-w40", "crlf"])
+def test_catalog_in_another_layout_is_a_warning_and_extract_restores_it(synced, rich, capsys, resave):
+    path = synced / CATALOG
+    resave(path)
+    assert path.read_bytes() != rich
+    code, report = check(synced, capsys, "--strict", "--no-cache")
+    found = {p["code"]: p for p in report["problems"] if p["file"] == CATALOG}
+    assert "catalog-layout" in found and "stale-catalog" not in found, report
+    assert found["catalog-layout"]["severity"] == "warning"  # even with --strict
+    assert "`l10n extract`" in found["catalog-layout"]["message"]
+    code, report = check(synced, capsys)
+    assert code == 0 and report["ok"], report
+
+    assert main(["--root", str(synced), "-q", "extract"]) == 0
+    after = path.read_bytes()
+    if resave is _polib:
+        # polib drops the extracted comment and the previous msgid of obsolete entries (lost
+        # before l10n reads the file), and breaks the long translator comment in two lines
+        # (its words are kept, and gettext keeps them so).
+        from l10n import pofile
+
+        rich = re.sub(rb"#\. obsolete since: [\d-]+\n((#~\| .*\n)*)(?=#~ msgid)", b"", rich)
+        rich = re.sub(rb"#~\| .*\n", b"", rich)
+        assert pofile.same_entries(pofile.loads(after.decode()), pofile.loads(rich.decode()))
+        assert after.count(b"\n# ") == rich.count(b"\n# ") + 1
+    else:
+        assert after == rich
+    code, report = check(synced, capsys, "--no-cache")
+    assert code == 0 and not problems(report, "catalog-layout")
+
+
+def test_machine_mark_broken_by_polib_keeps_its_engine_date_and_digest(synced, rich):
+    from l10n import catalog, pofile
+
+    _polib(synced / CATALOG)
+    assert f"#. machine translation: {LONG_LABEL}".encode() in (synced / CATALOG).read_bytes()
+    assert b"\n#. machine translation: " + LONG_LABEL.encode() + b",\n" not in rich
+    draft = next(e for e in pofile.load(synced / CATALOG) if "(Entwurf)" in e.msgstr)
+    assert "\n" in draft.comment.split("machine translation: ")[1]  # broken in two lines
+    mark = catalog.machine(draft)
+    assert (mark.engine, mark.unedited, catalog.state(draft)) == (LONG_LABEL, True, catalog.DRAFT)
+    draft.msgstr += " edited"  # the digest is still there to tell an edit
+    assert catalog.state(draft) == catalog.NEEDS_UPDATE
+
+
+@pytest.mark.parametrize("change", [
+    lambda po: po.insert(0, po.pop(1)),
+    lambda po: setattr(po[0], "comment", po[0].comment.replace("type: ", "type: quoted ")),
+    lambda po: setattr(po[0], "comment", ""),
+], ids=["order", "comment", "no-comment"])
+def test_other_differences_are_still_an_error(synced, rich, capsys, change):
+    """What ``extract`` writes otherwise (order, its comments) is not layout: a stale catalog."""
+    from l10n import pofile
+
+    po = pofile.load(synced / CATALOG)
+    change(po)
+    (synced / CATALOG).write_text(pofile.dumps(po), encoding="utf-8")
+    code, report = check(synced, capsys, "--no-cache")
+    assert not problems(report, "catalog-layout")
+    assert code == 1 and problems(report, "stale-catalog") == [(CATALOG, 1)]

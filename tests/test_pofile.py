@@ -615,3 +615,16 @@ def test_same_entries_sees_every_meaningful_change(change) -> None:
 def test_same_entries_ignores_what_is_never_written() -> None:
     assert not _changed(lambda po: po.append(polib.POEntry(msgid="gone", msgstr="", obsolete=True)))
     assert not _changed(lambda po: next(e for e in po if not e.msgstr).flags.append("fuzzy"))
+
+
+def test_same_entries_counts_comments_by_their_words() -> None:
+    """Where a comment's lines break is layout: polib wraps comments at 78 columns."""
+    po = loads(dumps(catalog(*CASES["fuzzy_previous"])))
+    po[0].tcomment = "a long note that polib breaks into two lines when it saves the catalog"
+    po[0].comment = "type: paragraph; section: a heading that is long enough to be broken"
+    wrapped = loads(dumps(po))
+    wrapped[0].tcomment = po[0].tcomment.replace(" when ", "\nwhen ")
+    wrapped[0].comment = po[0].comment.replace(" long ", "\nlong ")
+    assert pofile.same_entries(po, wrapped)
+    wrapped[0].comment = wrapped[0].comment.replace("long", "short")
+    assert not pofile.same_entries(po, wrapped)
