@@ -630,6 +630,29 @@ def test_titles_and_shortcode_text_are_drafted_and_destinations_stay_home(tmp_pa
     assert main(["--root", str(site), "check"]) == 0
 
 
+def test_shortcodes_without_spaces_are_drafted_and_escaped_ones_stay_as_written(tmp_path, server):
+    site = write_site(tmp_path / "site", {"notes.md": article(
+        "Notes",
+        'Inline {{<figure src="y.png" alt="Second chart">}} here, by R&D at AT&T.',
+        '{{<figure src="x.png" alt="R&D chart">}}',
+        '{{%note%}}',
+        'Write {{</* figure alt="A chart" */>}} to show a figure.',
+    )})
+    assert run(site) == 0
+    sent = [text for r in server.translate_requests() for text in r.texts]
+    assert not [t for t in sent if re.search(r"\.png|{{|note|A chart", t)]
+    got = drafts(site, "notes.po")
+    assert got['Inline {{<figure src="y.png" alt="Second chart">}} here, by R&D at AT&T.'] == (
+        'DE:Inline {{<figure src="y.png" alt="DE:Second chart">}} DE:here, by R&D at AT&T.')
+    assert got['{{<figure src="x.png" alt="R&D chart">}}'] == '{{<figure src="x.png" alt="DE:R&D chart">}}'
+    assert got['Write {{</* figure alt="A chart" */>}} to show a figure.'] == (
+        'DE:Write {{</* figure alt="A chart" */>}} DE:to show a figure.')
+    german = (site / "content/de/notes.md").read_text(encoding="utf-8")
+    assert 'DE:Inline {{<figure src="y.png" alt="DE:Second chart">}} DE:here, by R&D at AT&T.' in german
+    assert '{{<figure src="x.png" alt="DE:R&D chart">}}' in german and "&amp;" not in german
+    assert main(["--root", str(site), "check"]) == 0
+
+
 def test_the_readmes_cost_figures_are_what_the_tool_prints(example_site, server, capsys):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     figures = re.search(r"([\d,]+) characters in (\d+) segments become (\d+) distinct texts of [\d,]+ "
