@@ -129,13 +129,24 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
     verdict must not change with the calendar).
     """
     skeleton, segments = extract(text, config.display(source), config.front_matter)
-    clash = next((f for f in skeleton.article.fields if f.key == config.state_key), None)
-    if clash is not None:
-        raise InputError(f"the front matter has {clash.key!r}, the key l10n records the translation "
-                         "state under (state_key): rename one", path=config.display(source), line=clash.line)
+    refuse_clashes(config, skeleton.article, source)
     po, result = _update(config, lang, source, segments, old, today, keep_obsolete)
     embargoed = articles.embargoed(skeleton.article.metadata, config.front_matter.embargo)
     return Prepared(source, lang, skeleton, segments, po, result, embargoed, old=old)
+
+
+def refuse_clashes(config: Config, doc: articles.Article, source: Path) -> None:
+    """Refuse front matter that holds a key l10n writes: ``state_key`` (bad input, this
+    article), or ``[tool.l10n.links] translation_key`` holding something other than the
+    English slug (a configuration error: the German article could not carry both)."""
+    for f in doc.fields:
+        if f.key == config.state_key:
+            raise InputError(f"the front matter has {f.key!r}, the key l10n records the translation "
+                             "state under (state_key): rename one", path=config.display(source), line=f.line)
+        if f.key == config.links.translation_key and f.value != doc.metadata.get("slug"):
+            raise ConfigError(f"the front matter has {f.key!r} ({f.value!r}), the key [tool.l10n.links] "
+                              "translation_key names for the English slug: choose another translation_key "
+                              "in pyproject.toml", path=config.display(source), line=f.line)
 
 
 def _update(config: Config, lang: str, source: Path, segments: Sequence[Segment],
@@ -791,6 +802,7 @@ def _merge_one(config: Config, lang: str, force: bool, site: Links | None, sourc
     config.relative(source)  # refuses what is no article
     text = decode(read_bytes(source), config.display(source))
     skeleton, segments = extract(text, config.display(source), config.front_matter)
+    refuse_clashes(config, skeleton.article, source)
     po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
     work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po, links=site)
     found = publication(config, work)
