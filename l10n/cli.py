@@ -489,6 +489,10 @@ def status(state: State, langs, fmt) -> None:
         click.echo(json.dumps(statuses.as_json(rows), indent=2, ensure_ascii=False))
     else:
         click.echo(statuses.table(rows, color=sys.stdout.isatty()))
+    errors = list(dict.fromkeys(str(r.error) for r in rows if r.error is not None))
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(2 if errors else 0)
 
 
 @cli.command()

@@ -871,7 +871,9 @@ def remove_orphans(config: Config, lang: str, force: bool, summary: Summary) -> 
     base = config.target_dir(lang)
     if not base.exists():
         return
-    known = {config.relative(s) for s in config.articles()}
+    # every source there is, a bad one too (it is refused where it is processed): its German
+    # file is not an orphan
+    known = {s.relative_to(config.source_dir) for s in config.articles()}
     for path in sorted(base.rglob("*.md")):
         rel = path.relative_to(base)
         if rel in known:
