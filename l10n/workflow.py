@@ -99,8 +99,10 @@ class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
     sent_segments: int = 0
     sent_chars: int = 0
-    pending_segments: int = 0
+    pending_segments: int = 0   # a dry run's: what would be sent
     pending_chars: int = 0
+    waiting_segments: int = 0   # a dry run's: what would wait, over --max-chars
+    waiting_chars: int = 0
     stopped: EngineError | None = None
     interrupted: bool = False
     errors: list[L10nError] = field(default_factory=list)  # articles that could not be done
@@ -401,14 +403,18 @@ class Run:
             if done is True or (isinstance(done, str) and self.today < date.fromisoformat(done)):
                 self.summary.outcomes.append(Outcome(name, self.lang, False, False,
                                                      catalog.UpdateResult(), None, None))
+                log.info("%s [%s]: as the last run left it: skipped", name, self.lang)
                 if self.done:
                     self.done(1)
                 return None
         old = pofile.loads(decode(cat, cat_path), cat_path) if cat is not None else None
         work = prepare(self.config, self.lang, source, decode(raw, name), old, self.today)
         work.raw, work.catalog_read, work.links = raw, cat, self.links
+        u = work.update
+        log.info("%s [%s]: extract: %s; catalog: %d new, %d changed, %d obsolete", name, self.lang,
+                 count(len(work.segments), "segment"), u.added, u.fuzzy, u.obsoleted)
         if self.filling:
-            self._fill_known(work)
+            known = self._fill_known(work)
             if work.embargoed and self.engine.external and not self.include_drafts:
                 log.info("%s: embargoed, not sent to %s", name, self.engine.name)
                 if work.needs:
@@ -428,14 +434,29 @@ class Run:
                 self.queue[text] = Job(text, about)
                 self._asked_by[text] = source
                 if self.dry_run:
-                    self.summary.pending_segments += 1
-                    self.summary.pending_chars += self._cost(text)
+                    self._would_send(text)
+            log.info("%s [%s]: drafts: %s filled from memory and this run, %s for %s", name, self.lang,
+                     count(known, "entry", "entries"), count(len(work.needs), "text"), self.engine.name)
         return work
 
-    def _fill_known(self, work: Prepared) -> None:
-        """Fill entries from this run's drafts and the language's memory; note what remains."""
+    def _would_send(self, text: str) -> None:
+        """Count ``text`` as a dry run's: sent if it fits under ``max_chars`` with what is
+        counted before it (whole texts, in the order the run sends them), else waiting."""
+        cost = self._cost(text)
+        if self.max_chars is not None and self.summary.pending_chars + cost > self.max_chars:
+            self.summary.waiting_segments += 1
+            self.summary.waiting_chars += cost
+        else:
+            self.summary.pending_segments += 1
+            self.summary.pending_chars += cost
+
+    def _fill_known(self, work: Prepared) -> int:
+        """Fill entries from this run's drafts and the language's memory (how many it
+        filled); note what remains."""
         if not _untranslated(work.po, self.label):
-            return
+            return 0
+        before = work.drafted
+        filled = 0
         if self._known is None:  # read every catalog only when a text needs it
             self._known = self.memory(self.config, self.lang)
             self._imported = self.imported(self.config, self.lang)
@@ -445,15 +466,19 @@ class Run:
                 continue
             if e.msgid in reviewed:
                 catalog.set_draft(e, reviewed[e.msgid], "memory", self.today)
+                filled += 1
             elif e.msgid in self._imported:  # a pair imported from TMX: a draft, never reviewed
                 unit = self._imported[e.msgid]
                 catalog.set_draft(e, unit.target, memories.label(unit.origin), self.today)
+                filled += 1
             elif (self.label, e.msgid) in drafts:
                 catalog.set_draft(e, drafts[(self.label, e.msgid)], self.label, self.today)
+                filled += 1
             elif e.msgid in self.received or self._rebuilt(e.msgid):
                 self._apply(work, e)
             elif self.engine.name != "memory":
                 work.needs.add(e.msgid)
+        return filled + work.drafted - before
 
     def _protected(self, text: str) -> str | None:
         """What the engine sends for ``text``, for engines that protect markup first."""
@@ -712,6 +737,7 @@ class Run:
             outcome.progress, outcome.withheld = found.progress, len(found.withheld())
             written, outcome.refused = write_output(self.config, work, found.text, self.force, found.published)
             outcome.output_written, outcome.removed = written and found.published, written and not found.published
+            log.info("%s [%s]: merge: %s", outcome.source, self.lang, _merged(outcome, found.published))
             out = found.text.encode() if found.published else None
         if self.cache is not None:
             name = str(self.config.display(work.source))
@@ -798,6 +824,17 @@ def _merge_chunk(config: Config, lang: str, force: bool, site: Links, sources: l
     return summary
 
 
+def _merged(outcome: Outcome, published: bool) -> str:
+    """What a merge did to an article's German file, for ``-v``."""
+    if outcome.refused:
+        return "German file edited by hand: kept"
+    if outcome.removed:
+        return "German file removed (nothing of it is published)"
+    if not published:
+        return "nothing published yet: no German file"
+    return f"German file {'written' if outcome.output_written else 'unchanged'}"
+
+
 def _merge_one(config: Config, lang: str, force: bool, site: Links | None, source: Path) -> Outcome:
     config.relative(source)  # refuses what is no article
     text = decode(read_bytes(source), config.display(source))
@@ -807,9 +844,11 @@ def _merge_one(config: Config, lang: str, force: bool, site: Links | None, sourc
     work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po, links=site)
     found = publication(config, work)
     wrote, refused = write_output(config, work, found.text, force, found.published)
-    return Outcome(config.display(source), lang, False, wrote and found.published, catalog.UpdateResult(),
-                   catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
-                   refused=refused, removed=wrote and not found.published)
+    outcome = Outcome(config.display(source), lang, False, wrote and found.published, catalog.UpdateResult(),
+                      catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
+                      refused=refused, removed=wrote and not found.published)
+    log.info("%s [%s]: merge: %s", outcome.source, lang, _merged(outcome, found.published))
+    return outcome
 
 
 # -- many articles on several cores ------------------------------------------------
@@ -918,7 +957,8 @@ def _run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     try:
         for part, records in parallel(work, sources, jobs):
             summary.outcomes.extend(part.outcomes)
-            for name in ("sent_segments", "sent_chars", "pending_segments", "pending_chars"):
+            for name in ("sent_segments", "sent_chars", "pending_segments", "pending_chars",
+                         "waiting_segments", "waiting_chars"):
                 setattr(summary, name, getattr(summary, name) + getattr(part, name))
             summary.stopped = summary.stopped or part.stopped
             summary.errors.extend(part.errors)

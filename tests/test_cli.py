@@ -373,6 +373,25 @@ def test_a_line_per_article_only_with_verbose(site, capsys):
     assert "content/en/open-model.md [de]: catalog: 7 new" in capsys.readouterr().out
 
 
+def test_verbose_shows_the_steps_of_the_run(site):
+    def l10n(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "l10n", "--root", str(site), *args],
+                              capture_output=True, text=True, env={**os.environ, "L10N_JOBS": "2"})
+
+    done = l10n("-v", "translate", "--engine", "pseudo")
+    assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stderr.splitlines() if "content/en/open-model.md [de]: " in line]
+    assert [line.split("]: ")[1].split(":")[0] for line in steps] == ["extract", "drafts", "merge"], steps
+    assert "extract: 9 segments; catalog: 7 new, 0 changed, 0 obsolete" in steps[0]  # 2 repeated
+    assert "drafts: 0 entries filled from memory and this run, 7 texts for pseudo" in steps[1]
+    assert steps[2].endswith("merge: German file written")
+    (site / "content/de/open-model.md").unlink()
+    done = l10n("merge", "-v")
+    assert "content/en/open-model.md [de]: merge: German file written" in done.stderr
+    done = l10n("translate", "--engine", "pseudo")  # without -v: no steps
+    assert done.returncode == 0 and "extract:" not in done.stderr and "merge:" not in done.stderr
+
+
 @pytest.mark.parametrize("command", ["translate", "extract", "merge", "check", "status", "review"])
 def test_missing_source_folder_is_one_line_exit_2(tmp_path, capsys, command):
     root = write_site(tmp_path / "s", {})

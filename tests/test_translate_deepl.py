@@ -247,6 +247,12 @@ def test_max_chars_sends_whole_texts_that_fit_and_writes_every_article(tmp_path,
     texts = ["Alpha", long1, "Beta", long2, "Gamma", "Tiny.", "Omega", "Also small."]
     # a text without words ("`make check`") is answered without a request: it costs nothing
     assert f"would send 9 segments, {sum(map(len, texts))} characters" in capsys.readouterr().out
+    # a dry run under the limit counts what the run below sends and what waits
+    assert run(site, "--dry-run", "--max-chars", "100") == 0
+    waits = sum(map(len, [long2, "Omega", "Also small."]))
+    assert ("[de] would send 6 segments, 96 characters to deepl; 3 segments, "  # "`make check`" costs 0
+            f"{waits} characters would wait (--max-chars 100)") in capsys.readouterr().out
+    assert server.translate_requests() == []
     assert run(site, "--max-chars", "100") == 1
     captured = capsys.readouterr()
     err = one_error_line(captured.err)
