@@ -62,7 +62,7 @@ BLOCKS = parser().disable(["inline", "text_join"])
 #: Inline text in which no inline rule but ``text`` can start (no emphasis, code, link,
 #: image, HTML, entity, escape, line break or ``{{%`` shortcode): markdown-it makes it one
 #: text token.
-PLAIN = re.compile(r"(?:[^\n\r\\`*_\[\]<>&{]+|\{(?!\{%))*")
+PLAIN = re.compile(r"[^\n\r\\`*_\[\]<>&{]*(?:\{(?!\{%)[^\n\r\\`*_\[\]<>&{]*)*")  # linear: no nested repeats
 
 
 # -- link labels: the one place that finds them in text ---------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import doctest
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -417,6 +419,13 @@ def test_plain_text_shortcut_is_what_the_parser_makes(md: str) -> None:
                                 "{{%note%}} {{% x %}}"])
 def test_plain_facts_are_the_parsed_facts(md: str) -> None:
     assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
+
+
+def test_the_plain_text_shortcut_is_linear_on_text_that_is_not_plain() -> None:
+    # a long line that ends in markup: a pattern with nested repeats would backtrack for ever
+    probe = "from l10n.dialect import PLAIN\nfor end in '*\\n[':\n    assert not PLAIN.fullmatch('a b{c ' * 5000 + end)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0, done.stderr
 
 
 def parsed_facts(md: str) -> Counter:
