@@ -199,7 +199,7 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
     without parsing every file (see :mod:`l10n.cache`).
     """
     cache = Cache(config, "site", lang) if use_cache else None
-    found: dict[Path, tuple[str | None, bool]] = {}
+    found: dict[Path, tuple[str | None, bool, str | None]] = {}
     for source in config.articles():
         name = str(config.display(source))
         try:
@@ -214,17 +214,18 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
             hit = _site_part(config, source, raw, cat)
             if cache is not None:
                 cache.put(name, key, list(hit))
-        found[source] = (hit[0], bool(hit[1]))
+        found[source] = (hit[0], bool(hit[1]), hit[2])
     if cache is not None:
         cache.save()
     templates = config.links.forms
     if templates is None:
-        urls = [url for url, _ in found.values() if url is not None]
+        urls = [url for url, _, _ in found.values() if url is not None]
         templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
     site = Links(links.forms(templates, config.source_lang, lang))
     known, published = set(), set()
-    for url, yes in found.values():
-        address = site.address(url) if url is not None else None
+    for source, (url, yes, slug) in found.items():
+        address = site.address(url) if url is not None else links.path_address(
+            source.relative_to(config.source_dir).as_posix(), slug)
         if address is not None:
             known.add(address)
             if yes:
@@ -232,17 +233,21 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
     return Links(site.pairs, frozenset(known), frozenset(published))
 
 
-def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None) -> tuple[str | None, bool]:
-    """An article's ``url`` (None: none, or unreadable) and whether it is published."""
+def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None
+               ) -> tuple[str | None, bool, str | None]:
+    """An article's ``url`` (None: none, or unreadable), whether it is published, and its
+    ``slug`` (None: none)."""
     try:
-        url = articles.parse(decode(raw, source)).metadata.get("url")
+        metadata = articles.parse(decode(raw, source)).metadata
     except InputError:
-        url = None
+        metadata = {}
+    url, slug = metadata.get("url"), metadata.get("slug")
     try:
         po = pofile.loads(decode(cat, source), source) if cat is not None else None
     except InputError:
         po = None
-    return (url if isinstance(url, str) else None), publish.publishes(config, po)
+    return ((url if isinstance(url, str) else None), publish.publishes(config, po),
+            (slug if isinstance(slug, str) and slug.strip() else None))
 
 
 def write_output(config: Config, work: Prepared, text: str, force: bool = False,

@@ -158,6 +158,28 @@ def test_a_run_that_publishes_an_article_relinks_what_it_wrote_before(tmp_path, 
     assert "0 catalogs and 0 articles written" in capsys.readouterr().out
 
 
+def test_a_german_link_to_an_article_addressed_by_its_path_goes_back_to_english_when_withdrawn(tmp_path, capsys):
+    # no url in the front matter: Hugo addresses the articles by path (/en/a/, /de/a/)
+    root = write_site(tmp_path / "site", {
+        "a.md": "---\ntitle: Alpha\n---\n\nThe alpha story.\n",
+        "news/b.md": "---\ntitle: Beta\n---\n\nRead [the alpha story](/en/a/) and [the tag](/en/tag/x/).\n"})
+    assert run(root, "extract") == 0
+    translate(root, "a", lambda m: {"Alpha": "Alfa", "The alpha story.": "Die Alfa-Geschichte."}[m])
+    translate(root, "news/b", lambda m: m.replace("/en/", "/de/"))
+    assert run(root, "merge") == 0
+    assert "[the alpha story](/de/a/) and [the tag](/de/tag/x/)" in german(root, "news/b")
+    translate(root, "a", lambda m: "")  # German a is withdrawn: its file goes
+    code, report = check(root, capsys)
+    assert code == 1 and ("content/de/news/b.md", "stale-output") in codes(report, "error")
+    assert run(root, "merge") == 0
+    assert not (root / "content/de/a.md").exists()
+    # no dead link: the translator's /de/a/ is the English article now; the tag stays as translated
+    assert "[the alpha story](/en/a/) and [the tag](/de/tag/x/)" in german(root, "news/b")
+    code, report = check(root, capsys)
+    assert code == 0 and [p["message"] for p in report["problems"] if p["code"] == "english-link"] == [
+        "the link to /en/a/ stays English: its German article is not published"]
+
+
 # -- which articles get a German file -------------------------------------------------
 
 def test_a_first_run_without_translations_writes_no_german_files(tmp_path, capsys):
