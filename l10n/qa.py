@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from difflib import get_close_matches
 from functools import lru_cache
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -90,16 +91,48 @@ def check(source: str, translation: str, policy: Policy, silence: Iterable[str] 
 _IGNORE_COMMENT = re.compile(r"l10n:\s*ignore\s+([\w ,-]+)", re.IGNORECASE)
 
 
-def silenced(flags: Sequence[str], translator_comment: str) -> frozenset[str]:
-    """The check codes silenced on an entry: flags ``ignore-CODE`` and comments ``l10n: ignore CODE, CODE``.
+def silencers(flags: Sequence[str], translator_comment: str) -> list[str]:
+    """The codes an entry's flags ``ignore-CODE`` and comments ``l10n: ignore CODE, CODE``
+    name, known or not, in order.
 
-    >>> sorted(silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes, formality"))
-    ['formality', 'numbers', 'quotes']
+    >>> silencers(["fuzzy", "ignore-numbers"], "l10n: ignore quotes, formalty")
+    ['numbers', 'quotes', 'formalty']
     """
-    codes = {f[len("ignore-"):] for f in flags if f.startswith("ignore-")}
+    codes = [f[len("ignore-"):] for f in flags if f.startswith("ignore-")]
     for m in _IGNORE_COMMENT.finditer(translator_comment or ""):
-        codes.update(c for c in re.split(r"[\s,]+", m.group(1).strip()) if c)
-    return frozenset(codes)
+        codes.extend(c for c in re.split(r"[\s,]+", m.group(1).strip()) if c)
+    return list(dict.fromkeys(codes))
+
+
+def silenced(flags: Sequence[str], translator_comment: str) -> frozenset[str]:
+    """The check codes silenced on an entry. A silence is a reviewer's word on the
+    translation they reviewed: on a fuzzy entry (a machine draft, or one whose English
+    changed since) it counts for nothing until the entry is reviewed again.
+
+    >>> sorted(silenced(["ignore-numbers"], "l10n: ignore quotes, formality"))
+    ['formality', 'numbers', 'quotes']
+    >>> silenced(["fuzzy", "ignore-numbers"], "")
+    frozenset()
+    """
+    if "fuzzy" in flags:
+        return frozenset()
+    return frozenset(silencers(flags, translator_comment))
+
+
+def unknown_silencers(flags: Sequence[str], translator_comment: str) -> list[str]:
+    """The codes an entry silences that name no check (typos), each with the closest code.
+
+    >>> unknown_silencers(["ignore-numbres"], "l10n: ignore quotes")
+    ["'numbres' names no check (did you mean 'numbers'?)"]
+    """
+    out = []
+    for code in silencers(flags, translator_comment):
+        if code in DEFAULTS:
+            continue
+        close = get_close_matches(code.lower(), CODES, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else "checks: " + ", ".join(CODES)
+        out.append(f"{code!r} names no check ({hint})")
+    return out
 
 
 # -- plain text ------------------------------------------------------------------------

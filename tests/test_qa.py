@@ -172,10 +172,24 @@ def test_severity_per_code_and_off():
 
 
 def test_silencing_by_flag_or_translator_comment():
-    assert qa.silenced(["fuzzy", "ignore-numbers"], "") == {"numbers"}
+    assert qa.silenced(["ignore-numbers"], "") == {"numbers"}
     assert qa.silenced([], "checked with the desk\nl10n: ignore numbers, quotes") == {"numbers", "quotes"}
     assert qa.silenced(["no-c-format"], "see the ticket") == frozenset()
     assert qa.check("Up 10%.", "Plus 11 %.", qa.Policy(), silence={"numbers"}) == []
+
+
+def test_a_silence_waits_while_its_entry_is_fuzzy():
+    # a machine draft, or a reviewed translation whose English changed: nobody vouched for it
+    assert qa.silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes") == frozenset()
+    assert qa.silencers(["fuzzy", "ignore-numbers"], "l10n: ignore quotes") == ["numbers", "quotes"]
+
+
+def test_unknown_silencers_are_named_with_the_closest_code():
+    assert qa.unknown_silencers(["ignore-numbres", "ignore-quotes"], "l10n: ignore formalty, banana") == [
+        "'numbres' names no check (did you mean 'numbers'?)",
+        "'formalty' names no check (did you mean 'formality'?)",
+        "'banana' names no check (checks: " + ", ".join(qa.CODES) + ")"]
+    assert qa.unknown_silencers(["fuzzy", "ignore-glossary"], "l10n: ignore consistency") == []
 
 
 def test_consistency_names_the_other_translation_and_catalog():
