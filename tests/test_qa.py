@@ -78,6 +78,33 @@ def test_precision_and_recall_per_check(capsys):
     ("Helios-7B beats GPT-4 on the H100.", "Helios-7B schlägt GPT-4 auf der H100."),
     ("See [page 2](https://example.org/2024/10).", "Siehe [Seite 2](https://example.org/2024/10)."),
     ("Run `retry 5` first.", "Führe zuerst `retry 5` aus."),
+    # currencies: the same one, however written
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Mio. US-Dollar ein."),
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Mio. $ ein."),
+    ("The firm raised £5 million.", "Die Firma sammelte 5 Millionen Pfund ein."),
+    ("A $2 billion deal.", "Ein 2-Milliarden-Dollar-Geschäft."),
+    ("Dinner costs €45 per person.", "Das Abendessen kostet 45 € pro Person."),
+    ("It costs CHF 20.", "Es kostet 20 Franken."),
+    ("The eurozone grew by $5bn.", "Die Eurozone wuchs um 5 Mrd. Dollar."),
+    ("They spent $5 million and €3 million.", "Sie gaben 5 Millionen Dollar und 3 Millionen Euro aus."),
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Millionen ein."),  # no currency: no swap
+    # dates, ranges, scales, ordinals, groups as German news writes them
+    ("The ruling came on July 14, 2026.", "Das Urteil fiel am 14.07.2026."),
+    ("The ruling came on 14 July 2026.", "Das Urteil fiel am 14.7.2026."),
+    ("The ruling came on 2026-07-14.", "Das Urteil fiel am 14. Juli 2026."),
+    ("Prices rose 10-12%.", "Die Preise stiegen um 10–12 %."),
+    ("Some 2.5m people watched.", "Rund 2,5 Mio. Menschen sahen zu."),
+    ("A 5m wall.", "Eine 5 m hohe Mauer."),
+    ("It was the 5th attempt.", "Es war der fünfte Versuch."),
+    ("They had 10,000 users.", "Sie hatten 10 000 Nutzer."),
+    ("Call +49 30 123 456 today.", "Ruf heute unter +49 30 123 456 an."),
+    ("Version 2.1.", "Version 2.1."),
+    ("OpenAI released GPT-4.1 today.", "OpenAI veröffentlichte heute GPT-4.1."),
+    ("The train left at 10:45.", "Der Zug fuhr um 10.45 Uhr ab."),
+    ("It runs from 9am to 5pm.", "Es läuft von 9 bis 17 Uhr."),
+    ("Polls are open 8-6pm.", "Die Wahllokale sind von 8 bis 18 Uhr geöffnet."),
+    ("A 10-year bond.", "Eine zehnjährige Anleihe."),
+    ("It fell from 1,234 to 1,243.", "Es fiel von 1.243 auf 1.234."),  # order is not compared
 ])
 def test_equal_numbers_pass(english, german):
     assert qa.check(english, german, qa.Policy()) == []
@@ -86,9 +113,21 @@ def test_equal_numbers_pass(english, german):
 @pytest.mark.parametrize("english, german, shown", [
     ("It costs 1,000.5 units.", "Es kostet 1.000,05 Einheiten.", "'1,000.5'"),
     ("A rise of 10%.", "Ein Plus von 1 %.", "'10'"),
-    ("They raised $5 billion.", "Sie sammelten 5 Millionen Dollar ein.", "'5 billion'"),
+    ("They raised $5 billion.", "Sie sammelten 5 Millionen Dollar ein.", "'$5 billion'"),
     ("The vote is on July 14, 2026.", "Die Abstimmung ist am 14. Juni 2026.", "'July'"),
     ("It starts at 2:30 p.m.", "Es beginnt um 2:30 Uhr.", "'2:30 p.m.'"),
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Millionen Euro ein.", "'5 Millionen Euro'"),
+    ("The firm raised $5.", "Die Firma sammelte 5 € ein.", "'$5'"),
+    ("The firm raised $5.", "Die Firma sammelte €5 ein.", "'€5'"),
+    ("The firm raised £5 million.", "Die Firma sammelte 5 Mio. $ ein.", "'£5 million'"),
+    ("It costs 3.5 billion euros.", "Es kostet 3,5 Milliarden Dollar.", "'3.5 billion euros'"),
+    ("It costs CHF 20.", "Es kostet 20 Euro.", "'20 Euro'"),
+    ("They spent $5 million and €3 million.", "Sie gaben 3 Millionen Dollar und 5 Millionen Euro aus.",
+     "'3 Millionen Dollar', '5 Millionen Euro'"),
+    ("The ruling came on July 14, 2026.", "Das Urteil fiel am 14.06.2026.", "'July'"),
+    ("In 2025, 1,200 people left.", "2025 zogen 1.020 Menschen weg.", "'1,200'"),
+    ("In 2025, 1,200 people left.", "2025 zogen 120 Menschen weg.", "'1,200'"),
+    ("It runs from 9am to 5pm.", "Es läuft von 10 bis 17 Uhr.", "'9am'"),
 ])
 def test_different_numbers_are_named(english, german, shown):
     (finding,) = qa.check(english, german, qa.Policy())
@@ -109,6 +148,28 @@ def test_quotes_follow_the_configured_style():
     assert finding.code == "quotes" and "use »…«" in finding.message
     assert qa.check('He spoke of a "turning point".', "Er sprach von einer »Zeitenwende«.",
                     qa.Policy(quotes="»«")) == []
+
+
+def test_english_single_quotes_are_not_german_ones_but_apostrophes_pass():
+    (finding,) = qa.check("She said: 'We won.'", "Sie sagte: 'Wir haben gewonnen.'", qa.Policy())
+    assert finding.code == "quotes" and "'" in finding.message
+    assert qa.check("It's on.", "Es geht los, sagt Max' Trainer, geht's?", qa.Policy()) == []
+    assert qa.check("She said 'yes'.", "Sie sagte ‚ja‘.", qa.Policy()) == []
+    assert [f.code for f in qa.check("She said 'yes'.", "Sie sagte ‘ja’.", qa.Policy())] == ["quotes"]
+
+
+def test_swiss_german_numbers_spelling_and_guillemets():
+    swiss = qa.Policy(lang="de-CH", register="Sie", glossary={"road toll": "Straßengebühr"})
+    for german in ("Es kostet 1'000.5 Franken.", "Es kostet 1’000.5 Franken."):
+        assert qa.check("It costs 1,000.5 francs.", german, swiss) == []
+    assert [f.code for f in qa.check("It costs 1,000.5 francs.", "Es kostet 1.000,5 Franken.", swiss)] == [
+        "numbers"]
+    assert qa.check('He said "no".', "Er sagte «nein».", swiss) == []
+    (finding,) = qa.check('He said "no".', "Er sagte „nein“.", swiss)
+    assert finding.code == "quotes" and finding.message.endswith("use «…»")
+    assert qa.check('He said "no".', "Er sagte „nein“.", qa.Policy(lang="de_CH", quotes="„“")) == []
+    assert qa.check("The road toll rises.", "Die Strassengebühr steigt.", swiss) == []
+    assert [f.code for f in qa.check("Do you know?", "Weisst du es?", swiss)] == ["formality"]
 
 
 def test_quotes_in_code_and_html_attributes_are_not_prose():
@@ -145,6 +206,17 @@ def test_formal_sie_at_a_sentence_start_is_ambiguous():
     assert qa.check("(They agreed.) Fine: they left.", "(Sie stimmten zu.) Gut: Sie gingen.", du) == []
     (finding,) = qa.check("Can you see it?", "Können Sie es sehen?", du)
     assert finding.code == "formality" and "'Sie'" in finding.message
+
+
+def test_formal_sie_opening_a_sentence_that_speaks_to_the_reader():
+    du = qa.Policy(register="du")
+    assert [f.code for f in qa.check("You can update now.", "Sie können jetzt aktualisieren.", du)] == [
+        "formality"]
+    assert [f.code for f in qa.check("Your data is safe.", "Ihre Daten sind sicher.", du)] == ["formality"]
+    # a third person in the English: the German may mean her or them
+    assert qa.check("They told you so.", "Sie haben es dir gesagt.", du) == []
+    assert qa.check("You know her: she never gives up.", "Du kennst sie: Sie gibt nie auf.", du) == []
+    assert qa.check("You are all welcome.", "Ihr seid alle willkommen.", du) == []  # informal plural
 
 
 def test_no_register_configured_means_no_register_check():
