@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from babel.dates import get_month_names
-from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 
 ERROR, WARNING, OFF = "error", "warning", "off"
 SEVERITIES = (ERROR, WARNING, OFF)
@@ -287,10 +287,26 @@ def _values(token: str, lang: str) -> frozenset:
         if group in "'’":  # Swiss: babel's data has one apostrophe or the other, writers use both
             text = text.replace("’", group).replace("'", group)
         try:
-            out.add(parse_decimal(text, locale=locale, strict=True).normalize())
+            out.add(_parse(text, locale).normalize())
         except (NumberFormatError, ValueError, ArithmeticError):
             pass
     return frozenset(out)
+
+
+def _parse(text: str, locale: str) -> Decimal:
+    """A number as ``locale`` writes it; babel's strict mode refuses some well-grouped ones
+    (``1'250'000`` in ``de_CH``), which are read here when their groups are all of three.
+
+    >>> _parse("1'250'000", "de_CH"), _parse("1.250.000,5", "de")
+    (Decimal('1250000'), Decimal('1250000.5'))
+    """
+    try:
+        return parse_decimal(text, locale=locale, strict=True)
+    except NumberFormatError:
+        group, point = re.escape(get_group_symbol(locale)), re.escape(get_decimal_symbol(locale))
+        if re.fullmatch(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{point}\d+)?", text):
+            return parse_decimal(text, locale=locale)
+        raise
 
 
 @dataclass
@@ -422,9 +438,11 @@ _READINGS = ((True, False), (False, False), (True, True))
 
 def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str]:
     best: tuple[list[_Number], list[_Number]] | None = None
+    german = prose(translation)
+    readings = [r for r in _READINGS if (r[0] or _DATE_DE.search(german)) and (not r[1] or _SPACED.search(german))]
     for words in (False, True):  # perhaps written out on the other side: look again, words included
         english = numbers(source, "en", words)
-        for dates, spaced in _READINGS:
+        for dates, spaced in readings:
             missing, extra = _match(english, numbers(translation, policy.locale, words, dates, spaced))
             if not missing and not extra:
                 return
