@@ -210,6 +210,13 @@ _WORDS = {
     "de": ("null", "eins|ein|eine|einen|einem|einer", "zwei", "drei", "vier", "fünf", "sechs", "sieben",
            "acht", "neun", "zehn", "elf", "zwölf"),
 }
+_SCALE_WORD = re.compile(r"[\s\u00a0]+([A-Za-zäöü]+\.?)")
+#: Times written as words in English that German writes with digits (``12 Uhr``).
+_CLOCK_WORDS = {"noon": {"time 12:00"}, "midday": {"time 12:00"}, "midnight": {"time 00:00", "time 24:00"}}
+_CLOCK_EN = re.compile(r"\b(?:noon|midday|midnight)\b", re.IGNORECASE)
+#: Periods named by a letter and a number, in either language: ``Q3`` (drittes Quartal),
+#: ``H1`` (erstes Halbjahr), ``FY2025`` (Geschäftsjahr 2025).
+_PERIOD = re.compile(r"\b(?:Q|H|FY)(\d{1,4})\b")
 #: German compounds opening with a small number: ``zehnjährige``, ``dreimal``, ``zweistellig``.
 _COMPOUND_DE = re.compile(r"\b(zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf)(?:jährig|tägig|stündig|"
                           r"wöchig|monatig|minütig|köpfig|fach|mal|stellig|prozentig|seitig|teilig|stöckig|"
@@ -371,6 +378,8 @@ def numbers(text: str, lang: str, words: bool = False, dates: bool = True, space
                 full = int(year) + (2000 if len(year) == 2 else 0)
                 found.append(_Number(year, {Decimal(int(year)), Decimal(full)}))
             taken.append(m.span())
+    for m in _PERIOD.finditer(text) if digits else ():
+        found.append(_Number(m.group(0), {Decimal(int(m.group(1)))}))
     scales = _SCALES_DE if german else _SCALES_EN
     for m in _NUMBER.finditer(text) if digits else ():
         if not free(m.start(), m.end(1)):
@@ -403,8 +412,20 @@ def numbers(text: str, lang: str, words: bool = False, dates: bool = True, space
         found.append(_Number(name, {f"month {_months(lang)[name]}"}, sure))
     if words:
         values, pattern = _number_words("de" if german else "en")
-        found.extend(_Number(m.group(0), {Decimal(values[m.group(0).lower()])}, sure=False)
-                     for m in pattern.finditer(text))
+        for m in pattern.finditer(text):
+            value, end, currency = Decimal(values[m.group(0).lower()]), m.end(), frozenset()
+            word = {value}
+            after = _SCALE_WORD.match(text, end)
+            power = after and scales.get(after.group(1).lower())
+            if power:  # "fünf Milliarden Euro"
+                word, end = {value.scaleb(power).normalize()}, after.end()
+                money = _CURRENCY_AFTER.match(text, end)
+                if money:
+                    currency, end = _currency(money.group(1)), money.end()
+            found.append(_Number(text[m.start():end], word, sure=False, currency=currency))
+        if not german:
+            found.extend(_Number(m.group(0), _CLOCK_WORDS[m.group(0).lower()], sure=False)
+                         for m in _CLOCK_EN.finditer(text))
         if german:
             found.extend(_Number(m.group(0), {Decimal(values[m.group(1).lower()])}, sure=False)
                          for m in _COMPOUND_DE.finditer(text))
@@ -469,7 +490,7 @@ _WRONG_QUOTES = {
 }
 #: ASCII single quotes used as quotation marks: a pair around words, not an apostrophe
 #: (``geht's``, ``Max' Hund``).
-_ASCII_SINGLE = re.compile(r"(?<!\w)'(?=\w)[^'\n]*(?<=[\w.,!?…])'(?!\w)")
+_ASCII_SINGLE = re.compile(r"(?<!\w)'(?=\w)[^'\n]{2,}(?<=[\w.,!?…])'(?!\w)")  # not Rock 'n' Roll
 
 
 def check_quotes(source: str, translation: str, policy: Policy) -> Iterator[str]:
@@ -549,10 +570,11 @@ _DU = re.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|
 #: Capitalised formal pronouns; only outside sentence starts, where ``Sie`` may be ``she``.
 _SIE = re.compile(r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 _SENTENCE_START = ".!?:;…[(„»«\"“#>"  # after one of these (or at the start), "Sie" may be "she"
-#: A source that speaks to the reader and of no third person: a German sentence opening with
+#: A source that speaks to the reader and of no third person or thing: a German sentence opening with
 #: ``Sie`` or ``Ihre`` then addresses the reader too (``Ihr`` alone may be the informal plural).
 _YOU = re.compile(r"\byou(?:rs?|rself|rselves)?\b", re.IGNORECASE)
-_THIRD = re.compile(r"\b(?:she|her|hers|herself|they|them|their|theirs|themselves)\b", re.IGNORECASE)
+_THIRD = re.compile(r"\b(?:she|her|hers|herself|they|them|their|theirs|themselves|it|its|itself)\b",
+                    re.IGNORECASE)  # "it": "die App" is "sie" in German
 _OPENING_FORMAL = frozenset({"Sie", "Ihnen", "Ihre", "Ihren", "Ihrem", "Ihrer", "Ihres"})
 
 

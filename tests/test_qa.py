@@ -106,6 +106,14 @@ def test_precision_and_recall_per_check(capsys):
     ("Polls are open 8-6pm.", "Die Wahllokale sind von 8 bis 18 Uhr geöffnet."),
     ("A 10-year bond.", "Eine zehnjährige Anleihe."),
     ("It fell from 1,234 to 1,243.", "Es fiel von 1.243 auf 1.234."),  # order is not compared
+    ("The session starts at noon.", "Die Sitzung beginnt um 12 Uhr."),
+    ("Voting ends at midnight.", "Die Abstimmung endet um 24 Uhr."),
+    ("Q3 results beat forecasts.", "Die Ergebnisse für das 3. Quartal übertrafen die Prognosen."),
+    ("Q3 results beat forecasts.", "Die Q3-Ergebnisse übertrafen die Prognosen."),
+    ("In FY2025 sales grew.", "Im Geschäftsjahr 2025 wuchs der Umsatz."),
+    ("The bank lost €5bn.", "Die Bank verlor fünf Milliarden Euro."),
+    ("The bank lost €1 million.", "Die Bank verlor eine Million Euro."),
+    ("In the first quarter, sales fell.", "Im 1. Quartal sank der Umsatz."),
 ])
 def test_equal_numbers_pass(english, german):
     assert qa.check(english, german, qa.Policy()) == []
@@ -129,6 +137,9 @@ def test_equal_numbers_pass(english, german):
     ("In 2025, 1,200 people left.", "2025 zogen 1.020 Menschen weg.", "'1,200'"),
     ("In 2025, 1,200 people left.", "2025 zogen 120 Menschen weg.", "'1,200'"),
     ("It runs from 9am to 5pm.", "Es läuft von 10 bis 17 Uhr.", "'9am'"),
+    ("Voting ends at midnight.", "Die Abstimmung endet um 23 Uhr.", "'23 Uhr'"),
+    ("Q3 results beat forecasts.", "Die Ergebnisse für das 2. Quartal übertrafen die Prognosen.", "'Q3'"),
+    ("The bank lost €5bn.", "Die Bank verlor fünf Milliarden Dollar.", "'€5bn'"),
 ])
 def test_different_numbers_are_named(english, german, shown):
     (finding,) = qa.check(english, german, qa.Policy())
@@ -155,6 +166,7 @@ def test_english_single_quotes_are_not_german_ones_but_apostrophes_pass():
     (finding,) = qa.check("She said: 'We won.'", "Sie sagte: 'Wir haben gewonnen.'", qa.Policy())
     assert finding.code == "quotes" and "'" in finding.message
     assert qa.check("It's on.", "Es geht los, sagt Max' Trainer, geht's?", qa.Policy()) == []
+    assert qa.check("Rock 'n' roll is back.", "Der Rock 'n' Roll ist zurück.", qa.Policy()) == []
     assert qa.check("She said 'yes'.", "Sie sagte ‚ja‘.", qa.Policy()) == []
     assert [f.code for f in qa.check("She said 'yes'.", "Sie sagte ‘ja’.", qa.Policy())] == ["quotes"]
 
@@ -217,6 +229,7 @@ def test_formal_sie_opening_a_sentence_that_speaks_to_the_reader():
     assert [f.code for f in qa.check("Your data is safe.", "Ihre Daten sind sicher.", du)] == ["formality"]
     # a third person in the English: the German may mean her or them
     assert qa.check("They told you so.", "Sie haben es dir gesagt.", du) == []
+    assert qa.check("You know the app. It works offline.", "Du kennst die App. Sie funktioniert offline.", du) == []
     assert qa.check("You know her: she never gives up.", "Du kennst sie: Sie gibt nie auf.", du) == []
     assert qa.check("You are all welcome.", "Ihr seid alle willkommen.", du) == []  # informal plural
 
