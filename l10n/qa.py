@@ -564,9 +564,12 @@ def check_untranslated(source: str, translation: str, policy: Policy) -> Iterato
 # -- register ----------------------------------------------------------------------------
 
 _QUOTED = re.compile(r"„[^“”\"]*[“”\"]|»[^«]*«|«[^»]*»|\"[^\"]*\"|“[^”]*”")
-_DU = re.compile(r"\b(?:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem|"
-                 r"eurer|eures|kannst|musst|willst|sollst|darfst|hast|bist|wirst|weißt|weisst|möchtest)\b",
-                 re.IGNORECASE)
+_DU_VERBS = "kannst musst willst sollst darfst hast bist wirst weißt weisst möchtest".split()
+#: Informal pronouns in any case (``Du`` in letters), informal verb forms in lower case or
+#: opening a sentence (a capitalised ``Hast`` within one is the noun *haste*).
+_DU = re.compile(r"\b(?i:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem|"
+                 r"eurer|eures)\b|\b(?:" + "|".join(_DU_VERBS) + r")\b"
+                 r"|(?:^|(?<=[.!?:;„»«\"] )|(?<=[„»«\"]))(?:" + "|".join(v.title() for v in _DU_VERBS) + r")\b")
 #: Capitalised formal pronouns; only outside sentence starts, where ``Sie`` may be ``she``.
 _SIE = re.compile(r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 _SENTENCE_START = ".!?:;…[(„»«\"“#>"  # after one of these (or at the start), "Sie" may be "she"

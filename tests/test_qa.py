@@ -239,6 +239,10 @@ def test_no_register_configured_means_no_register_check():
     assert qa.check("Can you see it?", "Können Sie es sehen?", qa.Policy()) == []
     (finding,) = qa.check("Can you see it?", "Kannst du es sehen?", qa.Policy(register="Sie"))
     assert "'du'" in finding.message and "'kannst'" in finding.message.lower()
+    sie = qa.Policy(register="Sie")
+    assert qa.check("He left in haste.", "Er ging in aller Hast.", sie) == []  # the noun
+    assert [f.code for f in qa.check("You have it.", "Jetzt hast es.", sie)] == ["formality"]
+    assert [f.code for f in qa.check("Thank you.", "Danke Dir.", sie)] == ["formality"]
 
 
 def test_glossary_accepts_inflected_forms_and_compounds():
