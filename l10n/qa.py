@@ -43,6 +43,9 @@ REGISTERS = ("du", "Sie")
 QUOTE_STYLES = ("„“", "»«", "«»")
 
 
+_SWISS = ("de_CH", "de_LI")
+
+
 @dataclass(frozen=True)
 class Policy:
     """What to check and how loudly: severities by code, register, quotes, glossary terms."""
@@ -64,7 +67,7 @@ class Policy:
     @property
     def swiss(self) -> bool:
         """Swiss Standard German (``de_CH``, ``de_LI``): ``ss`` for ``ß``, guillemets ``«»``."""
-        return self.locale in ("de_CH", "de_LI")
+        return self.locale in _SWISS
 
     @property
     def quote_style(self) -> str:
@@ -285,10 +288,18 @@ def _month_pattern(lang: str) -> re.Pattern[str]:
 @lru_cache(maxsize=8192)
 def _values(token: str, lang: str) -> frozenset:
     """What a written number may mean: its value by the language's conventions, the other
-    language's (a version number kept as written), and the token itself."""
+    language's (a version number kept as written), and the token itself. German outside
+    Switzerland is also read as Germany writes it: Austrian writers use ``1.000`` whatever
+    separator a babel version has for ``de_AT``."""
     out: set = {token}
     cleaned = re.sub(r"[\u00a0\u202f\u2009]", "", token)
-    for locale in ((lang, "en") if lang != "en" else ("en",)):
+    if lang == "en":
+        locales: tuple[str, ...] = ("en",)
+    elif lang.startswith("de_") and lang not in _SWISS:
+        locales = (lang, "de", "en")
+    else:
+        locales = (lang, "en")
+    for locale in locales:
         text = cleaned
         group = get_group_symbol(locale)
         if group in "'’":  # Swiss: babel's data has one apostrophe or the other, writers use both

@@ -171,6 +171,12 @@ def test_english_single_quotes_are_not_german_ones_but_apostrophes_pass():
     assert [f.code for f in qa.check("She said 'yes'.", "Sie sagte ‘ja’.", qa.Policy())] == ["quotes"]
 
 
+def test_austrian_german_writes_numbers_and_months_its_way():
+    austrian = qa.Policy(lang="de_AT")
+    assert qa.check("It cost 1,000.5 euros in January.", "Es kostete im Jänner 1.000,5 Euro.", austrian) == []
+    assert [f.code for f in qa.check("It cost 1,000 euros.", "Es kostete 1.100 Euro.", austrian)] == ["numbers"]
+
+
 def test_swiss_german_numbers_spelling_and_guillemets():
     swiss = qa.Policy(lang="de-CH", register="Sie", glossary={"road toll": "Straßengebühr"})
     for german in ("Es kostet 1'000.5 Franken.", "Es kostet 1’000.5 Franken."):
