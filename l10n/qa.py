@@ -519,7 +519,7 @@ def check_quotes(source: str, translation: str, policy: Policy) -> Iterator[str]
 _CLOSERS = " \t*_~)]\"'“”„»«’‘"
 _END = ("?", "!", ":", "…")
 _DOUBLE_SPACE = re.compile(r"(?<=\S)  +(?=\S)")
-_SPACE_BEFORE = re.compile(r"\w +(?:[,.;!?](?!\w)|:(?=\s|$))")
+_SPACE_BEFORE = re.compile(r"\w +(?:[,;!?](?!\w)|\.(?![\w.])|:(?=\s|$))")  # "Warte ..." is Duden's ellipsis
 _NO_SPACE_AFTER = re.compile(r"[,;](?<=[a-zäöüß]{2}[,;])(?=[A-Za-zÄÖÜäöü])|[.!?](?<=[a-zäöüß]{2}[.!?])(?=[A-ZÄÖÜ][a-zäöüß])")
 _ABBREVIATION = re.compile(r"\.(?<=(?<![\w.])[a-zäöü]\.)([a-zäöüA-ZÄÖÜ])\.(?=\W|$)")
 

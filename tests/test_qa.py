@@ -209,6 +209,12 @@ def test_punctuation_and_spacing(german, message):
     assert any(m.startswith(message) for m in found), found
 
 
+def test_an_ellipsis_after_a_space_is_german_style():
+    assert qa.check("Wait...", "Warte ...", qa.Policy()) == []
+    assert qa.check("Wait...", "Warte …", qa.Policy()) == []
+    assert [f.message for f in qa.check("Wait.", "Warte .", qa.Policy())] == ["space before '.'"]
+
+
 def test_abbreviations_need_their_space():
     (finding,) = qa.check("Some, e.g. cities, pay.", "Einige, z.B. Städte, zahlen.", qa.Policy())
     assert finding.message == "'z.B.' without its space: write 'z. B.'"
