@@ -21,7 +21,7 @@ from l10n.extract import extract
 from l10n.cli import main
 
 from .conftest import DEEPL_KEY, EXAMPLES, snapshot, write_site
-from .deepl_server import FakeDeepL
+from .deepl_server import FakeDeepL, billed_characters
 
 SECRET = DEEPL_KEY
 
@@ -110,7 +110,7 @@ def test_context_is_title_and_lead_in_every_request(tmp_path, server):
     # 73 texts of the first article in two requests, each with its context; not billed
     assert contexts == {"Reservoirs are full\nSpring rain refilled the lakes.": 2,
                         f"Taps run again\n{lead} Map.": 1}
-    assert server.chars_billed() == sum(len(t) for t in server.texts_sent())
+    assert server.chars_billed() == sum(billed_characters(t, "xml") for t in server.texts_sent())
     # the shared sentence is sent once, in the request of the first article that needs it
     (shared,) = [r for r in server.translate_requests() if SHARED in r.texts]
     assert shared.params["context"].startswith("Reservoirs are full")

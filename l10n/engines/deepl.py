@@ -44,6 +44,7 @@ draft made under other settings is drafted again; reviewed and edited entries ne
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import os
@@ -294,10 +295,11 @@ class DeepLEngine:
         return _protect(text, self.shortcode_text).xml
 
     def cost(self, text: str) -> int:
-        """Characters DeepL bills for ``text``: its protected form, none when it has no words
+        """Characters DeepL bills for ``text``: the text of its protected form, tags left out
+        (DeepL does not bill markup when ``tag_handling`` is set); none when it has no words
         (such a text is answered here, without a request)."""
         xml = _protect(text).xml
-        return len(xml) if _has_words(xml) else 0
+        return billable(xml) if _has_words(xml) else 0
 
     def rebuild(self, text: str, reply: str) -> str:
         """The draft of ``text`` from the reply to a text with the same protected form."""
@@ -623,6 +625,15 @@ def _network_reason(text: str) -> str:
 
 
 _TAGS = re.compile(r"<[^<>]*>")
+
+
+def billable(xml: str) -> int:
+    """Characters DeepL bills for an XML text: its text nodes, entities read, tags not counted.
+
+    >>> billable('Read <a id="1">the paper</a> &amp; more<x id="2"/>.')  # 'Read the paper & more.'
+    22
+    """
+    return len(html.unescape(_TAGS.sub("", xml)))
 
 
 def _has_words(xml: str) -> bool:
