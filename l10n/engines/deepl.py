@@ -141,14 +141,25 @@ class Settings:
     target_codes: dict[str, str] = field(default_factory=dict)
     concurrency: int = 4
     custom_instructions: tuple[str, ...] = ()
-    style_id: str = ""
+    style_id: str | Mapping[str, str] = ""  # one for the one target language, or one per language
     glossary_name: str = ""
 
-    def shaping(self) -> dict[str, Any]:
-        """The settings that shape a draft (not how requests travel)."""
+    def style_for(self, lang: str) -> str:
+        """The style rule list for drafts into ``lang`` ("" for none).
+
+        >>> Settings(style_id="s-1").style_for("de"), Settings(style_id={"fr": "s-2"}).style_for("de")
+        ('s-1', '')
+        """
+        return self.style_id if isinstance(self.style_id, str) else self.style_id.get(lang, "")
+
+    def shaping(self, target: str | None = None) -> dict[str, Any]:
+        """The settings that shape a draft into ``target`` (not how requests travel): a
+        language's label holds its own style rule list only."""
+        style: Any = self.style_for(target) if target is not None or isinstance(self.style_id, str) \
+            else dict(sorted(self.style_id.items()))
         return {"formality": self.formality, "context": CONTEXT_KIND if self.context else "",
                 "model_type": self.model_type, "custom_instructions": list(self.custom_instructions),
-                "style_id": self.style_id, "tag_handling_version": self.tag_handling_version,
+                "style_id": style, "tag_handling_version": self.tag_handling_version,
                 "preserve_formatting": self.preserve_formatting,
                 "target_codes": dict(sorted(self.target_codes.items()))}
 
@@ -244,7 +255,7 @@ class DeepLEngine:
 
         Drafts are reused only under the same label: other settings translate again.
         """
-        shaping = self.settings.shaping()
+        shaping = self.settings.shaping(target)
         if self.glossary is not None:
             terms = (self.glossary.entries(target).items() if target is not None else
                      ((s, f"{t}\t{lang or ''}") for s, t, lang, _ in self.glossary.rows))
@@ -273,7 +284,7 @@ class DeepLEngine:
                 with self._lock:
                     self.skipped += 1
         pending = [i for i, d in enumerate(drafts) if d is None]
-        options = self._options(tgt, glossary_id)
+        options = self._options(glossary_id, self.settings.style_for(target))
         for context, indices in self._requests(jobs, protected, pending):
             try:
                 results = self._call(self._translator.translate_text,
@@ -303,7 +314,7 @@ class DeepLEngine:
         """The draft of ``text`` from the reply to a text with the same protected form."""
         return markup.restore(_protect(text, self.shortcode_text), reply)
 
-    def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
+    def _options(self, glossary_id: str | None, style_id: str) -> dict[str, Any]:
         s = self.settings
         options: dict[str, Any] = {k: v for k, v in markup.DEEPL_OPTIONS.items()
                                    if not (isinstance(v, list) and not v)}
@@ -316,8 +327,8 @@ class DeepLEngine:
             options["model_type"] = s.model_type
         if s.custom_instructions:
             options["custom_instructions"] = list(s.custom_instructions)
-        if s.style_id:
-            options["style_rule"] = s.style_id  # sent as style_id
+        if style_id:
+            options["style_rule"] = style_id  # sent as style_id
         if glossary_id:
             options["glossary"] = glossary_id
         return options
