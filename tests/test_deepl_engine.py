@@ -329,6 +329,26 @@ def test_bad_glossary_rows(tmp_path, text, match):
         write_csv(tmp_path / "g.csv", text)
 
 
+def test_glossary_rows_must_be_for_target_languages(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("model,Modell\nmodel,modelo,pt-BR\nmodel,modèle,fr\n", encoding="utf-8")
+    assert glossaries.load(path, ("de", "pt_BR", "fr")).entries("pt_BR") == {"model": "modelo"}
+    with pytest.raises(InputError) as info:
+        glossaries.load(path, ("de", "pt_BR"))
+    assert (info.value.path, info.value.line) == (path, 3) and "row for 'fr'" in info.value.message
+
+
+def test_variants_disagree_on_the_first_term_that_differs(tmp_path):
+    g = write_csv(tmp_path / "g.csv", "colour,cor\ninvoice,nota fiscal,pt-BR\nteam,equipe,pt-BR\n"
+                                      "team,equipa,pt-PT\n")
+    problem = g.disagreement("pt_BR", "pt_PT")
+    assert problem.line == 2 and problem.message.startswith(
+        "term 'invoice' has 'nota fiscal' for pt_BR (line 2) but none for pt_PT:")
+    assert g.disagreement("pt_BR", "pt_BR") is None
+    same = write_csv(tmp_path / "h.csv", "colour,cor\nteam,equipa,pt-BR\nteam,equipa,pt-PT\n")
+    assert same.disagreement("pt_BR", "pt_PT") is None
+
+
 def test_missing_glossary_file(tmp_path):
     with pytest.raises(ConfigError, match="glossary file not found"):
         glossaries.load(tmp_path / "nope.csv")
