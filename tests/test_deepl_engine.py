@@ -44,7 +44,8 @@ def make(server: FakeDeepL, key: str = SECRET, **settings) -> DeepLEngine:
     glossary = settings.pop("glossary", None)
     targets = settings.pop("targets", ("de",))
     return DeepLEngine(key, server_url=server.url, settings=Settings(**config_table(settings, targets)),
-                       glossary=glossary, targets=targets)
+                       glossary=glossary, targets=targets,
+                       glossary_record=glossary.path.parent / "deepl-glossary.json" if glossary else None)
 
 
 def jobs(*texts: str, context: str | None = "Title") -> list[Job]:
