@@ -1,4 +1,5 @@
-"""l10n's QA checks against Translate Toolkit's ``pofilter`` on the planted-error set.
+"""l10n's QA checks against Translate Toolkit's ``pofilter`` and Weblate's checks, on the
+planted-error set.
 
 Reads ``tests/data/qa_pairs.yaml`` (English -> German pairs, half correct, half with one
 planted error whose check is named by ``expect``) and scores, per l10n check code, both
@@ -6,13 +7,19 @@ l10n (``l10n.qa``) and the ``pofilter`` tests that look for the same kind of err
 counts as caught by a tool for a code when any of that tool's tests for the code fires; a
 firing on a pair planted for another code, or on a correct pair, is a false alarm.
 
-    python benchmarks/qa_peers.py             # a Markdown table on standard output
+    python benchmarks/qa_peers.py [--weblate PYTHON]    # a Markdown table on standard output
 
-Needs Translate Toolkit (``pip install -e '.[bench]'``).
+Needs Translate Toolkit (``pip install -e '.[bench]'``). Weblate is a Django application
+whose dependencies clash with l10n's, so its checks run in an interpreter of their own,
+given by ``--weblate`` (see benchmarks/README.md for that environment).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -36,6 +43,50 @@ POFILTER = {
     "glossary": (),
     "consistency": (),
 }
+
+
+# Weblate's checks for each of l10n's codes, run on a mock unit (Weblate's own test helper,
+# since its checks otherwise need a database). Its glossary and consistency checks read the
+# database, so they are not measured here.
+WEBLATE = {
+    "numbers": (),
+    "quotes": (),
+    "punctuation": ("chars.EndStopCheck", "chars.EndColonCheck", "chars.EndQuestionCheck",
+                    "chars.EndExclamationCheck", "chars.EndEllipsisCheck",
+                    "chars.DoubleSpaceCheck", "chars.BeginSpaceCheck", "chars.EndSpaceCheck",
+                    "chars.PunctuationSpacingCheck"),
+    "untranslated": ("same.SameCheck",),
+    "formality": (),
+    "glossary": (),
+    "consistency": (),
+}
+
+WEBLATE_RUNNER = """
+import importlib, json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "weblate.settings_test")
+os.environ.setdefault("CI_DATABASE", "postgresql")  # read by the settings only; never connected
+import django
+django.setup()
+from weblate.checks.tests.test_checks import MockUnit
+names, pairs = json.load(sys.stdin)
+checks = {n: getattr(importlib.import_module("weblate.checks." + n.split(".")[0]), n.split(".")[1])()
+          for n in names}
+out = []
+for source, target in pairs:
+    unit = MockUnit(code="de", source=source, target=target)
+    out.append([n for n, c in checks.items() if c.check_target([source], [target], unit)])
+json.dump(out, sys.stdout)
+"""
+
+
+def weblate_codes(pairs: list[dict], python: str) -> list[set[str]]:
+    """l10n's codes whose Weblate checks fire, per pair, from Weblate run by ``python``."""
+    names = sorted({n for tests in WEBLATE.values() for n in tests})
+    request = json.dumps([names, [(c["source"], c["translation"]) for c in pairs]])
+    done = subprocess.run([python, "-c", WEBLATE_RUNNER], input=request, capture_output=True,
+                          text=True, check=True, env=dict(os.environ, PYTHONPATH=""))
+    fired = json.loads(done.stdout.strip().splitlines()[-1])
+    return [{code for code, tests in WEBLATE.items() if set(tests) & set(f)} for f in fired]
 
 
 def l10n_codes(case: dict, data: dict) -> set[str]:
@@ -66,27 +117,37 @@ def score(results: list[tuple[str | None, set[str]]], code: str) -> tuple[int, i
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--weblate", metavar="PYTHON", help="a Python with Weblate installed")
+    args = parser.parse_args()
     data = yaml.safe_load((ROOT / "tests" / "data" / "qa_pairs.yaml").read_text(encoding="utf-8"))
     pairs = data["pairs"]
     checker = checks.StandardChecker(checks.CheckerConfig(targetlanguage="de"))
     ours = [(c["expect"], l10n_codes(c, data)) for c in pairs]
     theirs = [(c["expect"], pofilter_codes(c, checker)) for c in pairs]
+    peers = {"pofilter": (POFILTER, theirs)}
+    if args.weblate:
+        peers["Weblate"] = (WEBLATE, list(zip([c["expect"] for c in pairs],
+                                              weblate_codes(pairs, args.weblate))))
     clean = sum(not c["expect"] for c in pairs)
     print(f"{len(pairs)} pairs, {clean} correct, {len(pairs) - clean} with one planted error each.\n")
-    print("| check | l10n caught / planted | l10n false alarms | pofilter tests | "
-          "pofilter caught / planted | pofilter false alarms |")
-    print("|---|---:|---:|---|---:|---:|")
+    print("| check | l10n caught / planted | l10n false alarms | "
+          + " | ".join(f"{p} caught / planted | {p} false alarms" for p in peers) + " |")
+    print("|---|---:|---:|" + "---:|---:|" * len(peers))
     for code in qa.CODES:
         a, n, fa = score(ours, code)
-        b, _, fb = score(theirs, code)
-        tests = ", ".join(POFILTER[code]) or "none"
-        shown = f"{b}/{n}" if POFILTER[code] else "-"
-        print(f"| {code} | {a}/{n} | {fa} | {tests} | {shown} | {fb if POFILTER[code] else '-'} |")
-    wrong_ours = sum(expect is None and bool(got) for expect, got in ours)
-    wrong_theirs = sum(expect is None and bool(got) for expect, got in theirs)
-    print(f"\nCorrect pairs with any finding: l10n {wrong_ours} of {clean}, "
-          f"pofilter {wrong_theirs} of {clean}.")
-
+        row = [code, f"{a}/{n}", str(fa)]
+        for tests, results in peers.values():
+            b, _, fb = score(results, code)
+            row += [f"{b}/{n}", str(fb)] if tests[code] else ["-", "-"]
+        print("| " + " | ".join(row) + " |")
+    print()
+    for name, (tests, _) in peers.items():
+        print(f"{name} tests per check: " + "; ".join(
+            f"{code}: {', '.join(t.split('.')[-1] for t in tests[code])}" for code in qa.CODES if tests[code]) + ".")
+    print(f"\nCorrect pairs with any finding: l10n {sum(e is None and bool(g) for e, g in ours)} of {clean}"
+          + "".join(f", {name} {sum(e is None and bool(g) for e, g in results)} of {clean}"
+                    for name, (_, results) in peers.items()) + ".")
 
 if __name__ == "__main__":
     main()
