@@ -300,7 +300,10 @@ _PLACEHOLDER = re.compile(
     r"|\{[:#.][^{}\n]*\}"
     r"|\{(?:[A-Za-z_][\w.\[\]-]*|\d*)(?:![rsa])?(?::[^{}\n]*)?\}"
 )
-_URL_START = re.compile(r"\b(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
+#: A bare URL starts after anything but a letter or digit: ``_`` too, which is a word
+#: character to ``\\b`` but may be an unpaired emphasis delimiter, a token of its own to the
+#: parser (and Goldmark's linkify starts a URL after it).
+_URL_START = re.compile(r"(?<![^\W_])(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,:;!?*_~'\""
 # Characters XML 1.0 does not allow, and \r, which XML parsers turn into \n.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r")
