@@ -48,7 +48,7 @@ from markdown_it.token import Token
 
 from . import links
 from .dialect import BLOCKS, PLAIN, SHORTCUT, named_labels, parser
-from .extract import KINDS, SINGLE_LINE
+from .extract import KINDS, LINK_TITLE, SINGLE_LINE
 
 __all__ = [
     "DEEPL_OPTIONS",
@@ -1197,7 +1197,7 @@ def _describe(signature: tuple[tuple[str, str], ...]) -> str:
 def _block_problems(source: str, translation: str, kind: str) -> list[Problem]:
     problems = []
     expected, got = _block_signature(source), _block_signature(translation)
-    if source.strip() and got != expected:
+    if source.strip() and got != expected and kind != LINK_TITLE:  # a title is no block
         message = f"the translation makes {_describe(got)} instead of {_describe(expected)}"
         problems.append(Problem("block-type", message))
     if kind == "heading" and _CLOSING_HASHES.search(translation) and not _CLOSING_HASHES.search(source):

@@ -4,7 +4,8 @@
 block pass only): every block token with what makes it that block (type, tag, markers, list
 starts, fence info and contents, HTML blocks, table alignment), the link reference
 definitions, and the text of each inline block. :func:`compare` holds a translated body
-against its source: the same blocks, the same definitions, and in every inline block whose
+against its source: the same blocks, the same definitions (labels and destinations; a
+title is translated text), and in every inline block whose
 text changed the same link and image destinations, autolinks, code spans, hard breaks and raw
 HTML. It runs on the article as published, so a break that depends on what surrounds a
 segment (a fence opener, a setext underline, a lazy continuation line, a new reference
@@ -150,14 +151,16 @@ def breaks(source: Shape, target: Shape,
     if source.blocks != target.blocks:
         yield from _block_breaks(source, target, source_line)
         return
-    defined = target.references
-    if moved and defined != source.references:
-        sources = {label: href for label, href, _ in source.references}
-        defined = tuple((label, sources[label] if moved.get(sources.get(label, "")) == href else href, title)
-                        for label, href, title in defined)
-    if source.references != defined:
-        before = {label: (href, title) for label, href, title in source.references}
-        labels = tuple(label for label, href, title in defined if before.get(label) != (href, title))
+    # a definition's title is text a translation changes; its label and destination are not
+    wanted = tuple((label, href) for label, href, _ in source.references)
+    defined = tuple((label, href) for label, href, _ in target.references)
+    if moved and defined != wanted:
+        sources = dict(wanted)
+        defined = tuple((label, sources[label] if moved.get(sources.get(label, "")) == href else href)
+                        for label, href in defined)
+    if wanted != defined:
+        before = dict(wanted)
+        labels = tuple(label for label, href in defined if before.get(label) != href)
         shown = ", ".join(f"[{label.lower()}]" for label in labels) or "a reference definition"
         yield Break(f"the translation defines {shown}, which changes where the article's links go",
                     line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
