@@ -70,8 +70,8 @@ def title(text: str, quote: str) -> str:
     """A link title's text as written between ``quote`` characters, so that a reader sees
     it as it is: backslashes before punctuation, entities and the quotes escaped.
 
-    >>> print(title('Das "Papier" \\ & Co', '"'), title("Fish & (chips)", ")"))
-    Das \\"Papier\\" \\ & Co Fish & \\(chips\\)
+    >>> print(title('Das "Papier" &amp; \\\\!', '"'), title("Fish & (chips)", ")"))
+    Das \\"Papier\\" &amp;amp; \\\\! Fish & \\(chips\\)
     """
     text = _TITLE_SPECIAL.sub(lambda m: "\\" + m.group() if m.group() == "\\" else "&amp;", text)
     for c in ("()" if quote == ")" else quote):
