@@ -783,6 +783,21 @@ def test_titles_and_shortcode_text_are_drafted_and_destinations_stay_home(tmp_pa
     assert main(["--root", str(site), "check"]) == 0
 
 
+def test_reference_titles_are_drafted_and_labels_and_destinations_stay_home(tmp_path, server):
+    site = write_site(tmp_path / "site", {"papers.md": article(
+        "Papers", "Read [the paper][policy-ref] first.",
+        '[policy-ref]: https://papers.example/x "Policy paper"',
+    )})
+    assert run(site) == 0
+    sent = [text for r in server.translate_requests() for text in r.texts]
+    assert "Policy paper" in sent
+    assert not [t for t in sent if re.search(r"papers\.example|policy-ref", t)]
+    assert drafts(site, "papers.po")["Policy paper"] == "DE:Policy paper"
+    german = (site / "content/de/papers.md").read_text(encoding="utf-8")
+    assert '[policy-ref]: https://papers.example/x "DE:Policy paper"' in german
+    assert main(["--root", str(site), "check"]) == 0
+
+
 def test_the_readmes_cost_figures_are_what_the_tool_prints(example_site, server, capsys):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     figures = re.search(r"([\d,]+) characters in (\d+) segments become (\d+) distinct texts of [\d,]+ "
