@@ -20,7 +20,7 @@ from .cache import Cache, digest, read
 from .config import Config
 from .errors import L10nError
 from .fsutil import read_text
-from .links import Links
+from .links import Links, fragment
 from .plural import count
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -315,8 +315,9 @@ def _information(show: str, found: publish.Publication) -> Iterator[Problem]:
         where = "published in English" if found.published else "no German article until something is translated"
         yield Problem(show, 1, "untranslated", f"{_percent(left, p.words)} of words untranslated ({where})", INFO)
     for destination in found.english:
-        yield Problem(show, 1, "english-link",
-                      f"the link to {destination} stays English: its German article is not published", INFO)
+        why = ("it names a heading, whose id in the German article differs" if fragment(destination)
+               else "its German article is not published")
+        yield Problem(show, 1, "english-link", f"the link to {destination} stays English: {why}", INFO)
 
 
 def _percent(part: int, whole: int) -> str:

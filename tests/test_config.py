@@ -96,6 +96,13 @@ def error(tmp_path: Path, body: str) -> str:
      ":7: tool.l10n.deepl.model_type cannot be \"latency_optimized\" with custom_instructions"),
     ('target_langs = ["de"]\n[tool.l10n.deepl]\nstyle_id = "a1"\nmodel_type = "latency_optimized"\n',
      ":8: tool.l10n.deepl.model_type cannot be \"latency_optimized\" with style_id"),
+    ('target_langs = ["de", "fr"]\n[tool.l10n.deepl]\nstyle_id = "7ff9bfd6"\n',
+     ":7: tool.l10n.deepl.style_id is one style rule list, and a style rule list belongs to one language, "
+     "but target_langs has 2: name one per language, style_id = {de = \"...\", fr = \"...\"}"),
+    ('target_langs = ["de", "fr"]\n[tool.l10n.deepl]\nformality = "less"\nstyle_id = {de = "a1", it = "b2"}\n',
+     ":8: tool.l10n.deepl.style_id.it names 'it', which is not in target_langs (de, fr)"),
+    ('target_langs = ["de"]\ndeepl.style_id = 7\n',
+     ":6: tool.l10n.deepl.style_id must be a string or a table of one per language"),
     ('target_langs = ["de"]\ndeepl.tag_handling_version = 2\n', ":6: tool.l10n.deepl.tag_handling_version must be a string"),
     ('target_langs = ["de"]\n[tool.l10n.deepl.target_codes]\nde = "DE_AT"\n',
      ":7: tool.l10n.deepl.target_codes.de must be a DeepL language code"),
@@ -156,7 +163,7 @@ preserve_formatting = false
 model_type = "quality_optimized"
 target_codes = {pt-br = "PT-BR"}
 custom_instructions = ["Write numbers as digits.", "Use the house spelling of brand names."]
-style_id = "7ff9bfd6-cd85-4190-8503-d6215a321519"
+style_id = {de = "7ff9bfd6-cd85-4190-8503-d6215a321519", pt-BR = "0b7c4e51-2f3a-4d69-9e8b-5a1c2d3e4f60"}
 glossary_name = "newsroom terms"
 """))
     root = tmp_path.resolve()
@@ -172,8 +179,10 @@ glossary_name = "newsroom terms"
                          "model_type": "quality_optimized", "target_codes": {"pt_BR": "PT-BR"},
                          "custom_instructions": ("Write numbers as digits.",
                                                  "Use the house spelling of brand names."),
-                         "style_id": "7ff9bfd6-cd85-4190-8503-d6215a321519",
+                         "style_id": {"de": "7ff9bfd6-cd85-4190-8503-d6215a321519",
+                                      "pt_BR": "0b7c4e51-2f3a-4d69-9e8b-5a1c2d3e4f60"},
                          "glossary_name": "newsroom terms"}
+    assert cfg.project == "x"
     # the validated table is the DeepL engine's settings as they are
     assert Settings(**cfg.deepl).formality == "less"
 
