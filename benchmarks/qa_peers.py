@@ -91,7 +91,8 @@ def weblate_codes(pairs: list[dict], python: str) -> list[set[str]]:
 
 def l10n_codes(case: dict, data: dict) -> set[str]:
     """The codes l10n's checks give one pair (consistency against the pair's ``also``)."""
-    policy = qa.Policy(register=case.get("register", data["register"]), glossary=data["glossary"])
+    policy = qa.Policy(register=case.get("register", data["register"]), glossary=data["glossary"],
+                       lang=case.get("lang", "de"))
     found = qa.check(case["source"], case["translation"], policy)
     if "also" in case:
         uses = [qa.Use(case["source"], case["translation"], "a.po", 1),

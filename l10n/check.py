@@ -178,12 +178,24 @@ def entry_findings(po: polib.POFile, rules: qa.Policy) -> Iterator[tuple[polib.P
 
 
 def qa_problems(show: str, po: polib.POFile, rules: qa.Policy) -> Iterator[Problem]:
-    """The QA findings of a catalog as problems at their entries' lines."""
-    for e, found in entry_findings(po, rules):
+    """The QA findings of a catalog as problems at their entries' lines, and a warning for
+    each silencer that names no check. A silencer on a fuzzy entry waits for its review;
+    a finding it would silence says so."""
+    for e in po:
+        if e.obsolete:
+            continue
+        for message in qa.unknown_silencers(e.flags, e.tcomment):
+            yield Problem(show, e.linenum, "unknown-silencer", message, WARNING)
+        found = findings(e, rules)
+        if not found:
+            continue
         s = catalog.state(e)
         where = "" if s == REVIEWED else f" ({s})"
+        waiting = set(qa.silencers(e.flags, e.tcomment)) if s != REVIEWED else set()
         for f in found:
-            yield Problem(show, e.linenum, f.code, f"{f.message}{where}", f.severity)
+            hint = (f"; its ignore-{f.code} counts once the entry is reviewed (not fuzzy)"
+                    if f.code in waiting else "")
+            yield Problem(show, e.linenum, f.code, f"{f.message}{where}{hint}", f.severity)
 
 
 def article(config: Config, lang: str, source: Path, today: date, site: Links | None = None,

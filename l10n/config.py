@@ -293,7 +293,7 @@ def _checks(r: _Reader, key: tuple[str, ...], value: Any) -> qa.Policy:
         if code in table:
             severities[code] = r.string(key + (code,), table[code], qa.SEVERITIES)
     register = r.string(key + ("register",), table["register"], qa.REGISTERS) if "register" in table else None
-    quotes = r.string(key + ("quote_style",), table.get("quote_style", qa.QUOTE_STYLES[0]), qa.QUOTE_STYLES)
+    quotes = r.string(key + ("quote_style",), table["quote_style"], qa.QUOTE_STYLES) if "quote_style" in table else None
     return qa.Policy(severities, register, quotes)
 
 

@@ -269,7 +269,7 @@ def test_a_deepl_timeout_is_seconds_an_hour_at_most(tmp_path):
     ('target_langs = ["de"]\n[tool.l10n.checks]\nregister = "ihr"\n',
      ":7: tool.l10n.checks.register must be one of du, Sie, not 'ihr'"),
     ('target_langs = ["de"]\n[tool.l10n.checks]\nquote_style = "<<>>"\n',
-     ":7: tool.l10n.checks.quote_style must be one of „“, »«, not '<<>>'"),
+     ":7: tool.l10n.checks.quote_style must be one of „“, »«, «», not '<<>>'"),
     ('target_langs = ["de"]\n[tool.l10n.checks]\nquotes = "»«"\n',
      ":7: tool.l10n.checks.quotes must be one of error, warning, off, not '»«'"),
     ('target_langs = ["de"]\n[tool.l10n.checks]\nnumber = "off"\n',
@@ -288,6 +288,18 @@ def test_checks_settings_are_read(tmp_path):
     assert cfg.checks.severity("glossary") == "error" and cfg.checks.severity("consistency") == "off"
     assert cfg.checks.severity("numbers") == "error"  # the default
     assert config.load(site(tmp_path, 'target_langs = ["de"]\n')).checks.register is None
+
+
+def test_swiss_german_gets_guillemets_unless_a_quote_style_is_set(tmp_path):
+    from l10n import check
+    (tmp_path / "content" / "en").mkdir(parents=True)
+    cfg = config.load(site(tmp_path, 'target_langs = ["de", "de-CH"]\n'))
+    assert cfg.target_langs == ("de", "de_CH") and cfg.checks.quotes is None
+    assert [check.policy(cfg, lang).quote_style for lang in cfg.target_langs] == ["„“", "«»"]
+    cfg = config.load(site(tmp_path, 'target_langs = ["de_CH"]\n[tool.l10n.checks]\nquote_style = "„“"\n'))
+    assert check.policy(cfg, "de_CH").quote_style == "„“"
+    cfg = config.load(site(tmp_path, 'target_langs = ["de"]\n[tool.l10n.checks]\nquote_style = "«»"\n'))
+    assert check.policy(cfg, "de").quote_style == "«»"
 
 
 def test_a_bad_checks_setting_is_exit_status_2(tmp_path, capsys):
