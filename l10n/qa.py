@@ -136,15 +136,35 @@ def silenced(flags: Sequence[str], translator_comment: str) -> frozenset[str]:
     return frozenset(silencers(flags, translator_comment))
 
 
+# Weblate's checks (5.14), as its ``ignore-CHECK`` flags name them: a catalog kept in Weblate
+# carries these for Weblate, and they are no typo of l10n's.
+WEBLATE_FLAGS = frozenset(c.replace("_", "-") for c in """
+    angularjs_format automattic_components_format bbcode begin_newline begin_space c_format
+    c_sharp_format check_glossary double_space duplicate ellipsis end_colon end_ellipsis
+    end_exclamation end_interrobang end_newline end_question end_semicolon end_space end_stop
+    es_format escaped_newline fluent-parts fluent-references fluent-source-inner-html
+    fluent-source-syntax fluent-target-inner-html fluent-target-syntax i18next_interpolation
+    icu_message_format icu_message_format_syntax inconsistent java_format java_printf_format
+    javascript_format kabyle-characters kashida long_untranslated lua_format max-length max-size
+    md-link md-reflink md-syntax multiple_failures newline-count object_pascal_format
+    optional_plural percent_placeholders perl_brace_format perl_format php_format placeholders
+    plurals prohibited_initial_character punctuation_spacing python_brace_format python_format
+    qt_format qt_plural_format regex reused rst-references rst-syntax ruby_format safe-html same
+    same-plurals scheme_format translated unnamed_format url vue_format xml-invalid xml-tags
+    zero-width-space""".split())
+
+
 def unknown_silencers(flags: Sequence[str], translator_comment: str) -> list[str]:
     """The codes an entry silences that name no check (typos), each with the closest code.
+    Weblate's own ``ignore-CHECK`` flags are left alone.
 
-    >>> unknown_silencers(["ignore-numbres"], "l10n: ignore quotes")
+    >>> unknown_silencers(["ignore-numbres", "ignore-end-stop"], "l10n: ignore quotes")
     ["'numbres' names no check (did you mean 'numbers'?)"]
     """
+    weblate = {f[len("ignore-"):] for f in flags if f[len("ignore-"):] in WEBLATE_FLAGS}
     out = []
     for code in silencers(flags, translator_comment):
-        if code in DEFAULTS:
+        if code in DEFAULTS or code in weblate:
             continue
         close = get_close_matches(code.lower(), CODES, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]!r}?" if close else "checks: " + ", ".join(CODES)

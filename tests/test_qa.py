@@ -295,6 +295,13 @@ def test_unknown_silencers_are_named_with_the_closest_code():
     assert qa.unknown_silencers(["fuzzy", "ignore-glossary"], "l10n: ignore consistency") == []
 
 
+def test_weblates_own_ignore_flags_are_not_taken_for_typos():
+    # a catalog kept in Weblate carries its flags for Weblate's checks (ignore-end-stop, ...)
+    assert qa.unknown_silencers(["ignore-end-stop", "ignore-same", "ignore-md-link"], "") == []
+    assert qa.unknown_silencers(["ignore-end-stops"], "") != []  # near, but not Weblate's
+    assert qa.unknown_silencers([], "l10n: ignore same") != []  # l10n's comment names l10n's checks
+
+
 def test_consistency_names_the_other_translation_and_catalog():
     uses = [qa.Use("The probe continues.", "Die Untersuchung läuft.", "locales/de/a.po", 12),
             qa.Use("The probe continues.", "Die Ermittlungen dauern an.", "locales/de/b.po", 40),
