@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Mapping, Sequence
@@ -270,13 +271,19 @@ class Moves:
     """Where each heading's anchor goes from the English article to the German one.
 
     ``forward`` maps an English ``href`` (as markdown-it makes it) to the German fragment to
-    write; ``back`` a German ``href`` to the English ``href`` of the same heading, for
-    the comparison: a German link to the German anchor of the heading the English links to is
-    the same link.
+    write; ``back`` a German ``href`` to the English ``href`` of the same heading. A German
+    id may be another heading's English id (German ``## Details`` for English
+    ``## Background``, while English also has ``## Details``): a link to ``#details`` is
+    then read by what its source links to (:func:`rewrite`).
     """
 
     forward: Mapping[str, str]
     back: Mapping[str, str]
+
+    @property
+    def hrefs(self) -> dict[str, str]:
+        """English ``href`` -> German ``href`` of each heading."""
+        return {e: href(g) for e, g in self.forward.items()}
 
 
 NO_MOVES = Moves({}, {})
@@ -295,21 +302,52 @@ def moves(english: Sequence[str], german: Sequence[str]) -> Moves:
     return Moves(forward, back)
 
 
-def rewrite(md: str, links: Sequence[tuple[int, int, str]], found: Moves) -> str:
+def rewrite(md: str, links: Sequence[tuple[int, int, str]], found: Moves,
+            source: Sequence[str] | None = None) -> str:
     """``md`` with each of its in-page ``links`` (destination start, end and ``href``, as
     :func:`l10n.markup.in_page_links` finds them) to an English heading's anchor pointing at
     the German heading's.
 
+    ``md`` is English unless ``source`` is given: the ``href`` of each in-page link of the
+    English text that ``md`` translates. A translation may write a heading's English anchor
+    or its German one; where a destination could be either (a German id that is another
+    heading's English id), it is read as what the source still links to, English first.
+
     >>> m = moves(["details-and-more"], ["details-und-mehr"])
     >>> rewrite("Mehr [dazu](#details-and-more 'T').", [(12, 29, "#details-and-more")], m)
     "Mehr [dazu](#details-und-mehr 'T')."
+    >>> m = moves(["background", "details"], ["details", "einzelheiten"])
+    >>> rewrite("[a](#details) [b](#einzelheiten)", [(4, 12, "#details"), (18, 31, "#einzelheiten")],
+    ...         m, source=["#background", "#details"])
+    '[a](#details) [b](#einzelheiten)'
     """
+    english = [True] * len(links) if source is None else _english_readings(links, found, source)
     out = md
-    for start, end, link in reversed(links):
-        fragment = found.forward.get(link)
+    for (start, end, link), as_english in zip(reversed(links), reversed(english)):
+        fragment = found.forward.get(link) if as_english else None
         if fragment is not None and href(fragment) != link:
             out = out[:start] + written(fragment) + out[end:]
     return out
+
+
+def _english_readings(links: Sequence[tuple[int, int, str]], found: Moves, source: Sequence[str]) -> list[bool]:
+    """For each of a translation's in-page links, whether it is read as an English anchor
+    (rewritten) rather than as a German one (kept): the readings that link to what the
+    source links to, links with one reading taken first."""
+    left = Counter(source)
+    readings: list[bool | None] = []
+    for _, _, link in links:
+        english, german = link in found.forward, link in found.back
+        if english and german and found.back[link] != link:
+            readings.append(None)  # both, and they differ: decided below
+            continue
+        readings.append(english)
+        left[link if english else found.back.get(link, link)] -= 1
+    for i, (_, _, link) in enumerate(links):
+        if readings[i] is None:
+            readings[i] = left[link] > 0 or left[found.back[link]] <= 0
+            left[link if readings[i] else found.back[link]] -= 1
+    return [bool(r) for r in readings]
 
 
 def written(fragment: str) -> str:

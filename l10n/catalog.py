@@ -28,7 +28,7 @@ from typing import Iterable, Sequence
 import polib
 from babel import Locale
 
-from .extract import Segment
+from .extract import LINK_TITLE, Segment
 
 UNTRANSLATED, DRAFT, NEEDS_UPDATE, REVIEWED = "untranslated", "machine draft", "needs update", "reviewed"
 STATES = (REVIEWED, DRAFT, NEEDS_UPDATE, UNTRANSLATED)
@@ -206,6 +206,8 @@ def _comment_lines(segments: Iterable[Segment]) -> list[str]:
     for s in segments:
         if s.key is not None:
             line = f"type: {s.kind}; key: {s.key}"
+        elif s.kind == LINK_TITLE:
+            line = f"type: link title (the tooltip of links to [{s.section}])"
         elif s.kind == "heading" or not s.section:
             line = f"type: {s.kind}"
         else:

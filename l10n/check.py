@@ -20,7 +20,7 @@ from .cache import Cache, digest, read
 from .config import Config, printable
 from .errors import L10nError
 from .fsutil import read_text
-from .links import Links
+from .links import Links, fragment
 from .plural import count
 
 ERROR, WARNING, INFO = "error", "warning", "info"
@@ -181,12 +181,24 @@ def entry_findings(po: polib.POFile, rules: qa.Policy) -> Iterator[tuple[polib.P
 
 
 def qa_problems(show: str, po: polib.POFile, rules: qa.Policy) -> Iterator[Problem]:
-    """The QA findings of a catalog as problems at their entries' lines."""
-    for e, found in entry_findings(po, rules):
+    """The QA findings of a catalog as problems at their entries' lines, and a warning for
+    each silencer that names no check. A silencer on a fuzzy entry waits for its review;
+    a finding it would silence says so."""
+    for e in po:
+        if e.obsolete:
+            continue
+        for message in qa.unknown_silencers(e.flags, e.tcomment):
+            yield Problem(show, e.linenum, "unknown-silencer", message, WARNING)
+        found = findings(e, rules)
+        if not found:
+            continue
         s = catalog.state(e)
         where = "" if s == REVIEWED else f" ({s})"
+        waiting = set(qa.silencers(e.flags, e.tcomment)) if s != REVIEWED else set()
         for f in found:
-            yield Problem(show, e.linenum, f.code, f"{f.message}{where}", f.severity)
+            hint = (f"; its ignore-{f.code} counts once the entry is reviewed (not fuzzy)"
+                    if f.code in waiting else "")
+            yield Problem(show, e.linenum, f.code, f"{f.message}{where}{hint}", f.severity)
 
 
 def article(config: Config, lang: str, source: Path, today: date, site: Links | None = None,
@@ -306,8 +318,9 @@ def _information(show: str, found: publish.Publication) -> Iterator[Problem]:
         where = "published in English" if found.published else "no German article until something is translated"
         yield Problem(show, 1, "untranslated", f"{_percent(left, p.words)} of words untranslated ({where})", INFO)
     for destination in found.english:
-        yield Problem(show, 1, "english-link",
-                      f"the link to {destination} stays English: its German article is not published", INFO)
+        why = ("it names a heading, whose id in the German article differs" if fragment(destination)
+               else "its German article is not published")
+        yield Problem(show, 1, "english-link", f"the link to {destination} stays English: {why}", INFO)
 
 
 def _percent(part: int, whole: int) -> str:

@@ -241,6 +241,9 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
     engine = _engine(engine_name, state) if engine_name else None
     status, would_send = 0, 0
     try:
+        prepare = getattr(engine, "prepare", None)
+        if prepare is not None:  # what the account must accept, checked before anything is sent
+            prepare(state.config.source_lang, langs, sync=not dry_run)
         for lang in langs:
             billed_before = getattr(engine, "billed_characters", None)
             with _progress(state, engine, lang, sources, dry_run, write_output, options, every) as meter:

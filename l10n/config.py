@@ -71,6 +71,8 @@ class Config:
     links: LinksPolicy = field(default_factory=LinksPolicy)
     #: Shortcode parameters whose values are translated (``{{< figure alt="…" >}}``).
     shortcode_text: tuple[str, ...] = ("alt", "caption", "title")
+    #: ``[project] name`` of the site's ``pyproject.toml`` ("" when it has none).
+    project: str = ""
 
     def minimum(self, name: str, lang: str) -> float:
         """A threshold (``min_reviewed``, ``min_translated``) for a language: the one number
@@ -212,7 +214,9 @@ def load(root: Path) -> Config:
     table = tool.get("l10n")
     if table is None:
         raise ConfigError("no [tool.l10n] table: add one with target_langs = [\"de\"]", path=path)
-    return from_table(table, root, path, text=text)
+    project = raw.get("project", {})
+    name = project.get("name", "") if isinstance(project, dict) else ""
+    return from_table(table, root, path, text=text, project=name if isinstance(name, str) else "")
 
 
 #: The keys of ``[tool.l10n]``; ``front_matter`` and ``deepl`` are tables with keys of their own.
@@ -237,7 +241,8 @@ _DEEPL_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
 _PARAMETER = re.compile(r"[A-Za-z_][\w-]*", re.ASCII)
 
 
-def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | None = None) -> Config:
+def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | None = None,
+               project: str = "") -> Config:
     """Build a :class:`Config` from the parsed ``[tool.l10n]`` table.
 
     Every key is checked for spelling and type; a mistake raises :class:`ConfigError` naming
@@ -282,7 +287,7 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         obsolete_days=r.integer(key("obsolete_days"), table.get("obsolete_days", 90), low=-1),
         similarity=r.number(key("similarity"), table.get("similarity", 0.6), low=0, high=1),
         min_reviewed=_shares(r, key("min_reviewed"), table.get("min_reviewed", 0.0), langs),
-        deepl=_deepl(r, key("deepl"), table.get("deepl", {})),
+        deepl=_deepl(r, key("deepl"), table.get("deepl", {}), langs),
         glossary=root / glossary if glossary else None,
         checks=_checks(r, key("checks"), table.get("checks", {})),
         min_translated=_shares(r, key("min_translated"), table.get("min_translated", 0.0), langs),
@@ -291,6 +296,7 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         shortcode_text=_parameters(r, key("shortcode_text"),
                                    table.get("shortcode_text", list(Config.shortcode_text))),
         anchors=r.string(key("anchors"), table.get("anchors", "hugo"), ANCHOR_RULES),
+        project=project.strip(),
     )
 
 
@@ -302,7 +308,7 @@ def _checks(r: _Reader, key: tuple[str, ...], value: Any) -> qa.Policy:
         if code in table:
             severities[code] = r.string(key + (code,), table[code], qa.SEVERITIES)
     register = r.string(key + ("register",), table["register"], qa.REGISTERS) if "register" in table else None
-    quotes = r.string(key + ("quote_style",), table.get("quote_style", qa.QUOTE_STYLES[0]), qa.QUOTE_STYLES)
+    quotes = r.string(key + ("quote_style",), table["quote_style"], qa.QUOTE_STYLES) if "quote_style" in table else None
     return qa.Policy(severities, register, quotes)
 
 
@@ -367,7 +373,7 @@ def _rules(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, str]:
             for old, new in r.table(key, value).items()}
 
 
-def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
+def _deepl(r: _Reader, key: tuple[str, ...], value: Any, targets: Sequence[str] = ("de",)) -> dict[str, Any]:
     """``[tool.l10n.deepl]``: the keys given, checked and normalised (see :data:`DEEPL_KEYS`)."""
     table = r.table(key, value, DEEPL_KEYS)
     settings: dict[str, Any] = {}
@@ -387,10 +393,10 @@ def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
             settings[name] = item if item == "" else r.string(k, item, MODEL_TYPES)
         elif name == "custom_instructions":
             settings[name] = _instructions(r, k, item)
-        elif name in ("style_id", "glossary_name"):
-            settings[name] = r.string(k, item)
-            if (item and not item.strip()) or _CONTROL.search(item):
-                raise r.error(k, f"must be one line of text (\"\" for none), not {item!r}")
+        elif name == "style_id":
+            settings[name] = _styles(r, k, item, targets)
+        elif name == "glossary_name":
+            settings[name] = _line(r, k, item)
         elif name == "target_codes":
             codes = r.table(k, item)
             settings[name] = {r.language(k + (lang,), lang, "language"): r.deepl_code(k + (lang,), code)
@@ -403,6 +409,40 @@ def _deepl(r: _Reader, key: tuple[str, ...], value: Any) -> dict[str, Any]:
                 raise r.error(key + ("model_type",), f"cannot be \"latency_optimized\" with {name}: "
                               "DeepL serves those with quality-optimized models only")
     return settings
+
+
+def _line(r: _Reader, key: tuple[str, ...], value: Any) -> str:
+    """One line of text ("" for none)."""
+    text = r.string(key, value)
+    if (text and not text.strip()) or _CONTROL.search(text):
+        raise r.error(key, f"must be one line of text (\"\" for none), not {text!r}")
+    return text
+
+
+def _styles(r: _Reader, key: tuple[str, ...], value: Any, targets: Sequence[str]) -> str | dict[str, str]:
+    """``style_id``: a style rule list belongs to one language on DeepL, so a string serves a
+    site with one target language, and a table ``{de = "...", fr = "..."}`` names one per
+    target language (a language left out gets none)."""
+    if isinstance(value, dict):
+        styles = {}
+        for lang, item in value.items():
+            code = r.language(key + (lang,), lang, "language")
+            if code not in targets:
+                raise r.error(key + (lang,), f"names {code!r}, which is not in target_langs "
+                                             f"({', '.join(targets)})")
+            if _line(r, key + (lang,), item):
+                styles[code] = item
+        return styles
+    if not isinstance(value, str):
+        raise r.error(key, f"must be a string or a table of one per language, e.g. "
+                           f"{{de = \"...\"}}, not {_describe(value)}")
+    style = _line(r, key, value)
+    if style and len(targets) > 1:
+        table = ", ".join(f'{t} = "..."' for t in targets)
+        raise r.error(key, f"is one style rule list, and a style rule list belongs to one language, "
+                           f"but target_langs has {len(targets)}: name one per language, "
+                           f"style_id = {{{table}}}")
+    return style
 
 
 def _instructions(r: _Reader, key: tuple[str, ...], value: Any) -> tuple[str, ...]:

@@ -35,11 +35,20 @@ _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
 _ONLY_URL = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>@]+)>"
                        r"|(?:(?:https?|ftp)://|www\.)[^\s<>]+", re.IGNORECASE)
 
-#: The kinds of segment, as named in catalogs (``#. type: list item``).
-HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER = KINDS = (
-    "heading", "paragraph", "list item", "blockquote", "table cell", "front matter")
+#: The kinds of segment, as named in catalogs (``#. type: list item``). A ``link title`` is
+#: the title of a link reference definition (``[p]: https://… "Title"``), the tooltip of
+#: every link that uses it; its section is the definition's label.
+HEADING, PARAGRAPH, LIST_ITEM, BLOCKQUOTE, TABLE_CELL, FRONT_MATTER, LINK_TITLE = KINDS = (
+    "heading", "paragraph", "list item", "blockquote", "table cell", "front matter", "link title")
 #: Kinds whose text must stay on one line.
-SINGLE_LINE = frozenset({HEADING, TABLE_CELL, FRONT_MATTER})
+SINGLE_LINE = frozenset({HEADING, TABLE_CELL, FRONT_MATTER, LINK_TITLE})
+#: The end of a link reference definition: white space (a line break and container
+#: prefixes included), then a plain title (no escapes, entities or line breaks, which a
+#: translation could not be trusted to keep) in its quotes (group 1) and nothing after it.
+_DEFINITION_TITLE = re.compile(
+    r"""(?:[ \t]+|[ \t]*\r?\n[ \t>]*)("[^"\\&\r\n]*"|'[^'\\&\r\n]*'|\([^()\\&\r\n]*\))[ \t]*\r?\Z""")
+#: The label of a link reference definition at the start of its first line.
+_DEFINITION_LABEL = re.compile(r"[ \t>]*\[((?:[^\[\]\\]|\\.)+)\]:")
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class Slot:
     cont: str
     kind: str = PARAGRAPH
     newline: str = "\n"
+    quote: str = ""  # a link title's closing quote character
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,10 @@ def extract(text: str, path: Path | None = None,
             spans.append((start, end, Slot(len(segments), tuple(prefixes[1:]), cont, kind, newline)))
             line = offset + first + 1 + (body.count("\n", starts[first], start) if single else 0)
             segments.append(Segment(_strip_prefixes(text_, prefixes), kind, section, line))
+    for start, end, label, line in _definition_titles(body, lines, starts, env.get("references", {})):
+        newline = "\r\n" if lines[line].endswith("\r") else "\n"
+        spans.append((start, end, Slot(len(segments), (), "", LINK_TITLE, newline, body[end])))
+        segments.append(Segment(body[start:end], LINK_TITLE, label, offset + line + 1))
     pieces: list[str | Slot] = []
     pos = 0
     for start, end, slot in sorted(spans, key=lambda s: s[0]):
@@ -139,6 +153,27 @@ def extract(text: str, path: Path | None = None,
     pieces.append(body[pos:])
     return Skeleton(doc, tuple(pieces), env.get("references", {}), structure.shape(tokens, env),
                     tuple(inline_segments)), segments
+
+
+def _definition_titles(body: str, lines: list[str], starts: list[int], references: dict
+                       ) -> Iterator[tuple[int, int, str, int]]:
+    """``(start, end, label, line)`` of the plain title of each link reference definition,
+    in document order: the text between its quotes, its label as written and its 0-based
+    line. Titles with escapes, entities or line breaks, and titles that are only a URL,
+    stay in the skeleton."""
+    found = []
+    for ref in references.values():
+        title, span = ref.get("title"), ref.get("map")
+        if not title or not title.strip() or not span or span[1] > len(lines) or _ONLY_URL.fullmatch(title):
+            continue
+        first, last = span[0], span[1] - 1
+        text = body[starts[first]:starts[last] + len(lines[last])]
+        match, label = _DEFINITION_TITLE.search(text), _DEFINITION_LABEL.match(text)
+        if match is None or label is None or match.group(1)[1:-1] != title:
+            continue
+        start = starts[first] + match.start(1) + 1
+        found.append((start, start + len(title), label.group(1), first + text.count("\n", 0, match.start(1))))
+    return iter(sorted(found))
 
 
 def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bool, bool, int]]:

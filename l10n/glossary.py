@@ -6,7 +6,9 @@ row to one target language; rows without it apply to every target language. A fi
 ``source,target[,lang]`` is taken as a header, and rows starting with ``#`` are comments.
 
 On DeepL the whole file is one multilingual glossary, edited in place when the file
-changes (see :mod:`l10n.engines.deepl`).
+changes (see :mod:`l10n.engines.deepl`). A language column must name a target language of
+the site; variants of one language (``pt-BR``, ``pt-PT``) share one DeepL dictionary, so
+their terms must agree (:meth:`Glossary.disagreement`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from .errors import ConfigError, InputError
 from .fsutil import read_text
@@ -41,12 +44,35 @@ class Glossary:
         return out
 
 
+    def line(self, lang: str, source: str) -> int | None:
+        """The line of the row that gives ``source``'s term in ``lang`` (None: no row does)."""
+        rows = [r for r in self.rows if r[0] == source and (r[2] is None or _same_lang(r[2], lang))]
+        own = [r for r in rows if r[2] is not None]
+        return (own or rows or [(None, None, None, None)])[0][3]
+
+    def disagreement(self, a: str, b: str) -> InputError | None:
+        """The error when languages ``a`` and ``b``, which share one DeepL dictionary (variants
+        of one language), have different terms; None when they agree."""
+        terms_a, terms_b = self.entries(a), self.entries(b)
+        if terms_a == terms_b:
+            return None
+        source = next(s for s, _t, _l, _n in self.rows if terms_a.get(s) != terms_b.get(s))
+        lines = {lang: self.line(lang, source) for lang in (a, b)}
+        said = [f"{terms[source]!r} for {lang} (line {lines[lang]})" if source in terms else f"none for {lang}"
+                for lang, terms in ((a, terms_a), (b, terms_b))]
+        return InputError(f"term {source!r} has {said[0]} but {said[1]}: {a} and {b} are variants of one "
+                          "language, and a DeepL glossary has one dictionary per language, not per "
+                          "variant; give both the same term", path=self.path,
+                          line=max(n for n in lines.values() if n is not None))
+
+
 def _same_lang(a: str, b: str) -> bool:
     return a.replace("-", "_").lower() == b.replace("-", "_").lower()
 
 
-def load(path: Path) -> Glossary:
-    """Read and validate the CSV, naming the line at fault."""
+def load(path: Path, targets: Sequence[str] | None = None) -> Glossary:
+    """Read and validate the CSV, naming the line at fault; with ``targets``, a row for
+    another language is an error too."""
     if not path.is_file():
         raise ConfigError("glossary file not found: create it (rows of source term, target term) "
                           "or remove 'glossary' from [tool.l10n]", path=path)
@@ -69,6 +95,10 @@ def load(path: Path) -> Glossary:
             if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or ch in "\u2028\u2029" for ch in term):
                 raise InputError(f"term {term!r} contains a control character", path=path, line=line)
         only = cells[2] if len(cells) == 3 and cells[2] else None
+        if only is not None and targets is not None and not any(_same_lang(only, t) for t in targets):
+            raise InputError(f"row for {only!r}, which is not a target language (target_langs: "
+                             f"{', '.join(targets)}): correct the language, or add it to target_langs",
+                             path=path, line=line)
         key = (cells[0], only.replace("-", "_").lower() if only else None)
         if key in seen:
             raise InputError(f"term {cells[0]!r} is already defined on line {seen[key]}",

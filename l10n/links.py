@@ -8,7 +8,9 @@ site, a translation may keep the English destination or use the German one (noth
 else): :meth:`Links.allowed` is what the comparisons accept. What the German article then
 links to is decided here, not by the translator (:meth:`Links.localise`): a link to a source
 article goes to its German article when that is published, else to the English one; a link
-to any other page of the site (a tag, the home page) stays as the translation wrote it.
+to a heading of another article (``/en/story/x/#details``) stays English, as the German
+article's headings have German ids; a link to any other page of the site (a tag, the home
+page) stays as the translation wrote it.
 """
 
 from __future__ import annotations
@@ -54,6 +56,15 @@ def path_address(path: str, slug: str | None = None) -> str:
     elif slug is not None:
         parts[-1] = slug.strip().strip("/")
     return key("/".join(parts).lower().replace(" ", "-"))
+
+
+def fragment(rest: str) -> str:
+    """The fragment of an address (``details`` of ``story/x/#details``), or ``""``.
+
+    >>> fragment("story/x/#details"), fragment("story/x/?a=1"), fragment("story/x#")
+    ('details', '', '')
+    """
+    return rest.partition("#")[2]
 
 
 def forms(templates: Sequence[str], source: str, lang: str) -> tuple[tuple[str, str], ...]:
@@ -144,14 +155,16 @@ class Links:
         """Where the German article links for a destination the translation wrote.
 
         >>> links = Links((("/en/", "/de/"),), frozenset({"a", "b"}), frozenset({"a"}))
-        >>> links.localise("/en/a#x"), links.localise("/de/b"), links.localise("/de/tag/eu")
-        ('/de/a#x', '/en/b', '/de/tag/eu')
+        >>> links.localise("/en/a"), links.localise("/de/b"), links.localise("/de/tag/eu")
+        ('/de/a', '/en/b', '/de/tag/eu')
+        >>> links.localise("/en/a/#intro"), links.localise("/de/a#intro")
+        ('/en/a/#intro', '/en/a#intro')
         """
         found = self._split(destination)
         if found is None or key(found[2]) not in self.articles:
             return destination
         en, de = self.pairs[found[0]]
-        return (de if key(found[2]) in self.published else en) + found[2]
+        return (de if key(found[2]) in self.published and not fragment(found[2]) else en) + found[2]
 
     def rewrite(self, md: str) -> str:
         """Inline Markdown with every link destination :meth:`localise`-d (code spans and
@@ -168,7 +181,8 @@ class Links:
         return _DESTINATIONS.sub(one, md)
 
     def staying_english(self, md: str) -> list[str]:
-        """Links of ``md`` to source articles whose German article is not published."""
+        """Links of ``md`` to source articles that stay English: their German article is
+        not published, or they name a heading (a fragment)."""
         out = []
         for m in _DESTINATIONS.finditer(md) if self.pairs else ():
             dest = m.group("dest") or m.group("auto")

@@ -48,7 +48,7 @@ from markdown_it.token import Token
 
 from . import links
 from .dialect import BLOCKS, PLAIN, SHORTCUT, named_labels, parser
-from .extract import KINDS, SINGLE_LINE
+from .extract import KINDS, LINK_TITLE, SINGLE_LINE
 
 __all__ = [
     "DEEPL_OPTIONS",
@@ -280,7 +280,10 @@ _PLACEHOLDER = re.compile(
     r"|\{[:#.][^{}\n]*\}"
     r"|\{(?:[A-Za-z_][\w.\[\]-]*|\d*)(?:![rsa])?(?::[^{}\n]*)?\}"
 )
-_URL_START = re.compile(r"\b(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
+#: A bare URL starts after anything but a letter or digit: ``_`` too, which is a word
+#: character to ``\\b`` but may be an unpaired emphasis delimiter, a token of its own to the
+#: parser (and Goldmark's linkify starts a URL after it).
+_URL_START = re.compile(r"(?<![^\W_])(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
 _URL_TRAILING = ".,:;!?*_~'\""
 # Characters XML 1.0 does not allow, and \r, which XML parsers turn into \n.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r")
@@ -1180,7 +1183,7 @@ def _describe(signature: tuple[tuple[str, str], ...]) -> str:
 def _block_problems(source: str, translation: str, kind: str) -> list[Problem]:
     problems = []
     expected, got = _block_signature(source), _block_signature(translation)
-    if source.strip() and got != expected:
+    if source.strip() and got != expected and kind != LINK_TITLE:  # a title is no block
         message = f"the translation makes {_describe(got)} instead of {_describe(expected)}"
         problems.append(Problem("block-type", message))
     if kind == "heading" and _CLOSING_HASHES.search(translation) and not _CLOSING_HASHES.search(source):

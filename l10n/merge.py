@@ -10,7 +10,7 @@ from typing import Mapping, Sequence
 
 from . import article as articles
 from .config import Config
-from .extract import SINGLE_LINE, TABLE_CELL, Segment, Skeleton, Slot, fix_shortcuts
+from .extract import LINK_TITLE, SINGLE_LINE, TABLE_CELL, Segment, Skeleton, Slot, fix_shortcuts
 
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
@@ -53,7 +53,7 @@ def adapt(source: str, translation: str, kind: str, labels: frozenset[str]) -> s
     >>> adapt("a", "x | y\\nz", "table cell", frozenset())
     'x \\\\| y z'
     """
-    text = fix_shortcuts(source, translation, labels)
+    text = translation if kind == LINK_TITLE else fix_shortcuts(source, translation, labels)
     if kind in SINGLE_LINE:
         text = " ".join(ln.strip() for ln in text.split("\n")) if "\n" in text else text
         if kind == TABLE_CELL:
@@ -61,9 +61,29 @@ def adapt(source: str, translation: str, kind: str, labels: frozenset[str]) -> s
     return text
 
 
+#: What a link title's text escapes: a backslash before punctuation, and the start of an
+#: entity (the quote characters are the slot's).
+_TITLE_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~])|&(?=#?\w+;)")
+
+
+def title(text: str, quote: str) -> str:
+    """A link title's text as written between ``quote`` characters, so that a reader sees
+    it as it is: backslashes before punctuation, entities and the quotes escaped.
+
+    >>> print(title('Das "Papier" &amp; \\\\!', '"'), title("Fish & (chips)", ")"))
+    Das \\"Papier\\" &amp;amp; \\\\! Fish & \\(chips\\)
+    """
+    text = _TITLE_SPECIAL.sub(lambda m: "\\" + m.group() if m.group() == "\\" else "&amp;", text)
+    for c in ("()" if quote == ")" else quote):
+        text = text.replace(c, "\\" + c)
+    return text
+
+
 def _layout(text: str, slot: Slot) -> str:
     """Lay a text out on the slot's lines, giving each line its container prefix."""
     lines = text.split("\n")
+    if slot.kind == LINK_TITLE:
+        return title(text, slot.quote)
     if slot.kind in SINGLE_LINE:
         return text
     out = [lines[0]]

@@ -209,9 +209,11 @@ class _Anchors:
             published = dict(chosen)
             for msgid, links in self.linking.items():
                 current = chosen.get(msgid, msgid)
-                if current != msgid:  # a translation: its own links, where the source's were
+                source = None
+                if current != msgid:  # a translation: its own links, read by the source's
+                    source = [link for _, _, link in links]
                     links = markup.in_page_links(current, skeleton.references)
-                moved = anchors.rewrite(current, links, moves)
+                moved = anchors.rewrite(current, links, moves, source)
                 if moved != current:
                     published[msgid] = moved
             text, lines = merge.render(skeleton, segments, published)
@@ -228,6 +230,13 @@ class _Anchors:
                 text, shape = defined, structure.of(defined)
         translated = {i: span for i, span in lines.items() if segments[i].text in chosen}
         return text, translated, shape, moves
+
+    @staticmethod
+    def follow(skeleton: Skeleton, moves: anchors.Moves) -> Callable[[str], str]:
+        """An English inline text with its links to headings as :meth:`render` publishes it."""
+        def follow(text: str) -> str:
+            return anchors.rewrite(text, markup.in_page_links(text, skeleton.references), moves)
+        return follow
 
     def foreseen(self, skeleton: Skeleton, segments: Sequence[Segment], chosen: Mapping[str, str]) -> list[str]:
         """The German headings' ids as the translations chosen make them, without rendering."""
@@ -273,18 +282,19 @@ def _body(skeleton: Skeleton, segments: Sequence[Segment], chosen: dict[str, str
     rounds = 0
     while True:
         rounds += 1
+        follow, moved = None, None
         if anchored is None:
             text, lines = merge.render(skeleton, segments, chosen)
-            shape, same = None, None
+            shape = None
         else:
             text, lines, shape, moves = anchored.render(skeleton, segments, chosen)
-            same = moves.back
+            follow, moved = anchored.follow(skeleton, moves), moves.hrefs
         if not lines or skeleton.shape is None:
             return text
         slots = _Slots(segments, lines)
         allowed = links.allowed if links is not None else None
         found = list(structure.breaks(skeleton.shape, shape or structure.of(text), slots.source_line,
-                                      allowed, same))
+                                      allowed, follow, moved))
         if not found:
             return text
         blamed: set[str] = set()

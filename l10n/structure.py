@@ -4,7 +4,8 @@
 block pass only): every block token with what makes it that block (type, tag, markers, list
 starts, fence info and contents, HTML blocks, table alignment), the link reference
 definitions, and the text of each inline block. :func:`compare` holds a translated body
-against its source: the same blocks, the same definitions, and in every inline block whose
+against its source: the same blocks, the same definitions (labels and destinations; a
+title is translated text), and in every inline block whose
 text changed the same link and image destinations, autolinks, code spans, hard breaks and raw
 HTML. It runs on the article as published, so a break that depends on what surrounds a
 segment (a fence opener, a setext underline, a lazy continuation line, a new reference
@@ -131,11 +132,13 @@ def compare(source: Shape, target: Shape) -> Break | None:
 def breaks(source: Shape, target: Shape,
            source_line: Callable[[int], int | None] | None = None,
            allowed: Callable[[str], Iterable[str]] | None = None,
-           anchors: Mapping[str, str] | None = None) -> Iterator[Break]:
+           follow: Callable[[str], str] | None = None,
+           moved: Mapping[str, str] | None = None) -> Iterator[Break]:
     """The ways ``target`` differs from ``source`` in structure, in order, each found once.
 
-    ``anchors`` maps a target link destination to the source's it stands for: the German
-    anchor of a heading for the English anchor (:class:`l10n.anchors.Moves`).
+    ``follow`` gives a source inline text with its links to headings as the target article
+    publishes them, and ``moved`` the destination a reference definition of a heading's
+    anchor may take instead (:mod:`l10n.anchors`): the check accepts exactly these moves.
 
     Inline blocks are judged each alone, so all their differences are found. A block-level
     difference may change all that follows; after one the comparison goes on only from a
@@ -148,12 +151,16 @@ def breaks(source: Shape, target: Shape,
     if source.blocks != target.blocks:
         yield from _block_breaks(source, target, source_line)
         return
-    defined = target.references
-    if anchors and defined != source.references:
-        defined = tuple((label, anchors.get(href, href), title) for label, href, title in defined)
-    if source.references != defined:
-        before = {label: (href, title) for label, href, title in source.references}
-        labels = tuple(label for label, href, title in defined if before.get(label) != (href, title))
+    # a definition's title is text a translation changes; its label and destination are not
+    wanted = tuple((label, href) for label, href, _ in source.references)
+    defined = tuple((label, href) for label, href, _ in target.references)
+    if moved and defined != wanted:
+        sources = dict(wanted)
+        defined = tuple((label, sources[label] if moved.get(sources.get(label, "")) == href else href)
+                        for label, href in defined)
+    if wanted != defined:
+        before = dict(wanted)
+        labels = tuple(label for label, href in defined if before.get(label) != href)
         shown = ", ".join(f"[{label.lower()}]" for label in labels) or "a reference definition"
         yield Break(f"the translation defines {shown}, which changes where the article's links go",
                     line=min((target.reference_lines.get(label, 0) for label in labels), default=None),
@@ -162,9 +169,9 @@ def breaks(source: Shape, target: Shape,
     for k, (a, b) in enumerate(zip(source.inlines, target.inlines)):
         if a == b:
             continue
-        before, after = (inline_facts(text, source.used_references(text)) for text in (a, b))
-        if anchors:
-            after = _renamed(after, anchors)
+        if follow is not None:
+            a = follow(a)
+        before, after = inline_facts(a, target.used_references(a)), inline_facts(b, target.used_references(b))
         if allowed is not None:
             after = links.align(before, after, partial(_allowed_fact, allowed))
         missing, added = _difference(before, after)
@@ -282,16 +289,5 @@ def _allowed_fact(allowed: Callable[[str], Iterable[str]], fact: tuple[str, str]
     if fact[0] in ("link", "autolink"):
         return {(fact[0], d) for d in allowed(fact[1])}
     return (fact,)
-def _renamed(facts: Counter, anchors: Mapping[str, str]) -> Counter:
-    """``facts`` with each link to a destination in ``anchors`` counted as a link to the
-    destination it stands for."""
-    if not any(what == "link" and value in anchors for what, value in facts):
-        return facts
-    out: Counter = Counter()
-    for (what, value), n in facts.items():
-        out[(what, anchors.get(value, value) if what == "link" else value)] += n
-    return out
-
-
 def _difference(source: Counter, target: Counter) -> tuple[list, list]:
     return list((source - target).elements()), list((target - source).elements())

@@ -90,6 +90,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import html
 import http.server
 import io
 import itertools
@@ -256,6 +257,15 @@ def map_text_nodes(text: str, fn: Callable[[str], str], *, tag_handling: Optiona
             while stack and stack.pop() != name:
                 pass
     return "".join(out)
+
+
+def billed_characters(text: str, tag_handling: Optional[str]) -> int:
+    """Characters DeepL bills for one text: code points of the source text; with
+    ``tag_handling`` set, the tags (with their attributes) are not counted, and an entity is
+    the one character it stands for."""
+    if tag_handling not in ("xml", "html"):
+        return len(text)
+    return sum(len(html.unescape(chunk)) for is_markup, chunk in split_markup(text) if not is_markup)
 
 
 def xml_error(text: str) -> Optional[str]:
@@ -958,7 +968,8 @@ class FakeDeepL:
             if entries is None:
                 raise _Reply(400, "Glossary does not match the language pair "
                                   f"{source}->{_base_lang(target)}.")
-        billed = sum(len(t) for t in texts)
+        billed_each = [billed_characters(t, tag_handling) for t in texts]
+        billed = sum(billed_each)
         with self._lock:
             if self.character_count + billed > self.character_limit:
                 raise _Reply(HTTP_QUOTA_EXCEEDED, DEFAULT_MESSAGES[456])
@@ -985,11 +996,11 @@ class FakeDeepL:
             outputs = [mangler(o, call_params) for o in outputs]
         show_billed = _truthy(params.get("show_billed_characters", False))
         translations = []
-        for t, out in zip(texts, outputs):
+        for out, billed_one in zip(outputs, billed_each):
             item: Dict[str, Any] = {"detected_source_language": source
                                     or self.detected_source_language, "text": out}
             if show_billed:
-                item["billed_characters"] = len(t)
+                item["billed_characters"] = billed_one
             if params.get("model_type"):
                 item["model_type_used"] = ("quality_optimized"
                                            if params["model_type"] != "latency_optimized"

@@ -259,3 +259,94 @@ def test_every_in_page_link_of_the_german_article_lands_on_a_heading(data) -> No
     links = [c.attrGet("href") for t in tokens if t.type == "inline" for c in t.children or []
              if c.type == "link_open" and (c.attrGet("href") or "").startswith("#")]
     assert links and set(links) <= ids, (german, ids)
+
+
+# -- a German id that is another heading's English id -----------------------------------
+
+CLASH = """\
+---
+title: Ferry
+---
+See [why](#background) and [how](#details).
+
+## Background
+
+## Details
+
+[d]: #details
+"""
+SEE = "See [why](#background) and [how](#details)."
+CLASHING = {"Background": "Details", "Details": "Einzelheiten"}
+
+
+@pytest.mark.parametrize("translation, links", [
+    ("Siehe [warum](#background) und [wie](#details).",  # the English anchors
+     "Siehe [warum](#details) und [wie](#einzelheiten)."),
+    ("Siehe [warum](#details) und [wie](#einzelheiten).",  # the German anchors
+     "Siehe [warum](#details) und [wie](#einzelheiten)."),
+    ("Siehe [wie](#einzelheiten) und [warum](#details).",  # the German anchors, reordered
+     "Siehe [wie](#einzelheiten) und [warum](#details)."),
+])
+def test_a_german_id_equal_to_another_english_id_lands_on_its_heading(translation: str, links: str) -> None:
+    found = published(dict(CLASHING, **{SEE: translation}), article=CLASH)
+    assert body(found) == links + "\n\n## Details\n\n## Einzelheiten\n\n[d]: #einzelheiten\n"
+    assert all(v.published and not v.problems for msgid, v in found.verdicts.items() if msgid != "Ferry")
+
+
+def test_an_untranslated_link_follows_past_a_clash_and_duplicates_are_numbered() -> None:
+    assert body(published(CLASHING, article=CLASH)).startswith("See [why](#details) and [how](#einzelheiten).")
+    # "Details" twice in German: Hugo numbers the second
+    found = published({"Background": "Details", SEE: "Siehe [warum](#details) und [wie](#details-1)."},
+                      article=CLASH)
+    assert body(found) == ("Siehe [warum](#details) und [wie](#details-1).\n\n"
+                           "## Details\n\n## Details\n\n[d]: #details-1\n")
+    assert found.verdicts[SEE].published
+
+
+@pytest.mark.parametrize("translation", [
+    "Siehe [warum](#einzelheiten) und [wie](#einzelheiten).",
+    "Siehe [warum](#background) und [wie](#background).",
+    "Siehe [warum](#details) und [wie](#details-1).",
+])
+def test_a_clash_accepts_no_other_target(translation: str) -> None:
+    found = published(dict(CLASHING, **{SEE: translation}), article=CLASH)
+    assert {p.code for p in found.verdicts[SEE].problems} == {"link-target"}
+    assert body(found).startswith("See [why](#details) and [how](#einzelheiten).")
+
+
+def test_a_link_to_no_heading_is_not_read_as_a_german_anchor() -> None:
+    # "#einzelheiten" is no English heading: kept, and not taken for the German "Details"
+    article = "---\ntitle: T\n---\nSee [it](#einzelheiten), [there](#details).\n\n## Details\n"
+    see = "See [it](#einzelheiten), [there](#details)."
+    found = published({"Details": "Einzelheiten", see: "Siehe [es](#einzelheiten), [dort](#details)."},
+                      article=article)
+    assert found.verdicts[see].published
+    assert body(found).startswith("Siehe [es](#einzelheiten), [dort](#einzelheiten).")
+
+
+CLASH_PIECES = ["Siehe ", "[a]", "(#", "background", "details", "einzelheiten", "details-1", ")", " ", "[d]",
+                "#", "Details", "Einzelheiten", "\n"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_every_link_lands_on_the_heading_its_english_link_names(data) -> None:
+    """Whatever the catalog says, the German body's in-page links name the same headings
+    (by position) as the English body's, as many times each."""
+    rule = data.draw(st.sampled_from(["hugo", "github"]))
+    texts = ["Background", "Details", SEE]
+    german = {msgid: data.draw(st.one_of(st.sampled_from(["Details", "Einzelheiten", "Background"]),
+                                         st.lists(st.sampled_from(CLASH_PIECES), max_size=8).map("".join)))
+              for msgid in data.draw(st.lists(st.sampled_from(texts), unique=True, max_size=3))}
+
+    def targets(text: str) -> list[int]:
+        env: dict = {}
+        tokens = _MD.parse(text, env)
+        headings = [anchors.Heading(tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"]
+        index = {anchors.href(h): n for n, h in enumerate(anchors.heading_ids(rule, headings))}
+        hrefs = [c.attrGet("href") for t in tokens if t.type == "inline" for c in t.children or []
+                 if c.type == "link_open"] + [v["href"] for v in env.get("references", {}).values()]
+        return sorted(index.get(h, -1) for h in hrefs if h.startswith("#"))
+
+    german_body = body(published(german, rule, CLASH))
+    assert targets(german_body) == targets(CLASH.split("---\n", 2)[2]), german_body

@@ -334,6 +334,74 @@ def test_a_translator_silences_one_check_on_one_entry(synced, capsys, mark):
     assert code == 0 and qa_problems(report) == []
 
 
+def silence_spelled_number(root: Path) -> None:
+    """The entry of "27 different ones" reviewed with the number written out, and a flag that
+    silences the numbers check on it."""
+    path = root / CATALOG
+    po = polib.pofile(str(path))
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    entry.msgstr = entry.msgstr.replace("27", "siebenundzwanzig")
+    entry.flags.append("ignore-numbers")
+    po.save()
+    merged(root)
+
+
+def test_a_silence_does_not_outlive_a_change_of_the_english(synced, capsys):
+    silence_spelled_number(synced)
+    assert check(synced, capsys)[0] == 0
+    src = synced / ARTICLE
+    src.write_text(src.read_text(encoding="utf-8").replace("27 different ones", "27 separate ones"),
+                   encoding="utf-8")
+    merged(synced)  # the translation is carried, fuzzy, with its flag: it needs an update
+    (entry,) = [e for e in polib.pofile(str(synced / CATALOG)) if "27 separate ones" in e.msgid]
+    assert entry.flags == ["fuzzy", "ignore-numbers"] and "siebenundzwanzig" in entry.msgstr
+    code, report = check(synced, capsys)
+    (found,) = [p for p in qa_problems(report) if p["severity"] != "info"]  # not: 19% untranslated
+    assert code == 1 and found["line"] == entry.linenum and found["code"] == "numbers"
+    assert found["message"] == ("the translation lacks '27' of the source (needs update); its ignore-numbers "
+                                "counts once the entry is reviewed (not fuzzy)")
+    po = polib.pofile(str(synced / CATALOG))  # reviewed again: the translator's word holds again
+    next(e for e in po if "27 separate ones" in e.msgid).flags.remove("fuzzy")
+    po.save()
+    merged(synced)
+    code, report = check(synced, capsys)
+    assert code == 0 and [p for p in qa_problems(report) if p["severity"] != "info"] == []
+
+
+def test_a_silence_does_not_pass_to_a_machine_draft(synced, capsys):
+    from datetime import date
+
+    from l10n import catalog
+    silence_spelled_number(synced)
+    po = polib.pofile(str(synced / CATALOG))
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    catalog.set_draft(entry, entry.msgstr.replace("siebenundzwanzig", "72"), "deepl", date(2026, 5, 4))
+    po.save()
+    merged(synced)
+    code, report = check(synced, capsys)
+    (found,) = qa_problems(report)
+    assert code == 1 and found["code"] == "numbers" and "(machine draft); its ignore-numbers" in found["message"]
+
+
+@pytest.mark.parametrize("mark", ["flag", "comment"])
+def test_a_silencer_naming_no_check_is_a_warning(synced, capsys, mark):
+    po = polib.pofile(str(synced / CATALOG))
+    entry = next(e for e in po if "27 different ones" in e.msgid)
+    if mark == "flag":
+        entry.flags.append("ignore-numbres")
+    else:
+        entry.tcomment = "checked with the desk\nl10n: ignore numbres"
+    po.save()
+    merged(synced)
+    line = entry_line(synced, "27 different ones")
+    code, report = check(synced, capsys, "--strict")
+    assert code == 0 and [p for p in report["problems"] if p["code"] == "unknown-silencer"] == [{
+        "file": CATALOG, "line": line, "code": "unknown-silencer", "severity": "warning",
+        "message": "'numbres' names no check (did you mean 'numbers'?)"}]
+    assert main(["--root", str(synced), "check"]) == 0
+    assert f"  {line}: warning [unknown-silencer] 'numbres' names no check" in capsys.readouterr().out
+
+
 def test_severities_come_from_the_configuration(synced, capsys):
     edit_entry(synced, "27 different ones", lambda t: t.replace("27", "72"))
     merged(synced)

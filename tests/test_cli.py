@@ -398,3 +398,33 @@ def test_missing_source_folder_is_one_line_exit_2(tmp_path, capsys, command):
     args = [command] + (["out"] if command == "review" else [])
     assert run(root, *args) == 2
     assert_one_line_error(capsys, "content/en: no such folder: the 'en' articles go there")
+
+
+PAPERS = ("---\ntitle: Papers\n---\n\nRead [the paper][p] and [the brief][b].\n\n"
+          '[p]: https://example.org/x "Policy paper"\n[b]: https://example.org/y\n  \'Policy paper\'\n')
+
+
+def test_pseudo_drafts_the_titles_of_reference_definitions(tmp_path):
+    site = write_site(tmp_path / "site", {"papers.md": PAPERS})
+    assert run(site, "translate", "--engine", "pseudo") == 0
+    po = polib.pofile(str(site / "locales/de/papers.po"))
+    entry = po.find("Policy paper")  # one entry for both definitions, each named
+    assert entry.comment.splitlines()[:2] == ["type: link title (the tooltip of links to [p])",
+                                              "type: link title (the tooltip of links to [b])"]
+    assert entry.msgstr and entry.msgstr != "Policy paper" and "fuzzy" in entry.flags
+    de = (site / "content/de/papers.md").read_text(encoding="utf-8")
+    assert de.endswith(f'[p]: https://example.org/x "{entry.msgstr}"\n[b]: https://example.org/y\n  \'{entry.msgstr}\'\n')
+    assert run(site, "check") == 0
+
+
+def test_memory_drafts_a_reference_title_from_a_reviewed_translation(tmp_path):
+    site = write_site(tmp_path / "site", {"papers.md": PAPERS,
+                                          "other.md": "---\ntitle: Other\n---\n\nPolicy paper\n"})
+    assert run(site, "extract") == 0
+    other = polib.pofile(str(site / "locales/de/other.po"))
+    other.find("Policy paper").msgstr = "Grundsatzpapier"
+    other.save()
+    assert run(site, "extract") == 0  # back in gettext's layout
+    assert run(site, "translate", "--engine", "memory") == 0
+    de = (site / "content/de/papers.md").read_text(encoding="utf-8")
+    assert '[p]: https://example.org/x "Grundsatzpapier"' in de and "  'Grundsatzpapier'\n" in de

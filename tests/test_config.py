@@ -96,6 +96,13 @@ def error(tmp_path: Path, body: str) -> str:
      ":7: tool.l10n.deepl.model_type cannot be \"latency_optimized\" with custom_instructions"),
     ('target_langs = ["de"]\n[tool.l10n.deepl]\nstyle_id = "a1"\nmodel_type = "latency_optimized"\n',
      ":8: tool.l10n.deepl.model_type cannot be \"latency_optimized\" with style_id"),
+    ('target_langs = ["de", "fr"]\n[tool.l10n.deepl]\nstyle_id = "7ff9bfd6"\n',
+     ":7: tool.l10n.deepl.style_id is one style rule list, and a style rule list belongs to one language, "
+     "but target_langs has 2: name one per language, style_id = {de = \"...\", fr = \"...\"}"),
+    ('target_langs = ["de", "fr"]\n[tool.l10n.deepl]\nformality = "less"\nstyle_id = {de = "a1", it = "b2"}\n',
+     ":8: tool.l10n.deepl.style_id.it names 'it', which is not in target_langs (de, fr)"),
+    ('target_langs = ["de"]\ndeepl.style_id = 7\n',
+     ":6: tool.l10n.deepl.style_id must be a string or a table of one per language"),
     ('target_langs = ["de"]\ndeepl.tag_handling_version = 2\n', ":6: tool.l10n.deepl.tag_handling_version must be a string"),
     ('target_langs = ["de"]\n[tool.l10n.deepl.target_codes]\nde = "DE_AT"\n',
      ":7: tool.l10n.deepl.target_codes.de must be a DeepL language code"),
@@ -156,7 +163,7 @@ preserve_formatting = false
 model_type = "quality_optimized"
 target_codes = {pt-br = "PT-BR"}
 custom_instructions = ["Write numbers as digits.", "Use the house spelling of brand names."]
-style_id = "7ff9bfd6-cd85-4190-8503-d6215a321519"
+style_id = {de = "7ff9bfd6-cd85-4190-8503-d6215a321519", pt-BR = "0b7c4e51-2f3a-4d69-9e8b-5a1c2d3e4f60"}
 glossary_name = "newsroom terms"
 """))
     root = tmp_path.resolve()
@@ -172,8 +179,10 @@ glossary_name = "newsroom terms"
                          "model_type": "quality_optimized", "target_codes": {"pt_BR": "PT-BR"},
                          "custom_instructions": ("Write numbers as digits.",
                                                  "Use the house spelling of brand names."),
-                         "style_id": "7ff9bfd6-cd85-4190-8503-d6215a321519",
+                         "style_id": {"de": "7ff9bfd6-cd85-4190-8503-d6215a321519",
+                                      "pt_BR": "0b7c4e51-2f3a-4d69-9e8b-5a1c2d3e4f60"},
                          "glossary_name": "newsroom terms"}
+    assert cfg.project == "x"
     # the validated table is the DeepL engine's settings as they are
     assert Settings(**cfg.deepl).formality == "less"
 
@@ -260,7 +269,7 @@ def test_a_deepl_timeout_is_seconds_an_hour_at_most(tmp_path):
     ('target_langs = ["de"]\n[tool.l10n.checks]\nregister = "ihr"\n',
      ":7: tool.l10n.checks.register must be one of du, Sie, not 'ihr'"),
     ('target_langs = ["de"]\n[tool.l10n.checks]\nquote_style = "<<>>"\n',
-     ":7: tool.l10n.checks.quote_style must be one of „“, »«, not '<<>>'"),
+     ":7: tool.l10n.checks.quote_style must be one of „“, »«, «», not '<<>>'"),
     ('target_langs = ["de"]\n[tool.l10n.checks]\nquotes = "»«"\n',
      ":7: tool.l10n.checks.quotes must be one of error, warning, off, not '»«'"),
     ('target_langs = ["de"]\n[tool.l10n.checks]\nnumber = "off"\n',
@@ -279,6 +288,18 @@ def test_checks_settings_are_read(tmp_path):
     assert cfg.checks.severity("glossary") == "error" and cfg.checks.severity("consistency") == "off"
     assert cfg.checks.severity("numbers") == "error"  # the default
     assert config.load(site(tmp_path, 'target_langs = ["de"]\n')).checks.register is None
+
+
+def test_swiss_german_gets_guillemets_unless_a_quote_style_is_set(tmp_path):
+    from l10n import check
+    (tmp_path / "content" / "en").mkdir(parents=True)
+    cfg = config.load(site(tmp_path, 'target_langs = ["de", "de-CH"]\n'))
+    assert cfg.target_langs == ("de", "de_CH") and cfg.checks.quotes is None
+    assert [check.policy(cfg, lang).quote_style for lang in cfg.target_langs] == ["„“", "«»"]
+    cfg = config.load(site(tmp_path, 'target_langs = ["de_CH"]\n[tool.l10n.checks]\nquote_style = "„“"\n'))
+    assert check.policy(cfg, "de_CH").quote_style == "„“"
+    cfg = config.load(site(tmp_path, 'target_langs = ["de"]\n[tool.l10n.checks]\nquote_style = "«»"\n'))
+    assert check.policy(cfg, "de").quote_style == "«»"
 
 
 def test_a_bad_checks_setting_is_exit_status_2(tmp_path, capsys):

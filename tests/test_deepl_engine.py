@@ -21,9 +21,9 @@ from .deepl_server import FakeDeepL, fake_deepl, fast_deepl_client  # noqa: F401
 SECRET = "0f1e2d3c-very-secret-key-4b5a:fx"
 
 
-def config_table(deepl: dict) -> dict:
+def config_table(deepl: dict, targets: tuple[str, ...] = ("de",)) -> dict:
     """``[tool.l10n.deepl]`` as the configuration validates it."""
-    return from_table({"target_langs": ["de"], "deepl": deepl}, Path("/site")).deepl
+    return from_table({"target_langs": list(targets), "deepl": deepl}, Path("/site")).deepl
 
 
 @pytest.fixture
@@ -43,8 +43,9 @@ def tr(engine: DeepLEngine, batch: list[Job]) -> list[str]:
 def make(server: FakeDeepL, key: str = SECRET, **settings) -> DeepLEngine:
     glossary = settings.pop("glossary", None)
     targets = settings.pop("targets", ("de",))
-    return DeepLEngine(key, server_url=server.url, settings=Settings(**config_table(settings)),
-                       glossary=glossary, targets=targets)
+    return DeepLEngine(key, server_url=server.url, settings=Settings(**config_table(settings, targets)),
+                       glossary=glossary, targets=targets,
+                       glossary_record=glossary.path.parent / "deepl-glossary.json" if glossary else None)
 
 
 def jobs(*texts: str, context: str | None = "Title") -> list[Job]:
@@ -195,7 +196,7 @@ def test_text_without_words_is_not_sent(server):
 def test_billed_characters_are_counted(server):
     engine = make(server)
     tr(engine, jobs("Hello **world**."))
-    assert engine.billed_characters == server.chars_billed() == len("Hello <b>world</b>.")
+    assert engine.billed_characters == server.chars_billed() == len("Hello world.")  # tags are not billed
 
 
 def test_shortcut_reference_keeps_its_label(server):
@@ -327,6 +328,26 @@ def test_glossary_csv(tmp_path):
 def test_bad_glossary_rows(tmp_path, text, match):
     with pytest.raises(InputError, match=match):
         write_csv(tmp_path / "g.csv", text)
+
+
+def test_glossary_rows_must_be_for_target_languages(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("model,Modell\nmodel,modelo,pt-BR\nmodel,modèle,fr\n", encoding="utf-8")
+    assert glossaries.load(path, ("de", "pt_BR", "fr")).entries("pt_BR") == {"model": "modelo"}
+    with pytest.raises(InputError) as info:
+        glossaries.load(path, ("de", "pt_BR"))
+    assert (info.value.path, info.value.line) == (path, 3) and "row for 'fr'" in info.value.message
+
+
+def test_variants_disagree_on_the_first_term_that_differs(tmp_path):
+    g = write_csv(tmp_path / "g.csv", "colour,cor\ninvoice,nota fiscal,pt-BR\nteam,equipe,pt-BR\n"
+                                      "team,equipa,pt-PT\n")
+    problem = g.disagreement("pt_BR", "pt_PT")
+    assert problem.line == 2 and problem.message.startswith(
+        "term 'invoice' has 'nota fiscal' for pt_BR (line 2) but none for pt_PT:")
+    assert g.disagreement("pt_BR", "pt_BR") is None
+    same = write_csv(tmp_path / "h.csv", "colour,cor\nteam,equipa,pt-BR\nteam,equipa,pt-PT\n")
+    assert same.disagreement("pt_BR", "pt_PT") is None
 
 
 def test_missing_glossary_file(tmp_path):
@@ -470,6 +491,22 @@ def test_custom_instructions_and_style_rules_are_sent(server):
     assert tr(engine, jobs("It rose by ten percent.")) == ["DE:It rose by ten percent."]
     p = server.translate_requests()[0].accepted
     assert (p["model_type"], p["custom_instructions"], p["style_id"]) == ("quality_optimized", rules, style)
+
+
+def test_each_target_language_gets_its_own_style_rule_list(server):
+    server.auth_key = PRO_KEY
+    german, french = style_rule(server, "de"), style_rule(server, "fr")
+    engine = make(server, PRO_KEY, style_id={"de": german, "fr": french}, targets=("de", "fr", "nl"))
+    for lang in ("de", "fr", "nl"):
+        result = engine.translate(jobs("Hello."), source="en", target=lang)
+        assert result.fault is None, result.fault
+    sent = [(r.accepted["target_lang"], r.accepted.get("style_id")) for r in server.translate_requests()]
+    assert sent == [("DE", german), ("FR", french), ("NL", None)]
+    # a language's drafts carry its own list only: another language's list leaves them be
+    other = make(server, PRO_KEY, style_id={"de": german, "fr": "s-2"}, targets=("de", "fr", "nl"))
+    assert other.label_for("de") == engine.label_for("de") and other.label_for("fr") != engine.label_for("fr")
+    # one list for a one-language site labels drafts as the table with that language does
+    assert make(server, PRO_KEY, style_id=german).label_for("de") == engine.label_for("de")
 
 
 def test_style_rules_need_a_pro_key(server):

@@ -188,6 +188,17 @@ def test_context_is_not_billed(server, client):
     assert server.chars_billed() == 8 and server.character_count == 8
 
 
+def test_tags_are_not_billed_with_tag_handling(server, client):
+    # DeepL: with tag_handling set, the characters of tags and their attributes are not
+    # billed; an entity is the character it stands for. Without it, every character is.
+    text = 'Read <a id="1">the paper</a> &amp; more<x id="2"/>.'
+    marked = client.translate_text(text, target_lang="DE", tag_handling="xml")
+    plain = client.translate_text(text, target_lang="DE")
+    assert marked.billed_characters == len("Read the paper & more.")
+    assert plain.billed_characters == len(text)
+    assert server.chars_billed() == server.character_count == len("Read the paper & more.") + len(text)
+
+
 def test_custom_instruction_languages(server, client):
     for target in ("DE", "EN-US", "ES", "FR", "IT", "JA", "KO", "ZH-HANS"):
         client.translate_text("x", target_lang=target, custom_instructions=["Be brief"])

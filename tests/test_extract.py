@@ -103,3 +103,34 @@ def test_fix_shortcuts_leaves_inline_links_and_known_labels():
     labels = frozenset({"PAPER"})
     assert fix_shortcuts("[paper]", "[Paper]", labels) == "[Paper]"  # labels ignore case
     assert fix_shortcuts("[a](u) [paper]", "[b](u) [Studie]", labels) == "[b](u) [Studie][paper]"
+
+
+# -- titles of link reference definitions --------------------------------------------------
+
+DEFINITIONS = ("Read [the paper][p], [the brief][b], [the data][d] and [the site][s].\n\n"
+               '[p]: https://example.org/x "Policy paper"\n'
+               "> [b]: <https://example.org/y>\n>   'Policy paper'\n\n"
+               "[d]: /data (The data set)\n"
+               '[s]: /site "https://example.org/site"\n'
+               '[e]: /e "An \\"escaped\\" title"\n'
+               '[f]: /f "Fish &amp; chips"\n'
+               '[g]: /g "A title\nover two lines"\n'
+               "[h]: /h\n")
+
+
+def test_a_reference_definitions_plain_title_is_a_segment_of_its_own():
+    _, segments = extract(DEFINITIONS)
+    titles = [(s.text, s.kind, s.section, s.line) for s in segments if s.kind == "link title"]
+    assert titles == [("Policy paper", "link title", "p", 3), ("Policy paper", "link title", "b", 5),
+                      ("The data set", "link title", "d", 7)]
+    # escapes, entities, line breaks and a title that is only a URL stay as written
+    skeleton, segments = extract(DEFINITIONS)
+    assert body(skeleton, segments, {}) == DEFINITIONS
+
+
+def test_a_translated_title_changes_nothing_else_and_reads_as_written():
+    skeleton, segments = extract(DEFINITIONS)
+    german = body(skeleton, segments, {"Policy paper": 'Das "Grundsatz"-Papier', "The data set": "Die (Daten)"})
+    assert german == DEFINITIONS.replace(
+        '"Policy paper"', '"Das \\"Grundsatz\\"-Papier"').replace(
+        "'Policy paper'", "'Das \"Grundsatz\"-Papier'").replace("(The data set)", "(Die \\(Daten\\))")

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
+import polib
 import pytest
 
 from l10n import anchors, extract
@@ -109,9 +110,11 @@ url: /en/library-bus/
 
 ## Stops and times
 
-Every Tuesday. See [stops](#stops-and-times) again, or [the list][stops].
+Every Tuesday. See [stops](#stops-and-times) again, or [the list][stops], or [the plan][plan].
 
-[stops]: #stops-and-times
+[stops]: #stops-and-times "Every stop"
+[plan]: https://council.example/bus
+  'The council plan'
 """
 
 
@@ -163,6 +166,7 @@ class Page(HTMLParser):
         self.ids: set[str] = set()
         self.fragments: list[str] = []
         self.alternates: dict[str, str] = {}
+        self.titles: list[str] = []
         self.feed(html)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -171,6 +175,8 @@ class Page(HTMLParser):
         if a.get("id"):
             self.ids.add(a["id"])
         href = a.get("href") or ""
+        if tag == "a" and a.get("title"):
+            self.titles.append(a["title"])
         if tag == "a" and href.startswith("#"):
             self.fragments.append(unquote(href[1:]))
         if tag == "link" and a.get("rel") == "alternate":
@@ -207,6 +213,12 @@ def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str
         german = read(root, "de/harbour")
         assert not set(german.ids) & read(root, "en/harbour").ids
         assert len(set(german.fragments)) == 3
+        # the titles of reference definitions are drafted, and Hugo shows the German
+        po = polib.pofile(str(root / "locales" / "de" / "library" / "bus.po"))
+        drafted = [po.find(title).msgstr for title in ("Every stop", "The council plan")]
+        assert read(root, "en/library-bus").titles == ["Every stop", "The council plan"]
+        assert read(root, "de/library-bus").titles == drafted and all(drafted)
+        assert not set(drafted) & {"Every stop", "The council plan"}
 
 
 HEADINGS = [

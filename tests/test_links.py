@@ -27,7 +27,7 @@ def article(slug: str, body: str, newline: str = "\n") -> str:
 
 
 HARBOUR = article("harbour", "The [ferry timetable](https://news.example.test/en/story/ferry) changed, "
-                             "and the [tram works](/en/story/tram/#map) go on.\n\n"
+                             "and the [tram works](/en/story/tram) go on ([map](/en/story/tram/#map)).\n\n"
                              "More under [the tag](/en/tag/transport) or [elsewhere](https://other.example.test/en/x).")
 FERRY = article("ferry", "Boats leave every hour.")
 TRAM = article("tram", "Rails are being replaced. See [the harbour](/en/story/harbour).")
@@ -109,13 +109,16 @@ def test_a_translation_may_change_a_site_link_only_along_the_mapping():
 def test_links_go_to_published_german_articles_and_stay_english_otherwise(two_sites, capsys):
     de = german(two_sites, "harbour")
     assert f"[ferry timetable]({SITE}/de/story/ferry)" in de  # published: German
-    assert "[tram works](/en/story/tram/#map)" in de            # not published: English
+    assert "[tram works](/en/story/tram)" in de                 # not published: English
+    assert "[map](/en/story/tram/#map)" in de                   # a heading: English
     assert "[the tag](/en/tag/transport)" in de                 # not an article: as translated
     assert "(https://other.example.test/en/x)" in de            # another site: untouched
     code, report = check(two_sites, capsys)
     assert code == 0 and report["ok"]
     notes = [p["message"] for p in report["problems"] if p["code"] == "english-link"]
-    assert notes == ["the link to /en/story/tram/#map stays English: its German article is not published"]
+    assert notes == ["the link to /en/story/tram stays English: its German article is not published",
+                     "the link to /en/story/tram/#map stays English: it names a heading, "
+                     "whose id in the German article differs"]
 
 
 def test_a_translator_writing_german_addresses_gets_no_error(two_sites, capsys):
@@ -123,7 +126,8 @@ def test_a_translator_writing_german_addresses_gets_no_error(two_sites, capsys):
     assert run(two_sites, "merge") == 0
     de = german(two_sites, "harbour")
     assert "[the tag](/de/tag/transport)" in de      # the translator's choice, along the mapping
-    assert "[tram works](/en/story/tram/#map)" in de  # no German tram article: English anyway
+    assert "[tram works](/en/story/tram)" in de  # no German tram article: English anyway
+    assert "[map](/en/story/tram/#map)" in de
     code, report = check(two_sites, capsys)
     assert code == 0 and not codes(report, "error", "warning")
 
@@ -141,16 +145,34 @@ def test_publishing_an_article_updates_the_links_to_it(two_sites, capsys):
     code, report = check(two_sites, capsys)  # harbour's German file still links to English
     assert code == 1 and ("content/de/harbour.md", "stale-output") in codes(report, "error")
     assert run(two_sites, "merge") == 0
-    assert "[tram works](/de/story/tram/#map)" in german(two_sites, "harbour")
+    assert "[tram works](/de/story/tram)" in german(two_sites, "harbour")
+    assert "[map](/en/story/tram/#map)" in german(two_sites, "harbour")  # a heading: its id is German there
     assert "[the harbour](/de/story/harbour)" in german(two_sites, "tram")
     code, report = check(two_sites, capsys)
-    assert code == 0 and not any(p["code"] == "english-link" for p in report["problems"])
+    assert code == 0 and [p["message"] for p in report["problems"] if p["code"] == "english-link"] == [
+        "the link to /en/story/tram/#map stays English: it names a heading, whose id in the German article differs"]
+
+
+def test_a_link_to_a_heading_of_another_article_stays_english(two_sites, capsys):
+    translate(two_sites, "tram", lambda m: m.replace("Rails are being replaced.", "Schienen werden erneuert."))
+    # the translator writes the German address, with the English fragment: still English
+    translate(two_sites, "harbour", lambda m: m.replace("/en/story/tram/#map", "/de/story/tram/#map"))
+    assert run(two_sites, "merge") == 0
+    assert "[map](/en/story/tram/#map)" in german(two_sites, "harbour")
+    assert check(two_sites, capsys)[0] == 0
+    # a German fragment is not the English heading's: refused
+    translate(two_sites, "harbour", lambda m: m.replace("/en/story/tram/#map", "/de/story/tram/#karte"))
+    assert run(two_sites, "merge") == 0
+    assert "[map](/en/story/tram/#map)" in german(two_sites, "harbour")
+    code, report = check(two_sites, capsys)
+    assert code == 1 and ("locales/de/harbour.po", "link-target") in codes(report, "error")
 
 
 def test_a_run_that_publishes_an_article_relinks_what_it_wrote_before(tmp_path, capsys):
     root = write_site(tmp_path / "site", {"harbour.md": HARBOUR, "ferry.md": FERRY, "tram.md": TRAM})
     assert run(root, "translate", "--engine", "pseudo") == 0  # harbour is written before tram
-    assert "](/de/story/tram/#map)" in german(root, "harbour")  # pseudo-localised link text
+    assert "](/de/story/tram)" in german(root, "harbour")  # pseudo-localised link text
+    assert "](/en/story/tram/#map)" in german(root, "harbour")
     assert "content/en/harbour.md: links brought up to date" in capsys.readouterr().out
     code, report = check(root, capsys)
     assert code == 0, report

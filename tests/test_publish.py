@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from l10n import check, config, pofile, publish, workflow
+from l10n import check, config, pofile, publish, structure, workflow
 from l10n.engines.simple import PAD, PseudoEngine
 from l10n.engines.base import Job
 from l10n.cli import main
@@ -92,7 +92,10 @@ FRAGMENTS = ["```", "~~~", "#", "# ", ">", "> ", "- ", "1.", "1)", "|", "[x]: /u
              "<div>", "<!--", "***", "===", "---", "    ", "\\", "\r", "\n", "\n\n", "\u2028", "{{<", ">}}",
              "Wort", "neue", "Modelle", " ", "*", "_", "`", "[", "]", "(", ")", "<b>", "\t", "\u200b"]
 translations = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=10).map("".join)
-EXAMPLE_WORK = [prepared(p) for p in EXAMPLES]
+#: An article whose reference definitions have titles, which are segments of their own.
+TITLED = ('---\ntitle: "Papers"\n---\n\nRead [the paper][p] and [the brief][b], or [this][p].\n\n'
+          '[p]: https://example.org/x "Policy paper"\n> [b]: /brief\n>   (Brief)\n')
+EXAMPLE_WORK = [prepared(p) for p in EXAMPLES] + [prepared("titled.md", TITLED)]
 EXAMPLE_COUNTS: Counter = Counter()
 
 
@@ -340,3 +343,55 @@ def test_a_new_reference_definition_costs_only_the_translation_that_holds_it(mon
     assert [m for m, v in found.verdicts.items() if not v.published and v.state == "reviewed"] == [
         "A paragraph of text."]
     assert "evil" not in found.text and same_structure(found.text, ARTICLE)
+
+
+# -- titles of reference definitions -------------------------------------------------------
+
+def titled(translations: dict[str, str]) -> publish.Publication:
+    work = prepared("titled.md", TITLED)
+    return workflow.publication(CONFIG, work, reviewed(work, translations))
+
+
+def test_a_reference_title_is_translated_and_nothing_else_of_its_definition() -> None:
+    found = titled({"Policy paper": "Grundsatzpapier", "Brief": "Kurzfassung"})
+    assert found.text.endswith('[p]: https://example.org/x "Grundsatzpapier"\n> [b]: /brief\n>   (Kurzfassung)\n')
+    assert found.verdicts["Policy paper"].published and not found.verdicts["Policy paper"].problems
+
+
+@pytest.mark.parametrize("title, refused", [
+    ('Papier" [q]: https://evil.example/ "x', {"link-target"}),  # a URL the English has not
+    ('Papier" [q]: /evil "x', set()),                             # its quotes are escaped
+    ("Papier)\n[p]: /evil", set()),                              # a line break is a space
+])
+def test_a_title_translation_cannot_change_a_label_or_destination(title: str, refused: set) -> None:
+    found = titled({"Policy paper": title, "Brief": title})
+    english = TITLED.split("---\n", 2)[2]
+    assert same_structure(found.text, english)  # the same labels and destinations
+    assert {p.code for p in found.verdicts["Policy paper"].problems} == refused
+    if refused:
+        assert '"Policy paper"' in found.text and "evil" not in found.text
+    elif '"' in title:
+        assert found.text.endswith('[p]: https://example.org/x "Papier\\" [q]: /evil \\"x"\n> [b]: /brief\n'
+                                   '>   (Papier" [q]: /evil "x)\n')
+    else:
+        assert found.text.endswith('[p]: https://example.org/x "Papier) [p]: /evil"\n> [b]: /brief\n'
+                                   '>   (Papier\\) [p]: /evil)\n')
+
+
+def test_a_title_that_gains_a_url_is_refused() -> None:
+    found = titled({"Policy paper": "Papier auf https://evil.example/"})
+    assert {p.code for p in found.verdicts["Policy paper"].problems} == {"link-target"}
+    assert '"Policy paper"' in found.text
+
+
+def test_a_paragraph_that_redefines_a_label_is_refused() -> None:
+    para = "Read [the paper][p] and [the brief][b], or [this][p]."
+    found = titled({para: "Lies [das Papier][p] und [die Kurzfassung][b].\n\n[p]: https://evil.example/"})
+    assert not found.verdicts[para].published and "evil" not in found.text
+
+
+def test_the_structure_compares_labels_and_destinations_not_titles() -> None:
+    english = structure.of('[p]: /x "Policy paper"\n')
+    assert structure.compare(english, structure.of('[p]: /x "Grundsatzpapier"\n')) is None
+    assert structure.compare(english, structure.of('[p]: /evil "Policy paper"\n')) is not None
+    assert structure.compare(english, structure.of('[q]: /x "Policy paper"\n')) is not None

@@ -15,7 +15,8 @@ PAIRS = DATA["pairs"]
 
 def findings(case: dict) -> list[qa.Finding]:
     """What the checks find on one pair of the set (the consistency check against ``also``)."""
-    policy = qa.Policy(register=case.get("register", DATA["register"]), glossary=DATA["glossary"])
+    policy = qa.Policy(register=case.get("register", DATA["register"]), glossary=DATA["glossary"],
+                       lang=case.get("lang", "de"))
     found = qa.check(case["source"], case["translation"], policy)
     if "also" in case:
         uses = [qa.Use(case["source"], case["translation"], "a.po", 1),
@@ -26,7 +27,7 @@ def findings(case: dict) -> list[qa.Finding]:
 
 def test_the_set_is_large_and_half_planted():
     planted = [c for c in PAIRS if c["expect"]]
-    assert len(PAIRS) >= 60 and abs(len(planted) - len(PAIRS) / 2) <= 2
+    assert len(PAIRS) >= 86 and abs(len(planted) - len(PAIRS) / 2) <= 1
     assert {c["expect"] for c in planted} == set(qa.CODES)  # every check has planted errors
 
 
@@ -78,6 +79,41 @@ def test_precision_and_recall_per_check(capsys):
     ("Helios-7B beats GPT-4 on the H100.", "Helios-7B schlägt GPT-4 auf der H100."),
     ("See [page 2](https://example.org/2024/10).", "Siehe [Seite 2](https://example.org/2024/10)."),
     ("Run `retry 5` first.", "Führe zuerst `retry 5` aus."),
+    # currencies: the same one, however written
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Mio. US-Dollar ein."),
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Mio. $ ein."),
+    ("The firm raised £5 million.", "Die Firma sammelte 5 Millionen Pfund ein."),
+    ("A $2 billion deal.", "Ein 2-Milliarden-Dollar-Geschäft."),
+    ("Dinner costs €45 per person.", "Das Abendessen kostet 45 € pro Person."),
+    ("It costs CHF 20.", "Es kostet 20 Franken."),
+    ("The eurozone grew by $5bn.", "Die Eurozone wuchs um 5 Mrd. Dollar."),
+    ("They spent $5 million and €3 million.", "Sie gaben 5 Millionen Dollar und 3 Millionen Euro aus."),
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Millionen ein."),  # no currency: no swap
+    # dates, ranges, scales, ordinals, groups as German news writes them
+    ("The ruling came on July 14, 2026.", "Das Urteil fiel am 14.07.2026."),
+    ("The ruling came on 14 July 2026.", "Das Urteil fiel am 14.7.2026."),
+    ("The ruling came on 2026-07-14.", "Das Urteil fiel am 14. Juli 2026."),
+    ("Prices rose 10-12%.", "Die Preise stiegen um 10–12 %."),
+    ("Some 2.5m people watched.", "Rund 2,5 Mio. Menschen sahen zu."),
+    ("A 5m wall.", "Eine 5 m hohe Mauer."),
+    ("It was the 5th attempt.", "Es war der fünfte Versuch."),
+    ("They had 10,000 users.", "Sie hatten 10 000 Nutzer."),
+    ("Call +49 30 123 456 today.", "Ruf heute unter +49 30 123 456 an."),
+    ("Version 2.1.", "Version 2.1."),
+    ("OpenAI released GPT-4.1 today.", "OpenAI veröffentlichte heute GPT-4.1."),
+    ("The train left at 10:45.", "Der Zug fuhr um 10.45 Uhr ab."),
+    ("It runs from 9am to 5pm.", "Es läuft von 9 bis 17 Uhr."),
+    ("Polls are open 8-6pm.", "Die Wahllokale sind von 8 bis 18 Uhr geöffnet."),
+    ("A 10-year bond.", "Eine zehnjährige Anleihe."),
+    ("It fell from 1,234 to 1,243.", "Es fiel von 1.243 auf 1.234."),  # order is not compared
+    ("The session starts at noon.", "Die Sitzung beginnt um 12 Uhr."),
+    ("Voting ends at midnight.", "Die Abstimmung endet um 24 Uhr."),
+    ("Q3 results beat forecasts.", "Die Ergebnisse für das 3. Quartal übertrafen die Prognosen."),
+    ("Q3 results beat forecasts.", "Die Q3-Ergebnisse übertrafen die Prognosen."),
+    ("In FY2025 sales grew.", "Im Geschäftsjahr 2025 wuchs der Umsatz."),
+    ("The bank lost €5bn.", "Die Bank verlor fünf Milliarden Euro."),
+    ("The bank lost €1 million.", "Die Bank verlor eine Million Euro."),
+    ("In the first quarter, sales fell.", "Im 1. Quartal sank der Umsatz."),
 ])
 def test_equal_numbers_pass(english, german):
     assert qa.check(english, german, qa.Policy()) == []
@@ -86,9 +122,24 @@ def test_equal_numbers_pass(english, german):
 @pytest.mark.parametrize("english, german, shown", [
     ("It costs 1,000.5 units.", "Es kostet 1.000,05 Einheiten.", "'1,000.5'"),
     ("A rise of 10%.", "Ein Plus von 1 %.", "'10'"),
-    ("They raised $5 billion.", "Sie sammelten 5 Millionen Dollar ein.", "'5 billion'"),
+    ("They raised $5 billion.", "Sie sammelten 5 Millionen Dollar ein.", "'$5 billion'"),
     ("The vote is on July 14, 2026.", "Die Abstimmung ist am 14. Juni 2026.", "'July'"),
     ("It starts at 2:30 p.m.", "Es beginnt um 2:30 Uhr.", "'2:30 p.m.'"),
+    ("The firm raised $5 million.", "Die Firma sammelte 5 Millionen Euro ein.", "'5 Millionen Euro'"),
+    ("The firm raised $5.", "Die Firma sammelte 5 € ein.", "'$5'"),
+    ("The firm raised $5.", "Die Firma sammelte €5 ein.", "'€5'"),
+    ("The firm raised £5 million.", "Die Firma sammelte 5 Mio. $ ein.", "'£5 million'"),
+    ("It costs 3.5 billion euros.", "Es kostet 3,5 Milliarden Dollar.", "'3.5 billion euros'"),
+    ("It costs CHF 20.", "Es kostet 20 Euro.", "'20 Euro'"),
+    ("They spent $5 million and €3 million.", "Sie gaben 3 Millionen Dollar und 5 Millionen Euro aus.",
+     "'3 Millionen Dollar', '5 Millionen Euro'"),
+    ("The ruling came on July 14, 2026.", "Das Urteil fiel am 14.06.2026.", "'July'"),
+    ("In 2025, 1,200 people left.", "2025 zogen 1.020 Menschen weg.", "'1,200'"),
+    ("In 2025, 1,200 people left.", "2025 zogen 120 Menschen weg.", "'1,200'"),
+    ("It runs from 9am to 5pm.", "Es läuft von 10 bis 17 Uhr.", "'9am'"),
+    ("Voting ends at midnight.", "Die Abstimmung endet um 23 Uhr.", "'23 Uhr'"),
+    ("Q3 results beat forecasts.", "Die Ergebnisse für das 2. Quartal übertrafen die Prognosen.", "'Q3'"),
+    ("The bank lost €5bn.", "Die Bank verlor fünf Milliarden Dollar.", "'€5bn'"),
 ])
 def test_different_numbers_are_named(english, german, shown):
     (finding,) = qa.check(english, german, qa.Policy())
@@ -111,6 +162,36 @@ def test_quotes_follow_the_configured_style():
                     qa.Policy(quotes="»«")) == []
 
 
+def test_english_single_quotes_are_not_german_ones_but_apostrophes_pass():
+    (finding,) = qa.check("She said: 'We won.'", "Sie sagte: 'Wir haben gewonnen.'", qa.Policy())
+    assert finding.code == "quotes" and "'" in finding.message
+    assert qa.check("It's on.", "Es geht los, sagt Max' Trainer, geht's?", qa.Policy()) == []
+    assert qa.check("Rock 'n' roll is back.", "Der Rock 'n' Roll ist zurück.", qa.Policy()) == []
+    assert qa.check("She said 'yes'.", "Sie sagte ‚ja‘.", qa.Policy()) == []
+    assert [f.code for f in qa.check("She said 'yes'.", "Sie sagte ‘ja’.", qa.Policy())] == ["quotes"]
+
+
+def test_austrian_german_writes_numbers_and_months_its_way():
+    austrian = qa.Policy(lang="de_AT")
+    assert qa.check("It cost 1,000.5 euros in January.", "Es kostete im Jänner 1.000,5 Euro.", austrian) == []
+    assert [f.code for f in qa.check("It cost 1,000 euros.", "Es kostete 1.100 Euro.", austrian)] == ["numbers"]
+
+
+def test_swiss_german_numbers_spelling_and_guillemets():
+    swiss = qa.Policy(lang="de-CH", register="Sie", glossary={"road toll": "Straßengebühr"})
+    for german in ("Es kostet 1'000.5 Franken.", "Es kostet 1’000.5 Franken."):
+        assert qa.check("It costs 1,000.5 francs.", german, swiss) == []
+    assert qa.check("It cost CHF 1,250,000.", "Es kostete 1'250'000 Franken.", swiss) == []
+    assert [f.code for f in qa.check("It costs 1,000.5 francs.", "Es kostet 1.000,5 Franken.", swiss)] == [
+        "numbers"]
+    assert qa.check('He said "no".', "Er sagte «nein».", swiss) == []
+    (finding,) = qa.check('He said "no".', "Er sagte „nein“.", swiss)
+    assert finding.code == "quotes" and finding.message.endswith("use «…»")
+    assert qa.check('He said "no".', "Er sagte „nein“.", qa.Policy(lang="de_CH", quotes="„“")) == []
+    assert qa.check("The road toll rises.", "Die Strassengebühr steigt.", swiss) == []
+    assert [f.code for f in qa.check("Do you know?", "Weisst du es?", swiss)] == ["formality"]
+
+
 def test_quotes_in_code_and_html_attributes_are_not_prose():
     assert qa.check('Set `x = "y"` in <span title="a">the file</span>.',
                     'Setze `x = "y"` in <span title="a">der Datei</span>.', qa.Policy()) == []
@@ -126,6 +207,12 @@ def test_quotes_in_code_and_html_attributes_are_not_prose():
 def test_punctuation_and_spacing(german, message):
     found = [f.message for f in qa.check("Is it safe?", german, qa.Policy())]
     assert any(m.startswith(message) for m in found), found
+
+
+def test_an_ellipsis_after_a_space_is_german_style():
+    assert qa.check("Wait...", "Warte ...", qa.Policy()) == []
+    assert qa.check("Wait...", "Warte …", qa.Policy()) == []
+    assert [f.message for f in qa.check("Wait.", "Warte .", qa.Policy())] == ["space before '.'"]
 
 
 def test_abbreviations_need_their_space():
@@ -147,11 +234,27 @@ def test_formal_sie_at_a_sentence_start_is_ambiguous():
     assert finding.code == "formality" and "'Sie'" in finding.message
 
 
+def test_formal_sie_opening_a_sentence_that_speaks_to_the_reader():
+    du = qa.Policy(register="du")
+    assert [f.code for f in qa.check("You can update now.", "Sie können jetzt aktualisieren.", du)] == [
+        "formality"]
+    assert [f.code for f in qa.check("Your data is safe.", "Ihre Daten sind sicher.", du)] == ["formality"]
+    # a third person in the English: the German may mean her or them
+    assert qa.check("They told you so.", "Sie haben es dir gesagt.", du) == []
+    assert qa.check("You know the app. It works offline.", "Du kennst die App. Sie funktioniert offline.", du) == []
+    assert qa.check("You know her: she never gives up.", "Du kennst sie: Sie gibt nie auf.", du) == []
+    assert qa.check("You are all welcome.", "Ihr seid alle willkommen.", du) == []  # informal plural
+
+
 def test_no_register_configured_means_no_register_check():
     assert qa.check("Can you see it?", "Kannst du es sehen?", qa.Policy()) == []
     assert qa.check("Can you see it?", "Können Sie es sehen?", qa.Policy()) == []
     (finding,) = qa.check("Can you see it?", "Kannst du es sehen?", qa.Policy(register="Sie"))
     assert "'du'" in finding.message and "'kannst'" in finding.message.lower()
+    sie = qa.Policy(register="Sie")
+    assert qa.check("He left in haste.", "Er ging in aller Hast.", sie) == []  # the noun
+    assert [f.code for f in qa.check("You have it.", "Jetzt hast es.", sie)] == ["formality"]
+    assert [f.code for f in qa.check("Thank you.", "Danke Dir.", sie)] == ["formality"]
 
 
 def test_glossary_accepts_inflected_forms_and_compounds():
@@ -172,10 +275,31 @@ def test_severity_per_code_and_off():
 
 
 def test_silencing_by_flag_or_translator_comment():
-    assert qa.silenced(["fuzzy", "ignore-numbers"], "") == {"numbers"}
+    assert qa.silenced(["ignore-numbers"], "") == {"numbers"}
     assert qa.silenced([], "checked with the desk\nl10n: ignore numbers, quotes") == {"numbers", "quotes"}
     assert qa.silenced(["no-c-format"], "see the ticket") == frozenset()
     assert qa.check("Up 10%.", "Plus 11 %.", qa.Policy(), silence={"numbers"}) == []
+
+
+def test_a_silence_waits_while_its_entry_is_fuzzy():
+    # a machine draft, or a reviewed translation whose English changed: nobody vouched for it
+    assert qa.silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes") == frozenset()
+    assert qa.silencers(["fuzzy", "ignore-numbers"], "l10n: ignore quotes") == ["numbers", "quotes"]
+
+
+def test_unknown_silencers_are_named_with_the_closest_code():
+    assert qa.unknown_silencers(["ignore-numbres", "ignore-quotes"], "l10n: ignore formalty, banana") == [
+        "'numbres' names no check (did you mean 'numbers'?)",
+        "'formalty' names no check (did you mean 'formality'?)",
+        "'banana' names no check (checks: " + ", ".join(qa.CODES) + ")"]
+    assert qa.unknown_silencers(["fuzzy", "ignore-glossary"], "l10n: ignore consistency") == []
+
+
+def test_weblates_own_ignore_flags_are_not_taken_for_typos():
+    # a catalog kept in Weblate carries its flags for Weblate's checks (ignore-end-stop, ...)
+    assert qa.unknown_silencers(["ignore-end-stop", "ignore-same", "ignore-md-link"], "") == []
+    assert qa.unknown_silencers(["ignore-end-stops"], "") != []  # near, but not Weblate's
+    assert qa.unknown_silencers([], "l10n: ignore same") != []  # l10n's comment names l10n's checks
 
 
 def test_consistency_names_the_other_translation_and_catalog():

@@ -21,7 +21,7 @@ from l10n.extract import extract
 from l10n.cli import main
 
 from .conftest import DEEPL_KEY, EXAMPLES, snapshot, write_site
-from .deepl_server import FakeDeepL
+from .deepl_server import FakeDeepL, billed_characters
 
 SECRET = DEEPL_KEY
 
@@ -110,7 +110,7 @@ def test_context_is_title_and_lead_in_every_request(tmp_path, server):
     # 73 texts of the first article in two requests, each with its context; not billed
     assert contexts == {"Reservoirs are full\nSpring rain refilled the lakes.": 2,
                         f"Taps run again\n{lead} Map.": 1}
-    assert server.chars_billed() == sum(len(t) for t in server.texts_sent())
+    assert server.chars_billed() == sum(billed_characters(t, "xml") for t in server.texts_sent())
     # the shared sentence is sent once, in the request of the first article that needs it
     (shared,) = [r for r in server.translate_requests() if SHARED in r.texts]
     assert shared.params["context"].startswith("Reservoirs are full")
@@ -542,6 +542,159 @@ def test_one_glossary_for_two_languages_edited_in_place(three, server):
     assert {r.params["target_lang"] for r in server.translate_requests()} == {"DE"}
 
 
+def glossary_site(tmp_path: Path, targets: str, terms: str, extra: str = "") -> Path:
+    site = write_site(tmp_path / "site", {"a.md": article("A story", "An open model and an invoice.")},
+                      f'target_langs = {targets}\nglossary = "terms.csv"\n{extra}')
+    (site / "terms.csv").write_text(terms, encoding="utf-8")
+    return site
+
+
+def glossary_edits(server: FakeDeepL) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in server.requests if "/glossaries" in r.path and r.method != "GET"]
+
+
+def test_glossary_row_for_a_language_that_is_not_a_target(tmp_path, server, capsys):
+    site = glossary_site(tmp_path, '["de"]', "open model,offenes Modell\nopen model,modèle ouvert,fr\n")
+    before = snapshot(site)
+    assert run(site) == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        f"error: {site / 'terms.csv'}:2: row for 'fr', which is not a target language (target_langs: de): "
+        "correct the language, or add it to target_langs")
+    assert not server.requests and snapshot(site) == before
+
+
+def test_variants_with_different_terms_cannot_share_a_dictionary(tmp_path, server, capsys):
+    site = glossary_site(tmp_path, '["pt-BR", "pt-PT"]',
+                         "source,target,lang\nopen model,modelo aberto\ninvoice,nota fiscal,pt-BR\n"
+                         "invoice,fatura,pt-PT\n")
+    before = snapshot(site)
+    assert run(site) == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        f"error: {site / 'terms.csv'}:4: term 'invoice' has 'nota fiscal' for pt_BR (line 3) but 'fatura' for pt_PT "
+        "(line 4): pt_BR and pt_PT are variants of one language, and a DeepL glossary has one dictionary "
+        "per language, not per variant; give both the same term")
+    assert not server.translate_requests() and not server.glossaries and snapshot(site) == before
+    # terms both variants share: one dictionary, used for both
+    (site / "terms.csv").write_text("open model,modelo aberto\ninvoice,fatura,pt-BR\ninvoice,fatura,pt-PT\n")
+    assert run(site) == 0
+    (gid,) = server.glossaries
+    assert server.glossaries[gid]["dictionaries"] == {("en", "pt"): {"open model": "modelo aberto",
+                                                                      "invoice": "fatura"}}
+    assert {(r.params["target_lang"], r.params["glossary_id"]) for r in server.translate_requests()} == \
+        {("PT-BR", gid), ("PT-PT", gid)}
+
+
+def test_the_glossary_l10n_made_is_recorded_and_edited_in_place(tmp_path, server, capsys):
+    site = glossary_site(tmp_path, '["de"]', "open model,offenes Modell\n")
+    config = site / "pyproject.toml"
+    config.write_text('[project]\nname = "harbour-news"\n\n' + config.read_text())
+    assert run(site) == 0
+    (gid,) = server.glossaries
+    assert server.glossaries[gid]["name"] == "l10n harbour-news"  # [project] name
+    record = site / "locales/deepl-glossary.json"
+    assert json.loads(record.read_text())["glossary_id"] == gid
+    no_key_anywhere(site, capsys.readouterr())
+    (site / "terms.csv").write_text("open model,freies Modell\n")
+    config.write_text(config.read_text() + '[tool.l10n.deepl]\nglossary_name = "harbour terms"\n')
+    server.clear_requests()
+    assert run(site) == 0
+    assert list(server.glossaries) == [gid] and server.glossaries[gid]["name"] == "harbour terms"
+    assert glossary_edits(server) == [("PATCH", f"/v3/glossaries/{gid}"),
+                                      ("PUT", f"/v3/glossaries/{gid}/dictionaries")]
+    assert json.loads(record.read_text())["name"] == "harbour terms"
+    assert "DE:An freies Modell" in (site / "content/de/a.md").read_text()
+
+
+def test_a_glossary_of_the_same_name_l10n_did_not_make_is_never_touched(tmp_path, server, capsys):
+    import deepl
+    from deepl.api_data import MultilingualGlossaryDictionaryEntries as Dictionary
+
+    owner = deepl.DeepLClient(SECRET, server_url=server.url)  # the account's own glossary
+    theirs = owner.create_multilingual_glossary("l10n site", [Dictionary("en", "de", {"model": "Modell"})])
+    owner.close()
+    site = glossary_site(tmp_path, '["de"]', "open model,offenes Modell\n")
+    before = snapshot(site)
+    server.clear_requests()
+    for args in (("--dry-run",), ()):
+        assert run(site, *args) == 2
+        err = one_error_line(capsys.readouterr().err)
+        assert err.startswith(f"error: {site / 'pyproject.toml'}:1: tool.l10n.deepl.glossary_name is 'l10n site', "
+                              "the name of a glossary on the DeepL account that l10n did not make")
+        assert err.endswith("l10n never edits or deletes it; set another glossary_name")
+    assert glossary_edits(server) == [] and not server.translate_requests() and snapshot(site) == before
+    assert server.glossaries[theirs.glossary_id]["dictionaries"] == {("en", "de"): {"model": "Modell"}}
+    with (site / "pyproject.toml").open("a") as f:
+        f.write('[tool.l10n.deepl]\nglossary_name = "l10n site terms"\n')
+    assert run(site) == 0
+    assert len(server.glossaries) == 2
+    assert server.glossaries[theirs.glossary_id]["dictionaries"] == {("en", "de"): {"model": "Modell"}}
+
+
+# ----------------------------------------------------------------- checked before paying
+
+PRO_KEY = "8a7b6c5d-secret-pro-test-key"
+
+
+@pytest.fixture
+def pro(server, monkeypatch):
+    """The server with a Pro key (style rules need one)."""
+    server.auth_key = PRO_KEY
+    monkeypatch.setenv("DEEPL_AUTH_KEY", PRO_KEY)
+    return server
+
+
+def style_rule(server: FakeDeepL, language: str) -> str:
+    import deepl
+    owner = deepl.DeepLClient(server.auth_key, server_url=server.url)
+    try:
+        return owner.create_style_rule("house style", language).style_id
+    finally:
+        owner.close()
+
+
+def test_every_target_language_is_checked_before_anything_is_sent(tmp_path, server, capsys):
+    site = write_site(tmp_path / "site", {"a.md": article("A", "Hello.")}, 'target_langs = ["de", "cy"]\n')
+    before = snapshot(site)
+    assert run(site) == 2
+    assert "DeepL does not translate into 'cy'" in one_error_line(capsys.readouterr().err)
+    assert not server.translate_requests() and snapshot(site) == before
+
+
+@pytest.mark.parametrize("rule, message", [
+    (None, "tool.l10n.deepl.style_id 'e0c4d1f2-0000-4000-8000-000000000000' is not a style rule list of "
+           "this DeepL account"),
+    ("fr", "tool.l10n.deepl.style_id.de '{id}' is a style rule list for FR, not for 'de' (DeepL DE)"),
+])
+def test_a_style_rule_list_deepl_would_refuse_is_found_before_anything_is_sent(tmp_path, pro, capsys,
+                                                                               rule, message):
+    style = style_rule(pro, rule) if rule else "e0c4d1f2-0000-4000-8000-000000000000"
+    value = f'{{de = "{style}"}}' if rule else f'"{style}"'
+    site = write_site(tmp_path / "site", {"a.md": article("A", "Hello.")},
+                      f'target_langs = ["de"]\n\n[tool.l10n.deepl]\nstyle_id = {value}\n')
+    before = snapshot(site)
+    for args in ((), ("--dry-run",)):
+        assert run(site, *args) == 2
+        err = one_error_line(capsys.readouterr().err)
+        assert err.startswith(f"error: {site / 'pyproject.toml'}:5: " + message.format(id=style)), err
+    assert not pro.translate_requests() and snapshot(site) == before
+    if rule:  # the list in the right language: sent with German requests
+        german = style_rule(pro, "de")
+        (site / "pyproject.toml").write_text(f'[tool.l10n]\ntarget_langs = ["de"]\n[tool.l10n.deepl]\n'
+                                             f'style_id = "{german}"\n')
+        assert run(site) == 0
+        assert {r.accepted["style_id"] for r in pro.translate_requests()} == {german}
+
+
+def test_a_glossary_deepl_cannot_make_is_found_before_anything_is_sent(tmp_path, server, capsys):
+    site = glossary_site(tmp_path, '["de", "cs"]', "open model,offenes Modell,de\nopen model,otevřený model,cs\n")
+    before = snapshot(site)
+    assert run(site) == 2
+    assert one_error_line(capsys.readouterr().err) == (
+        f"error: {site / 'terms.csv'}:2: DeepL has no glossaries from EN into CS: remove the terms for 'cs', "
+        "or translate it without the glossary")
+    assert not server.translate_requests() and not server.glossaries and snapshot(site) == before
+
+
 # ----------------------------------------------------------------- progress
 
 def test_progress_on_a_terminal(three, server, capsys, monkeypatch):
@@ -656,6 +809,20 @@ def test_shortcodes_without_spaces_are_drafted_and_escaped_ones_stay_as_written(
     german = (site / "content/de/notes.md").read_text(encoding="utf-8")
     assert 'DE:Inline {{<figure src="y.png" alt="DE:Second chart">}} DE:here, by R&D at AT&T.' in german
     assert '{{<figure src="x.png" alt="DE:R&D chart">}}' in german and "&amp;" not in german
+
+
+def test_reference_titles_are_drafted_and_labels_and_destinations_stay_home(tmp_path, server):
+    site = write_site(tmp_path / "site", {"papers.md": article(
+        "Papers", "Read [the paper][policy-ref] first.",
+        '[policy-ref]: https://papers.example/x "Policy paper"',
+    )})
+    assert run(site) == 0
+    sent = [text for r in server.translate_requests() for text in r.texts]
+    assert "Policy paper" in sent
+    assert not [t for t in sent if re.search(r"papers\.example|policy-ref", t)]
+    assert drafts(site, "papers.po")["Policy paper"] == "DE:Policy paper"
+    german = (site / "content/de/papers.md").read_text(encoding="utf-8")
+    assert '[policy-ref]: https://papers.example/x "DE:Policy paper"' in german
     assert main(["--root", str(site), "check"]) == 0
 
 

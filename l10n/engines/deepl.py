@@ -16,9 +16,14 @@ Every request is bounded as a whole by ``timeout`` (a server that answers one by
 second cannot hold a run), and retried here, not by the client, ``retries`` times on 429,
 5xx, connection faults and timeouts, with exponential backoff.
 
+Before any text is sent, :meth:`DeepLEngine.prepare` checks with calls DeepL does not bill
+what the account must accept (languages, style rule lists, the glossary's pairs and name).
+
 The glossary CSV becomes one multilingual (v3) glossary on DeepL, named ``glossary_name``
-(default ``l10n <site folder>``), with a dictionary per configured target language: it is
-created once, and later runs replace only the dictionaries whose terms changed.
+(default ``l10n <[project] name>``), with a dictionary per configured target language: it is
+created once, its id kept in ``locales/deepl-glossary.json``, and later runs replace only the
+dictionaries whose terms changed. A glossary of that name whose id is not recorded is not
+l10n's: it is never edited or deleted.
 
 Settings (``[tool.l10n.deepl]``, all optional)::
 
@@ -26,8 +31,8 @@ Settings (``[tool.l10n.deepl]``, all optional)::
     context = true                 # send the article's title and lead as context (not billed)
     model_type = "prefer_quality_optimized"   # quality_optimized, latency_optimized, "" (API default)
     custom_instructions = []       # at most 10 of at most 300 characters (DE, EN, ES, FR, IT, JA, KO, ZH)
-    style_id = ""                  # a style rule list of the account (Pro), in the target language
-    glossary_name = ""             # the glossary's name on DeepL (default: "l10n <site folder>")
+    style_id = ""                  # a style rule list of the account (Pro), or {de = "...", fr = "..."}
+    glossary_name = ""             # the glossary's name on DeepL (default: "l10n <[project] name>")
     concurrency = 4                # requests in flight at once (1: one after another)
     retries = 5                    # retries for 429, 5xx, timeouts (default: the client's, 5)
     timeout = 30.0                 # seconds for each whole request (default 30)
@@ -44,6 +49,7 @@ draft made under other settings is drafted again; reviewed and edited entries ne
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import logging
 import os
@@ -52,6 +58,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
 import deepl
@@ -61,8 +68,9 @@ from deepl.api_data import MultilingualGlossaryDictionaryEntries
 
 from .. import glossary as glossaries
 from .. import markup
-from ..config import Config
+from ..config import Config, key_line
 from ..errors import ConfigError, EngineError, L10nError
+from ..fsutil import write_atomic
 from ..plural import count
 from .base import BatchResult, Job
 
@@ -73,6 +81,8 @@ MAX_TEXTS = 50
 #: Bytes of JSON for one request's texts and context: half the API's 128 KiB, so the
 #: rest of the body (options, glossary id) never matters.
 BODY_BUDGET = 64 * 1024
+#: Style rule lists asked for per page.
+STYLE_PAGE = 25
 #: Seconds for a whole request when the settings name none.
 DEFAULT_TIMEOUT = 30.0
 
@@ -141,14 +151,25 @@ class Settings:
     target_codes: dict[str, str] = field(default_factory=dict)
     concurrency: int = 4
     custom_instructions: tuple[str, ...] = ()
-    style_id: str = ""
+    style_id: str | Mapping[str, str] = ""  # one for the one target language, or one per language
     glossary_name: str = ""
 
-    def shaping(self) -> dict[str, Any]:
-        """The settings that shape a draft (not how requests travel)."""
+    def style_for(self, lang: str) -> str:
+        """The style rule list for drafts into ``lang`` ("" for none).
+
+        >>> Settings(style_id="s-1").style_for("de"), Settings(style_id={"fr": "s-2"}).style_for("de")
+        ('s-1', '')
+        """
+        return self.style_id if isinstance(self.style_id, str) else self.style_id.get(lang, "")
+
+    def shaping(self, target: str | None = None) -> dict[str, Any]:
+        """The settings that shape a draft into ``target`` (not how requests travel): a
+        language's label holds its own style rule list only."""
+        style: Any = self.style_for(target) if target is not None or isinstance(self.style_id, str) \
+            else dict(sorted(self.style_id.items()))
         return {"formality": self.formality, "context": CONTEXT_KIND if self.context else "",
                 "model_type": self.model_type, "custom_instructions": list(self.custom_instructions),
-                "style_id": self.style_id, "tag_handling_version": self.tag_handling_version,
+                "style_id": style, "tag_handling_version": self.tag_handling_version,
                 "preserve_formatting": self.preserve_formatting,
                 "target_codes": dict(sorted(self.target_codes.items()))}
 
@@ -165,11 +186,22 @@ def from_environment(config: Config) -> "DeepLEngine":
                           "(free keys end in ':fx'), or choose --engine memory")
     settings = Settings(**config.deepl)
     if not settings.glossary_name:
-        settings = replace(settings, glossary_name=f"l10n {config.root.resolve().name}".strip())
-    terms = glossaries.load(config.glossary) if config.glossary is not None else None
+        settings = replace(settings, glossary_name=default_glossary_name(config))
+    terms = glossaries.load(config.glossary, config.target_langs) if config.glossary is not None else None
     return DeepLEngine(key, server_url=os.environ.get("DEEPL_SERVER_URL", "").strip() or None,
                        settings=settings, glossary=terms, targets=config.target_langs,
-                       shortcode_text=config.shortcode_text)
+                       shortcode_text=config.shortcode_text,
+                       glossary_record=config.locales_dir / GLOSSARY_RECORD,
+                       settings_file=config.root / "pyproject.toml")
+
+
+#: The file, in the locales folder, that names the glossary l10n made on DeepL.
+GLOSSARY_RECORD = "deepl-glossary.json"
+
+
+def default_glossary_name(config: Config) -> str:
+    """``l10n <[project] name>``, else ``l10n <site folder>``."""
+    return " ".join(f"l10n {config.project or config.root.resolve().name}".split())
 
 
 # -- the engine ----------------------------------------------------------------------
@@ -193,8 +225,13 @@ class DeepLEngine:
 
     def __init__(self, auth_key: str, *, server_url: str | None = None,
                  settings: Settings | None = None, glossary: glossaries.Glossary | None = None,
-                 targets: Sequence[str] = (), shortcode_text: Sequence[str] = markup.SHORTCODE_TEXT):
+                 targets: Sequence[str] = (), shortcode_text: Sequence[str] = markup.SHORTCODE_TEXT,
+                 glossary_record: Path | None = None, settings_file: Path | None = None):
         self.settings = settings or Settings()
+        #: Where the id of the glossary this engine made is kept (see :meth:`prepare`):
+        #: without it, no glossary on the account counts as l10n's.
+        self.glossary_record = glossary_record
+        self.settings_file = settings_file
         #: Every target language of the site: the glossary has a dictionary for each.
         self.targets = tuple(targets)
         self.shortcode_text = tuple(shortcode_text)
@@ -244,7 +281,7 @@ class DeepLEngine:
 
         Drafts are reused only under the same label: other settings translate again.
         """
-        shaping = self.settings.shaping()
+        shaping = self.settings.shaping(target)
         if self.glossary is not None:
             terms = (self.glossary.entries(target).items() if target is not None else
                      ((s, f"{t}\t{lang or ''}") for s, t, lang, _ in self.glossary.rows))
@@ -273,7 +310,7 @@ class DeepLEngine:
                 with self._lock:
                     self.skipped += 1
         pending = [i for i, d in enumerate(drafts) if d is None]
-        options = self._options(tgt, glossary_id)
+        options = self._options(glossary_id, self.settings.style_for(target))
         for context, indices in self._requests(jobs, protected, pending):
             try:
                 results = self._call(self._translator.translate_text,
@@ -294,16 +331,17 @@ class DeepLEngine:
         return _protect(text, self.shortcode_text).xml
 
     def cost(self, text: str) -> int:
-        """Characters DeepL bills for ``text``: its protected form, none when it has no words
+        """Characters DeepL bills for ``text``: the text of its protected form, tags left out
+        (DeepL does not bill markup when ``tag_handling`` is set); none when it has no words
         (such a text is answered here, without a request)."""
         xml = _protect(text).xml
-        return len(xml) if _has_words(xml) else 0
+        return billable(xml) if _has_words(xml) else 0
 
     def rebuild(self, text: str, reply: str) -> str:
         """The draft of ``text`` from the reply to a text with the same protected form."""
         return markup.restore(_protect(text, self.shortcode_text), reply)
 
-    def _options(self, tgt: str, glossary_id: str | None) -> dict[str, Any]:
+    def _options(self, glossary_id: str | None, style_id: str) -> dict[str, Any]:
         s = self.settings
         options: dict[str, Any] = {k: v for k, v in markup.DEEPL_OPTIONS.items()
                                    if not (isinstance(v, list) and not v)}
@@ -316,8 +354,8 @@ class DeepLEngine:
             options["model_type"] = s.model_type
         if s.custom_instructions:
             options["custom_instructions"] = list(s.custom_instructions)
-        if s.style_id:
-            options["style_rule"] = s.style_id  # sent as style_id
+        if style_id:
+            options["style_rule"] = style_id  # sent as style_id
         if glossary_id:
             options["glossary"] = glossary_id
         return options
@@ -378,38 +416,119 @@ class DeepLEngine:
                                {lang.code.upper(): lang.supports_formality for lang in targets})
         return self._languages
 
+    def prepare(self, source: str, targets: Sequence[str], *, sync: bool = True) -> None:
+        """Check, before any text is sent, what DeepL must accept for a run from ``source``
+        into ``targets``, with calls that bill nothing: the language pairs, each style rule
+        list (on the account, in the target's language), and the glossary (its language
+        pairs, and a name that is l10n's or free); with ``sync``, the glossary is then made
+        or brought up to date with the CSV. A problem is one :class:`ConfigError`."""
+        with self._setup:
+            for target in targets:
+                self.codes(source, target)
+            self._check_styles(targets)
+            if self.glossary is not None and source not in self._glossaries:
+                found = self._sync_glossary(source, tuple(targets), write=sync)
+                if sync:
+                    self._glossaries[source] = found
+
+    def _check_styles(self, targets: Sequence[str]) -> None:
+        """Every ``style_id`` names a style rule list of the account in its target's language."""
+        wanted = {t: self.settings.style_for(t) for t in targets if self.settings.style_for(t)}
+        if not wanted:
+            return
+        rules = self._style_rules()
+        for target, style in wanted.items():
+            key = ("style_id",) if isinstance(self.settings.style_id, str) else ("style_id", target)
+            rule = rules.get(style)
+            if rule is None:
+                raise self._setting_error(key, f"{style!r} is not a style rule list of this DeepL account "
+                                               "(see https://www.deepl.com/custom-rules): correct it")
+            have, want = str(rule.language or "").split("-")[0].upper(), _glossary_code(
+                target, self.settings.target_codes).upper()
+            if have != want:
+                raise self._setting_error(key, f"{style!r} is a style rule list for {have}, not for "
+                                               f"{target!r} (DeepL {want}): name a list in {want}")
+
+    def _style_rules(self) -> dict[str, Any]:
+        """The account's style rule lists by id (every page)."""
+        rules: dict[str, Any] = {}
+        for page in range(1000):
+            got = self._call(self._translator.get_all_style_rules, page=page, page_size=STYLE_PAGE)
+            new = {r.style_id: r for r in got if r.style_id not in rules}
+            rules.update(new)
+            if len(got) < STYLE_PAGE or not new:
+                break
+        return rules
+
+    def _setting_error(self, key: Sequence[str], message: str) -> ConfigError:
+        """``pyproject.toml:LINE: tool.l10n.deepl.KEY message``."""
+        full = ("tool", "l10n", "deepl", *key)
+        line = None
+        if self.settings_file is not None:
+            try:
+                line = key_line(self.settings_file.read_text(encoding="utf-8"), full)
+            except (OSError, UnicodeDecodeError):
+                pass
+        return ConfigError(f"{'.'.join(full)} {message}", path=self.settings_file, line=line)
+
     def glossary_id(self, source: str, target: str) -> str | None:
         """The site's DeepL glossary if it has a dictionary for the pair (see the module
         docstring); brought up to date with the CSV on the first call for a source language."""
         if self.glossary is None:
             return None
         if source not in self._glossaries:
-            self._glossaries[source] = self._sync_glossary(source, target)
+            self._glossaries[source] = self._sync_glossary(source, (target,))
         found, pairs = self._glossaries[source]
         return found if _glossary_code(target, self.settings.target_codes) in pairs else None
 
-    def _sync_glossary(self, source: str, target: str) -> tuple[str | None, frozenset[str]]:
-        """Create the multilingual glossary, or replace the dictionaries whose terms changed
-        and delete those whose language has no terms left; (id, target codes)."""
+    def _dictionaries(self, targets: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The glossary's terms by DeepL dictionary (target language code): variants of a
+        language share one, and must agree."""
         assert self.glossary is not None
-        src = source_code(source).lower()
         wanted: dict[str, dict[str, str]] = {}
-        for lang in dict.fromkeys(self.targets + (target,)):
+        first: dict[str, str] = {}
+        for lang in dict.fromkeys(self.targets + tuple(targets)):
+            code = _glossary_code(lang, self.settings.target_codes)
+            if code in first:
+                problem = self.glossary.disagreement(first[code], lang)
+                if problem is not None:
+                    raise problem
+                continue
+            first[code] = lang
             entries = self.glossary.entries(lang)
             if entries:
-                wanted.setdefault(_glossary_code(lang, self.settings.target_codes), entries)
+                wanted[code] = entries
+        return wanted
+
+    def _sync_glossary(self, source: str, targets: Sequence[str], write: bool = True
+                       ) -> tuple[str | None, frozenset[str]]:
+        """Create the multilingual glossary, or replace the dictionaries whose terms changed
+        and delete those whose language has no terms left; (id, target codes). Only the
+        glossary l10n made (its id is in :attr:`glossary_record`) is ever edited; without
+        ``write``, only checked."""
+        assert self.glossary is not None
+        src = source_code(source).lower()
+        wanted = self._dictionaries(targets)
         name = self.settings.glossary_name or "l10n"
         try:
-            found = next((g for g in self._call(self._translator.list_multilingual_glossaries)
-                          if g.name == name), None)
+            if wanted:
+                self._check_glossary_pairs(src, wanted, targets)
+            listed = self._call(self._translator.list_multilingual_glossaries)
+            found = self._ours(listed, name)
+            if not write:
+                return None, frozenset()
             if found is None:
                 if not wanted:
                     return None, frozenset()
                 made = self._call(self._translator.create_multilingual_glossary, name,
                                   [MultilingualGlossaryDictionaryEntries(src, t, e) for t, e in wanted.items()],
                                   creating_glossary=True)
+                self._record(made.glossary_id, name)
                 log.info("glossary %r created on DeepL", name)
                 return made.glossary_id, frozenset(wanted)
+            if found.name != name:
+                self._call(self._translator.update_multilingual_glossary_name, found.glossary_id, name)
+                self._record(found.glossary_id, name)
             have = {d.target_lang.lower() for d in found.dictionaries if d.source_lang.lower() == src}
             for tgt, entries in wanted.items():
                 if tgt in have and self._glossary_entries(found.glossary_id, src, tgt) == entries:
@@ -423,6 +542,70 @@ class DeepLEngine:
             return found.glossary_id, frozenset(wanted)
         except ValueError as e:
             raise ConfigError(f"glossary: {self._scrub(str(e))}", path=self.glossary.path) from None
+
+    def _check_glossary_pairs(self, src: str, wanted: Mapping[str, dict[str, str]],
+                              targets: Sequence[str]) -> None:
+        """Every dictionary's language pair is one DeepL makes glossaries for."""
+        assert self.glossary is not None
+        pairs = {(p.source_lang.lower(), p.target_lang.lower())
+                 for p in self._call(self._translator.get_glossary_languages)}
+        for code, entries in wanted.items():
+            if (src, code) not in pairs:
+                lang = next((t for t in dict.fromkeys(self.targets + tuple(targets))
+                             if _glossary_code(t, self.settings.target_codes) == code), code)
+                raise ConfigError(f"DeepL has no glossaries from {src.upper()} into {code.upper()}: remove "
+                                  f"the terms for {lang!r}, or translate it without the glossary",
+                                  path=self.glossary.path, line=self.glossary.line(lang, next(iter(entries))))
+
+    def _ours(self, listed: Sequence[Any], name: str) -> Any:
+        """The glossary l10n made (named in the record), or None; a :class:`ConfigError` when
+        the account holds another glossary of that name, which l10n never edits or deletes."""
+        made = self._recorded()
+        ours = next((g for g in listed if made is not None and g.glossary_id == made), None)
+        other = next((g for g in listed if g.name == name and g is not ours), None)
+        if other is not None:
+            raise self._setting_error(("glossary_name",), (
+                f"is {name!r}, the name of a glossary on the DeepL account that l10n did not make "
+                f"(its id is not in {self._shown(self.glossary_record)}): l10n never edits or deletes "
+                "it; set another glossary_name"))
+        return ours
+
+    def _recorded(self) -> str | None:
+        """The id in :attr:`glossary_record`, if any."""
+        path = self.glossary_record
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise ConfigError(f"is not a glossary record l10n wrote ({type(e).__name__}); restore it "
+                              "from git, or delete it to have l10n make a new glossary", path=path) from None
+        made = data.get("glossary_id") if isinstance(data, dict) else None
+        return made if isinstance(made, str) and made else None
+
+    def _record(self, glossary_id: str, name: str) -> None:
+        """Keep the id of the glossary l10n made (committed with the catalogs; no secret)."""
+        if self.glossary_record is None:
+            return
+        text = json.dumps({"glossary_id": glossary_id, "name": name,
+                           "about": "the DeepL glossary l10n made from the glossary CSV and edits "
+                                    "in place; l10n touches no other glossary"},
+                          indent=2, ensure_ascii=False) + "\n"
+        self.glossary_record.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            write_atomic(self.glossary_record, text)
+        except OSError as e:
+            raise ConfigError(f"cannot be written ({e.strerror or e}); the glossary {name!r} is on DeepL, "
+                              "with id " + glossary_id, path=self.glossary_record) from None
+
+    def _shown(self, path: Path | None) -> str:
+        if path is None:
+            return "a record"
+        root = self.settings_file.parent if self.settings_file is not None else None
+        try:
+            return str(path.relative_to(root)) if root is not None else path.name
+        except ValueError:
+            return str(path)
 
     def _glossary_entries(self, glossary_id: str, src: str, tgt: str) -> dict[str, str]:
         reply = self._call(self._translator.get_multilingual_glossary_entries, glossary_id, src, tgt)
@@ -623,6 +806,15 @@ def _network_reason(text: str) -> str:
 
 
 _TAGS = re.compile(r"<[^<>]*>")
+
+
+def billable(xml: str) -> int:
+    """Characters DeepL bills for an XML text: its text nodes, entities read, tags not counted.
+
+    >>> billable('Read <a id="1">the paper</a> &amp; more<x id="2"/>.')  # 'Read the paper & more.'
+    22
+    """
+    return len(html.unescape(_TAGS.sub("", xml)))
 
 
 def _has_words(xml: str) -> bool:
