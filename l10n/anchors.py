@@ -49,7 +49,7 @@ RULES = ("hugo", "hugo-ascii", "hugo-blackfriday", "github", "markdown-it-anchor
 #: Rules whose renderer reads explicit heading ids (``## Heading {#id}``).
 EXPLICIT_IDS = frozenset({"hugo", "hugo-ascii", "hugo-blackfriday"})
 
-_MD = parser()
+_MD = parser(shortcodes=False)  # heading ids as before: a shortcode in a heading is not one token
 #: A trailing Goldmark attribute list of a heading, ``{#id .class key=value}``.
 _ATTRIBUTES = re.compile(r"[ \t]*\{([^{}\n]*)\}[ \t]*$")
 _ATTRIBUTE_ID = re.compile(r"(?:^|[ \t])#([^\s#.{}]+)")

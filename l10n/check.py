@@ -17,7 +17,7 @@ import polib
 from . import catalog, glossary, pofile, publish, qa, workflow
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED
 from .cache import Cache, digest, read
-from .config import Config
+from .config import Config, printable
 from .errors import L10nError
 from .fsutil import read_text
 from .links import Links, fragment
@@ -76,8 +76,11 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
         for source in sources:
             if cache is not None:
                 raw = read(source)
-                keys[source] = digest(raw, read(config.catalog_path(source, lang)),
-                                      read(config.output_path(source, lang)), terms,
+                try:
+                    cat, out = read(config.catalog_path(source, lang)), read(config.output_path(source, lang))
+                except L10nError:
+                    continue  # no article (a bad name, a link out): reported by its check, never cached
+                keys[source] = digest(raw, cat, out, terms,
                                       site.fingerprint((raw or b"").decode("utf-8", "replace")))
                 hit = cache.get(str(config.display(source)), keys[source])
                 if hit is not None:
@@ -88,7 +91,7 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
         for part in workflow.parallel(partial(_check_chunk, config, lang, today, site), todo, jobs):
             for source, dicts in part:
                 found[source] = dicts
-                if cache is not None:
+                if cache is not None and source in keys:
                     cache.put(str(config.display(source)), keys[source], dicts)
             if done:
                 done(len(part))
@@ -204,7 +207,7 @@ def article(config: Config, lang: str, source: Path, today: date, site: Links | 
     what of it stays English (as information); ``site``: the site's links
     (:func:`l10n.workflow.site_links`). The reviewed translations of its catalog are added
     to ``uses``."""
-    show = lambda p: str(config.display(p))  # noqa: E731
+    show = lambda p: printable(str(config.display(p)))  # noqa: E731
     try:
         cat_path = config.catalog_path(source, lang)
         out_path = config.output_path(source, lang)
@@ -368,7 +371,7 @@ def translation_problems(show: str, po: polib.POFile, found: publish.Publication
 
 def orphans(config: Config, lang: str, sources: list[Path]) -> Iterator[Problem]:
     """Catalogs and target articles whose source article no longer exists."""
-    known = {config.relative(s) for s in sources}
+    known = {s.relative_to(config.source_dir) for s in sources}  # bad ones too: reported elsewhere
     pairs = ((config.locales_dir / lang, "*.po", ".md", "orphan-catalog"),
              (config.target_dir(lang), "*.md", ".md", "orphan-output"))
     for base, pattern, suffix, code in pairs:

@@ -252,13 +252,16 @@ def _run(state: State, articles: Sequence[Path], langs: Sequence[str], engine_na
                                             progress=meter and meter.add, done=meter and meter.done,
                                             **options)
             if dry_run:
+                limit = options.get("max_chars")
+                waiting = "" if limit is None else (
+                    f"; {count(summary.waiting_segments, 'segment')}, "
+                    f"{count(summary.waiting_chars, 'character')} would wait (--max-chars {limit:,})")
                 _say(state, f"[{lang}] would send {count(summary.pending_segments, 'segment')}, "
                             f"{count(summary.pending_chars, 'character')} to "
-                            f"{engine.name if engine else 'no engine'}")
+                            f"{engine.name if engine else 'no engine'}{waiting}")
                 for name in summary.embargoed:
                     _say(state, f"  {name}: embargoed, not sent (--include-drafts sends it)")
-                limit = options.get("max_chars")
-                would_send += summary.pending_chars if limit is None else min(limit, summary.pending_chars)
+                would_send += summary.pending_chars
             else:
                 _report(state, summary, "translate" if engine else "extract")
             if summary.sent_segments:
@@ -492,6 +495,10 @@ def status(state: State, langs, fmt) -> None:
         click.echo(json.dumps(statuses.as_json(rows), indent=2, ensure_ascii=False))
     else:
         click.echo(statuses.table(rows, color=sys.stdout.isatty()))
+    errors = list(dict.fromkeys(str(r.error) for r in rows if r.error is not None))
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(2 if errors else 0)
 
 
 @cli.command()

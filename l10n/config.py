@@ -140,6 +140,15 @@ def check_name(path: Path) -> Path:
     return path
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters escaped, to show a file name on one line.
+
+    >>> printable("content/en/a\\x1bb.md"), printable("content/en/ü.md")
+    ('content/en/a\\\\x1bb.md', 'content/en/ü.md')
+    """
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text) if _CONTROL.search(text) else text
+
+
 def _under(path: Path, base: Path) -> Path | None:
     """``path`` relative to ``base``, or None; links resolved only when the plain paths do not nest."""
     try:
@@ -257,6 +266,12 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         if lang in langs[:i]:
             raise r.error(key("target_langs"), f"lists {lang!r} twice")
     root = root.resolve()
+    state_key = r.string(key("state_key"), table.get("state_key", "translation"))
+    links_policy = _links(r, key("links"), table.get("links", {}))
+    if links_policy.translation_key and links_policy.translation_key == state_key:
+        raise r.error(key("links") + ("translation_key",),
+                      f"is {state_key!r}, the key l10n records the translation state under (state_key): "
+                      "name another key")
     glossary = r.string(key("glossary"), table.get("glossary", ""))
     if glossary and not (root / glossary).is_file():
         raise r.error(key("glossary"), f"names no file: {glossary!r} is not in the site")
@@ -268,16 +283,16 @@ def from_table(table: Any, root: Path, path: Path | None = None, *, text: str | 
         locales_dir=root / r.folder(key("locales_dir"), table.get("locales_dir", "locales")),
         publish=r.string(key("publish"), table.get("publish", "drafts"), PUBLISH_POLICIES),
         front_matter=_front_matter(r, key("front_matter"), table.get("front_matter", {})),
-        state_key=r.string(key("state_key"), table.get("state_key", "translation")),
+        state_key=state_key,
         obsolete_days=r.integer(key("obsolete_days"), table.get("obsolete_days", 90), low=-1),
         similarity=r.number(key("similarity"), table.get("similarity", 0.6), low=0, high=1),
-        min_reviewed=_shares(r, key("min_reviewed"), table.get("min_reviewed", 0.0)),
+        min_reviewed=_shares(r, key("min_reviewed"), table.get("min_reviewed", 0.0), langs),
         deepl=_deepl(r, key("deepl"), table.get("deepl", {}), langs),
         glossary=root / glossary if glossary else None,
         checks=_checks(r, key("checks"), table.get("checks", {})),
-        min_translated=_shares(r, key("min_translated"), table.get("min_translated", 0.0)),
+        min_translated=_shares(r, key("min_translated"), table.get("min_translated", 0.0), langs),
         english_fallbacks=r.boolean(key("english_fallbacks"), table.get("english_fallbacks", False)),
-        links=_links(r, key("links"), table.get("links", {})),
+        links=links_policy,
         shortcode_text=_parameters(r, key("shortcode_text"),
                                    table.get("shortcode_text", list(Config.shortcode_text))),
         anchors=r.string(key("anchors"), table.get("anchors", "hugo"), ANCHOR_RULES),
@@ -297,12 +312,19 @@ def _checks(r: _Reader, key: tuple[str, ...], value: Any) -> qa.Policy:
     return qa.Policy(severities, register, quotes)
 
 
-def _shares(r: _Reader, key: tuple[str, ...], value: Any) -> float | dict[str, float]:
-    """A share from 0 to 1 for every language, or a table of them by language."""
-    if isinstance(value, dict):
-        return {r.language(key + (lang,), lang, "language"): r.number(key + (lang,), share, low=0, high=1)
-                for lang, share in value.items()}
-    return r.number(key, value, low=0, high=1)
+def _shares(r: _Reader, key: tuple[str, ...], value: Any, langs: Sequence[str]) -> float | dict[str, float]:
+    """A share from 0 to 1 for every language, or a table of them by language, each one
+    of ``langs`` (a threshold for a language never translated would never apply)."""
+    if not isinstance(value, dict):
+        return r.number(key, value, low=0, high=1)
+    shares = {}
+    for name, share in value.items():
+        lang = r.language(key + (name,), name, "language")
+        if lang not in langs:
+            raise r.error(key + (name,), f"names {name!r}, which is not in target_langs "
+                                         f"({', '.join(langs)}): a threshold for it would never apply")
+        shares[lang] = r.number(key + (name,), share, low=0, high=1)
+    return shares
 
 
 def _links(r: _Reader, key: tuple[str, ...], value: Any) -> LinksPolicy:

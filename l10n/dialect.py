@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
 
 
-def parser() -> MarkdownIt:
-    """A new CommonMark parser with GFM tables.
+def parser(shortcodes: bool = True) -> MarkdownIt:
+    """A new CommonMark parser with GFM tables, and (``shortcodes``) Hugo shortcodes as
+    single ``shortcode`` tokens.
 
     Every link destination is a link, as the CommonMark spec and other renderers (Hugo's
     goldmark) read it: markdown-it-py by default turns ``[x](javascript:...)``,
@@ -20,10 +22,36 @@ def parser() -> MarkdownIt:
     """
     md = MarkdownIt("commonmark").enable("table")
     md.validateLink = _every_link
+    if shortcodes:
+        md.inline.ruler.before("text", "shortcode", shortcode)
     return md
 
 
 def _every_link(url: str) -> bool:
+    return True
+
+
+#: A Hugo shortcode, with or without spaces inside its delimiters (``{{< x >}}``,
+#: ``{{<x>}}``, ``{{%x%}}``), as the site's renderer sees it before any Markdown.
+SHORTCODE = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.S)
+
+
+def shortcode(state: StateInline, silent: bool) -> bool:
+    """An inline rule: a shortcode is one token, whatever Markdown its parameters hold
+    (Hugo reads shortcodes before Markdown: in ``{{<figure alt="x">}}`` neither
+    ``<figure …>`` is raw HTML nor `` ` `` or ``_`` markup).
+
+    >>> [t.type for t in parser().parseInline('{{<figure src="a_b_.png">}} and <b>')[0].children]
+    ['shortcode', 'text', 'html_inline']
+    """
+    if not state.src.startswith(("{{<", "{{%"), state.pos):
+        return False
+    match = SHORTCODE.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        state.push("shortcode", "", 0).content = match.group()
+    state.pos = match.end()
     return True
 
 
@@ -32,8 +60,9 @@ def _every_link(url: str) -> bool:
 BLOCKS = parser().disable(["inline", "text_join"])
 
 #: Inline text in which no inline rule but ``text`` can start (no emphasis, code, link,
-#: image, HTML, entity, escape or line break): markdown-it makes it one text token.
-PLAIN = re.compile(r"[^\n\r\\`*_\[\]<>&]*")
+#: image, HTML, entity, escape, line break or ``{{%`` shortcode): markdown-it makes it one
+#: text token.
+PLAIN = re.compile(r"[^\n\r\\`*_\[\]<>&{]*(?:\{(?!\{%)[^\n\r\\`*_\[\]<>&{]*)*")  # linear: no nested repeats
 
 
 # -- link labels: the one place that finds them in text ---------------------------------

@@ -42,6 +42,22 @@ def key(rest: str) -> str:
     return re.split(r"[?#]", rest, maxsplit=1)[0].rstrip("/")
 
 
+def path_address(path: str, slug: str | None = None) -> str:
+    """The address of an article without a ``url``, as Hugo makes it by default: its path
+    below the content folder without ``.md`` (a page bundle's ``index.md`` is its folder),
+    the last part replaced by its ``slug``, in lower case with spaces as hyphens.
+
+    >>> path_address("news/Ferry Times.md"), path_address("news/tram/index.md"), path_address("a.md", "b")
+    ('news/ferry-times', 'news/tram', 'b')
+    """
+    parts = path.removesuffix(".md").split("/")
+    if parts[-1] in ("index", "_index"):
+        parts.pop()
+    elif slug is not None:
+        parts[-1] = slug.strip().strip("/")
+    return key("/".join(parts).lower().replace(" ", "-"))
+
+
 def fragment(rest: str) -> str:
     """The fragment of an address (``details`` of ``story/x/#details``), or ``""``.
 

@@ -148,27 +148,9 @@ def _note_unpaired(state: StateInline) -> None:
             notes.append(token.content)
 
 
-#: A Hugo shortcode, as the site's renderer sees it before any Markdown.
-_TEMPLATE_TAG = re.compile(r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", re.S)
-
-
-def _template_tag(state: StateInline, silent: bool) -> bool:
-    """An inline rule: a shortcode is one token, whatever Markdown its parameters hold
-    (Hugo reads shortcodes before Markdown: `` ` `` or ``_`` in one is not markup)."""
-    if not state.src.startswith(("{{<", "{{%"), state.pos):
-        return False
-    match = _TEMPLATE_TAG.match(state.src, state.pos, state.posMax)
-    if match is None:
-        return False
-    if not silent:
-        state.push("l10n_template", "", 0).content = match.group()
-    state.pos = match.end()
-    return True
-
-
 def _tracking_parser(rules: frozenset[str] | None = None) -> MarkdownIt:
-    """CommonMark + tables, inline tokens annotated with source spans, source kept as is;
-    without ``rules``, shortcodes are single tokens too.
+    """CommonMark + tables + shortcodes, inline tokens annotated with source spans, source
+    kept as is.
 
     Every active inline rule (or only those named in ``rules``) is replaced by a tracking
     wrapper of itself, through the ruler's public API (names and functions of the active
@@ -177,8 +159,6 @@ def _tracking_parser(rules: frozenset[str] | None = None) -> MarkdownIt:
     md = parser()
     md.disable(["normalize", "text_join"])
     ruler = md.inline.ruler
-    if rules is None:
-        ruler.before("text", "l10n_template", _template_tag)
     names, functions = ruler.get_active_rules(), ruler.getRules("")
     if len(names) != len(functions):  # pragma: no cover - a markdown-it-py we do not know
         raise RuntimeError("markdown-it-py's inline ruler lists names and rules differently")
@@ -316,8 +296,11 @@ SHORTCODE_TEXT: tuple[str, ...] = ("alt", "caption", "title")
 _SHORTCODE_HEAD = re.compile(r"\{\{[<%]\s*/?[^\s>%]+")
 _SHORTCODE_ARG = re.compile(r'\s+(?:([A-Za-z_][\w-]*)=)?("(?:[^"\\\n]|\\.)*"|`[^`]*`|[^\s"`>%]+)')
 #: What a parameter's text may not hold to be translated: escapes, line breaks, braces, and
-#: what Markdown reads inside a shortcode too (code spans, HTML, links, emphasis, entities).
-_NOT_PARAM_TEXT = re.compile(r"[\\\n{}`<>\[\]*_&\x00-\x08\x0b-\x1f\x7f]")
+#: what Markdown reads inside a shortcode too (code spans, HTML, links, emphasis, entities;
+#: a bare ``&`` as in ``R&D`` is text).
+_NOT_PARAM_TEXT = re.compile(r"[\\\n{}`<>\[\]*_\x00-\x08\x0b-\x1f\x7f]|&#?[0-9A-Za-z]+;")
+#: Hugo's escaped shortcode, ``{{</* figure */>}}``: shown as written, nothing in it is text.
+_ESCAPED_SHORTCODE = re.compile(r"\{\{(?:<\s*/\*.*\*/\s*>|%\s*/\*.*\*/\s*%)\}\}\Z", re.S)
 
 
 def shortcode_texts(tag: str, names: Collection[str] = SHORTCODE_TEXT) -> tuple[tuple[int, int, str], ...]:
@@ -329,9 +312,11 @@ def shortcode_texts(tag: str, names: Collection[str] = SHORTCODE_TEXT) -> tuple[
     >>> tag = '{{< figure src="a.png" alt="A chart" caption=`Its caption` title="T" >}}'
     >>> [tag[a:b] for a, b, _ in shortcode_texts(tag)]
     ['A chart', 'T']
+    >>> shortcode_texts('{{</* figure alt="A chart" */>}}')
+    ()
     """
     head = _SHORTCODE_HEAD.match(tag)
-    if head is None or not names:
+    if head is None or not names or _ESCAPED_SHORTCODE.match(tag):
         return ()
     found = []
     pos = head.end()
@@ -1035,7 +1020,8 @@ def _token_facts(md: str, references: tuple, templates: re.Pattern[str] | None,
     tokens, env = _parse_inline(md, refs, _CHECK_MD)
     walked = list(_walk(tokens))
     targets = [t.attrGet("href") or "" for t, _ in walked if t.type == "link_open"]
-    texts = [(t.content, depth) for t, depth in walked if t.type == "text"]
+    # a shortcode counts as text here, as in plain text: its URLs and placeholders too
+    texts = [(t.content, depth) for t, depth in walked if t.type in ("text", "shortcode")]
     targets += [url for text, depth in texts if depth == 0 for url in bare_urls(text)]
     html_contents = [t.content for t, _ in walked if t.type == "html_inline"]
     images = [t.attrGet("src") or "" for t, _ in walked if t.type == "image"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -9,7 +10,8 @@ from typing import Sequence
 from . import catalog, pofile, qa
 from . import check as checks
 from .catalog import DRAFT, NEEDS_UPDATE, REVIEWED, STATES, UNTRANSLATED
-from .config import Config
+from .config import Config, printable
+from .errors import InputError
 
 
 @dataclass(frozen=True)
@@ -21,18 +23,25 @@ class Row:
     catalog: Path
     stats: catalog.Stats | None  # None: no catalog yet
     findings: dict[str, int] = field(default_factory=lambda: {qa.ERROR: 0, qa.WARNING: 0})  # QA, by severity
+    error: InputError | None = None  # the article or its catalog cannot be read
 
 
 def collect(config: Config, langs: Sequence[str]) -> list[Row]:
-    """A row per article and language, with the QA findings of its catalog counted."""
+    """A row per article and language, with the QA findings of its catalog counted; an
+    article that cannot be read (a name with control characters, a link out of the source
+    folder, a broken catalog) is a row with its error, and the others are still counted."""
     rows = []
     for lang in langs:
         rules = checks.policy(config, lang)
         uses: list[qa.Use] = []
         by_catalog: dict[str, Row] = {}
         for source in config.articles():
-            path = config.catalog_path(source, lang)
-            po = pofile.load(path) if path.exists() else None
+            try:
+                path = config.catalog_path(source, lang)
+                po = pofile.load(path) if path.exists() else None
+            except InputError as e:
+                rows.append(Row(Path(printable(str(config.display(source)))), lang, Path(), None, error=e))
+                continue
             row = Row(config.display(source), lang, config.display(path),
                       catalog.Stats.of(po) if po is not None else None)
             rows.append(row)
@@ -50,14 +59,21 @@ def collect(config: Config, langs: Sequence[str]) -> list[Row]:
     return rows
 
 
+def _share(r: Row) -> float | None:
+    """The reviewed share; None without a catalog or without text to translate."""
+    return round(r.stats.share(), 4) if r.stats and r.stats.total_words else None
+
+
 def as_json(rows: Sequence[Row]) -> dict:
     return {"articles": [
+        {"article": str(r.article), "lang": r.lang, "error": str(r.error)}
+        if r.error is not None else
         {"article": str(r.article), "lang": r.lang, "catalog": str(r.catalog),
          "exists": r.stats is not None,
          "entries": r.stats.entries if r.stats else None,
          "words": r.stats.words if r.stats else None,
          "chars": r.stats.chars if r.stats else None,
-         "reviewed_share": round(r.stats.share(), 4) if r.stats else 0.0,
+         "reviewed_share": _share(r) if r.stats else 0.0,
          "checks": {"errors": r.findings[qa.ERROR], "warnings": r.findings[qa.WARNING]}}
         for r in rows]}
 
@@ -103,6 +119,10 @@ def table(rows: Sequence[Row], color: bool = False) -> str:
     head = ("article", "lang", "reviewed", "draft", "update", "untransl.", "words", "chars", "checks", "progress")
     body = []
     for r in rows:
+        if r.error is not None:
+            body.append((str(r.article), r.lang, "-", "-", "-", "-", "-", "-", "-",
+                         f"error: {printable(r.error.message)}"))
+            continue
         if r.stats is None:
             body.append((str(r.article), r.lang, "-", "-", "-", "-", "-", "-", "-", "no catalog: run l10n extract"))
             continue
@@ -110,10 +130,28 @@ def table(rows: Sequence[Row], color: bool = False) -> str:
         body.append((str(r.article), r.lang, *(f"{e[s]} ({w[s]})" for s in STATES),
                      str(r.stats.total_words), str(sum(r.stats.chars.values())),
                      _findings(r.findings),
-                     f"{bar(r.stats, color=color)} {r.stats.reviewed_percent}%"))
-    widths = [max(len(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
+                     f"{bar(r.stats, color=color)} "
+                     + (f"{r.stats.reviewed_percent}%" if r.stats.total_words else "-")))
+    widths = [max(width(row[i]) for row in [head, *body]) for i in range(len(head) - 1)]
     lines = []
     for row in [head, *body]:
-        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        cells = [_pad(c, w, left=i < 2) for i, (c, w) in enumerate(zip(row, widths))]
         lines.append("  ".join(cells + [row[-1]]).rstrip())
     return "\n".join(lines)
+
+
+def width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: wide (CJK) characters two, combining and
+    invisible format characters none.
+
+    >>> width("abc"), width("東京.md"), width("Cafe\u0301")
+    (3, 7, 4)
+    """
+    return sum(0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, columns: int, left: bool) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns (after it when ``left``)."""
+    fill = " " * max(columns - width(text), 0)
+    return text + fill if left else fill + text

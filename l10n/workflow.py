@@ -99,8 +99,10 @@ class Summary:
     outcomes: list[Outcome] = field(default_factory=list)
     sent_segments: int = 0
     sent_chars: int = 0
-    pending_segments: int = 0
+    pending_segments: int = 0   # a dry run's: what would be sent
     pending_chars: int = 0
+    waiting_segments: int = 0   # a dry run's: what would wait, over --max-chars
+    waiting_chars: int = 0
     stopped: EngineError | None = None
     interrupted: bool = False
     errors: list[L10nError] = field(default_factory=list)  # articles that could not be done
@@ -129,13 +131,24 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
     verdict must not change with the calendar).
     """
     skeleton, segments = extract(text, config.display(source), config.front_matter)
-    clash = next((f for f in skeleton.article.fields if f.key == config.state_key), None)
-    if clash is not None:
-        raise InputError(f"the front matter has {clash.key!r}, the key l10n records the translation "
-                         "state under (state_key): rename one", path=config.display(source), line=clash.line)
+    refuse_clashes(config, skeleton.article, source)
     po, result = _update(config, lang, source, segments, old, today, keep_obsolete)
     embargoed = articles.embargoed(skeleton.article.metadata, config.front_matter.embargo)
     return Prepared(source, lang, skeleton, segments, po, result, embargoed, old=old)
+
+
+def refuse_clashes(config: Config, doc: articles.Article, source: Path) -> None:
+    """Refuse front matter that holds a key l10n writes: ``state_key`` (bad input, this
+    article), or ``[tool.l10n.links] translation_key`` holding something other than the
+    English slug (a configuration error: the German article could not carry both)."""
+    for f in doc.fields:
+        if f.key == config.state_key:
+            raise InputError(f"the front matter has {f.key!r}, the key l10n records the translation "
+                             "state under (state_key): rename one", path=config.display(source), line=f.line)
+        if f.key == config.links.translation_key and f.value != doc.metadata.get("slug"):
+            raise ConfigError(f"the front matter has {f.key!r} ({f.value!r}), the key [tool.l10n.links] "
+                              "translation_key names for the English slug: choose another translation_key "
+                              "in pyproject.toml", path=config.display(source), line=f.line)
 
 
 def _update(config: Config, lang: str, source: Path, segments: Sequence[Segment],
@@ -186,7 +199,7 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
     without parsing every file (see :mod:`l10n.cache`).
     """
     cache = Cache(config, "site", lang) if use_cache else None
-    found: dict[Path, tuple[str | None, bool]] = {}
+    found: dict[Path, tuple[str | None, bool, str | None]] = {}
     for source in config.articles():
         name = str(config.display(source))
         try:
@@ -201,17 +214,18 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
             hit = _site_part(config, source, raw, cat)
             if cache is not None:
                 cache.put(name, key, list(hit))
-        found[source] = (hit[0], bool(hit[1]))
+        found[source] = (hit[0], bool(hit[1]), hit[2])
     if cache is not None:
         cache.save()
     templates = config.links.forms
     if templates is None:
-        urls = [url for url, _ in found.values() if url is not None]
+        urls = [url for url, _, _ in found.values() if url is not None]
         templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
     site = Links(links.forms(templates, config.source_lang, lang))
     known, published = set(), set()
-    for url, yes in found.values():
-        address = site.address(url) if url is not None else None
+    for source, (url, yes, slug) in found.items():
+        address = site.address(url) if url is not None else links.path_address(
+            source.relative_to(config.source_dir).as_posix(), slug)
         if address is not None:
             known.add(address)
             if yes:
@@ -219,17 +233,21 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
     return Links(site.pairs, frozenset(known), frozenset(published))
 
 
-def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None) -> tuple[str | None, bool]:
-    """An article's ``url`` (None: none, or unreadable) and whether it is published."""
+def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None
+               ) -> tuple[str | None, bool, str | None]:
+    """An article's ``url`` (None: none, or unreadable), whether it is published, and its
+    ``slug`` (None: none)."""
     try:
-        url = articles.parse(decode(raw, source)).metadata.get("url")
+        metadata = articles.parse(decode(raw, source)).metadata
     except InputError:
-        url = None
+        metadata = {}
+    url, slug = metadata.get("url"), metadata.get("slug")
     try:
         po = pofile.loads(decode(cat, source), source) if cat is not None else None
     except InputError:
         po = None
-    return (url if isinstance(url, str) else None), publish.publishes(config, po)
+    return ((url if isinstance(url, str) else None), publish.publishes(config, po),
+            (slug if isinstance(slug, str) and slug.strip() else None))
 
 
 def write_output(config: Config, work: Prepared, text: str, force: bool = False,
@@ -390,14 +408,18 @@ class Run:
             if done is True or (isinstance(done, str) and self.today < date.fromisoformat(done)):
                 self.summary.outcomes.append(Outcome(name, self.lang, False, False,
                                                      catalog.UpdateResult(), None, None))
+                log.info("%s [%s]: as the last run left it: skipped", name, self.lang)
                 if self.done:
                     self.done(1)
                 return None
         old = pofile.loads(decode(cat, cat_path), cat_path) if cat is not None else None
         work = prepare(self.config, self.lang, source, decode(raw, name), old, self.today)
         work.raw, work.catalog_read, work.links = raw, cat, self.links
+        u = work.update
+        log.info("%s [%s]: extract: %s; catalog: %d new, %d changed, %d obsolete", name, self.lang,
+                 count(len(work.segments), "segment"), u.added, u.fuzzy, u.obsoleted)
         if self.filling:
-            self._fill_known(work)
+            known = self._fill_known(work)
             if work.embargoed and self.engine.external and not self.include_drafts:
                 log.info("%s: embargoed, not sent to %s", name, self.engine.name)
                 if work.needs:
@@ -417,14 +439,29 @@ class Run:
                 self.queue[text] = Job(text, about)
                 self._asked_by[text] = source
                 if self.dry_run:
-                    self.summary.pending_segments += 1
-                    self.summary.pending_chars += self._cost(text)
+                    self._would_send(text)
+            log.info("%s [%s]: drafts: %s filled from memory and this run, %s for %s", name, self.lang,
+                     count(known, "entry", "entries"), count(len(work.needs), "text"), self.engine.name)
         return work
 
-    def _fill_known(self, work: Prepared) -> None:
-        """Fill entries from this run's drafts and the language's memory; note what remains."""
+    def _would_send(self, text: str) -> None:
+        """Count ``text`` as a dry run's: sent if it fits under ``max_chars`` with what is
+        counted before it (whole texts, in the order the run sends them), else waiting."""
+        cost = self._cost(text)
+        if self.max_chars is not None and self.summary.pending_chars + cost > self.max_chars:
+            self.summary.waiting_segments += 1
+            self.summary.waiting_chars += cost
+        else:
+            self.summary.pending_segments += 1
+            self.summary.pending_chars += cost
+
+    def _fill_known(self, work: Prepared) -> int:
+        """Fill entries from this run's drafts and the language's memory (how many it
+        filled); note what remains."""
         if not _untranslated(work.po, self.label):
-            return
+            return 0
+        before = work.drafted
+        filled = 0
         if self._known is None:  # read every catalog only when a text needs it
             self._known = self.memory(self.config, self.lang)
             self._imported = self.imported(self.config, self.lang)
@@ -434,15 +471,19 @@ class Run:
                 continue
             if e.msgid in reviewed:
                 catalog.set_draft(e, reviewed[e.msgid], "memory", self.today)
+                filled += 1
             elif e.msgid in self._imported:  # a pair imported from TMX: a draft, never reviewed
                 unit = self._imported[e.msgid]
                 catalog.set_draft(e, unit.target, memories.label(unit.origin), self.today)
+                filled += 1
             elif (self.label, e.msgid) in drafts:
                 catalog.set_draft(e, drafts[(self.label, e.msgid)], self.label, self.today)
+                filled += 1
             elif e.msgid in self.received or self._rebuilt(e.msgid):
                 self._apply(work, e)
             elif self.engine.name != "memory":
                 work.needs.add(e.msgid)
+        return filled + work.drafted - before
 
     def _protected(self, text: str) -> str | None:
         """What the engine sends for ``text``, for engines that protect markup first."""
@@ -701,6 +742,7 @@ class Run:
             outcome.progress, outcome.withheld = found.progress, len(found.withheld())
             written, outcome.refused = write_output(self.config, work, found.text, self.force, found.published)
             outcome.output_written, outcome.removed = written and found.published, written and not found.published
+            log.info("%s [%s]: merge: %s", outcome.source, self.lang, _merged(outcome, found.published))
             out = found.text.encode() if found.published else None
         if self.cache is not None:
             name = str(self.config.display(work.source))
@@ -787,17 +829,31 @@ def _merge_chunk(config: Config, lang: str, force: bool, site: Links, sources: l
     return summary
 
 
+def _merged(outcome: Outcome, published: bool) -> str:
+    """What a merge did to an article's German file, for ``-v``."""
+    if outcome.refused:
+        return "German file edited by hand: kept"
+    if outcome.removed:
+        return "German file removed (nothing of it is published)"
+    if not published:
+        return "nothing published yet: no German file"
+    return f"German file {'written' if outcome.output_written else 'unchanged'}"
+
+
 def _merge_one(config: Config, lang: str, force: bool, site: Links | None, source: Path) -> Outcome:
     config.relative(source)  # refuses what is no article
     text = decode(read_bytes(source), config.display(source))
     skeleton, segments = extract(text, config.display(source), config.front_matter)
+    refuse_clashes(config, skeleton.article, source)
     po = load_catalog(config.catalog_path(source, lang)) or catalog.new_catalog(lang, "l10n")
     work = Prepared(source, lang, skeleton, segments, po, catalog.UpdateResult(), False, old=po, links=site)
     found = publication(config, work)
     wrote, refused = write_output(config, work, found.text, force, found.published)
-    return Outcome(config.display(source), lang, False, wrote and found.published, catalog.UpdateResult(),
-                   catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
-                   refused=refused, removed=wrote and not found.published)
+    outcome = Outcome(config.display(source), lang, False, wrote and found.published, catalog.UpdateResult(),
+                      catalog.Stats.of(po), found.progress, withheld=len(found.withheld()),
+                      refused=refused, removed=wrote and not found.published)
+    log.info("%s [%s]: merge: %s", outcome.source, lang, _merged(outcome, found.published))
+    return outcome
 
 
 # -- many articles on several cores ------------------------------------------------
@@ -859,7 +915,9 @@ def remove_orphans(config: Config, lang: str, force: bool, summary: Summary) -> 
     base = config.target_dir(lang)
     if not base.exists():
         return
-    known = {config.relative(s) for s in config.articles()}
+    # every source there is, a bad one too (it is refused where it is processed): its German
+    # file is not an orphan
+    known = {s.relative_to(config.source_dir) for s in config.articles()}
     for path in sorted(base.rglob("*.md")):
         rel = path.relative_to(base)
         if rel in known:
@@ -904,7 +962,8 @@ def _run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     try:
         for part, records in parallel(work, sources, jobs):
             summary.outcomes.extend(part.outcomes)
-            for name in ("sent_segments", "sent_chars", "pending_segments", "pending_chars"):
+            for name in ("sent_segments", "sent_chars", "pending_segments", "pending_chars",
+                         "waiting_segments", "waiting_chars"):
                 setattr(summary, name, getattr(summary, name) + getattr(part, name))
             summary.stopped = summary.stopped or part.stopped
             summary.errors.extend(part.errors)

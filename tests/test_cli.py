@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import polib
 import pytest
 
+from l10n import status
 from l10n.cli import cli, main
 
 from .conftest import ARTICLE, snapshot, write_site
@@ -138,6 +141,35 @@ def test_status_table_shows_words_per_state_and_the_front_matters_share(tmp_path
     head, row = capsys.readouterr().out.splitlines()
     assert row.split()[2:10] == ["1", "(1)", "1", "(5)", "0", "(0)", "0", "(0)"]
     assert row.endswith(" 16%")
+
+
+def test_status_columns_stay_aligned_with_wide_and_combining_characters(tmp_path, capsys):
+    text = "---\ntitle: Short\n---\n\nFive words are in here.\n"
+    root = write_site(tmp_path / "s", {"a.md": text, "東京の港.md": text, "cafe\u0301-news.md": text})
+    assert run(root, "extract") == 0
+    capsys.readouterr()
+    assert run(root, "status") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    # the language column starts at the same terminal column in every line, and the rows
+    # (the same figures) end at the same one
+    starts = {status.width(line[:line.index(" lang " if i == 0 else " de ")]) for i, line in enumerate(lines)}
+    assert len(starts) == 1, lines
+    assert len({status.width(line) for line in lines[1:]}) == 1, lines
+
+
+def test_status_shows_no_share_for_an_article_with_nothing_to_translate(tmp_path, capsys):
+    root = write_site(tmp_path / "s", {"code.md": "```\nmake all\n```\n",
+                                       "a.md": "---\ntitle: Short\n---\n\nFive words are in here.\n"})
+    assert run(root, "extract") == 0
+    capsys.readouterr()
+    assert run(root, "status") == 0
+    rows = dict((line.split()[0], line) for line in capsys.readouterr().out.splitlines()[1:])
+    assert rows["content/en/code.md"].endswith(" -") and "100%" not in rows["content/en/code.md"]
+    assert rows["content/en/a.md"].endswith(" 0%")
+    assert run(root, "status", "--format", "json") == 0
+    shares = {r["article"]: r["reviewed_share"] for r in json.loads(capsys.readouterr().out)["articles"]}
+    assert shares == {"content/en/a.md": 0.0, "content/en/code.md": None}
 
 
 # -- bad input: one line, exit 2, nothing written ------------------------------------
@@ -339,6 +371,25 @@ def test_a_line_per_article_only_with_verbose(site, capsys):
     (site / "locales/de/open-model.po").unlink()
     assert run(site, "extract", "-v") == 0
     assert "content/en/open-model.md [de]: catalog: 7 new" in capsys.readouterr().out
+
+
+def test_verbose_shows_the_steps_of_the_run(site):
+    def l10n(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "l10n", "--root", str(site), *args],
+                              capture_output=True, text=True, env={**os.environ, "L10N_JOBS": "2"})
+
+    done = l10n("-v", "translate", "--engine", "pseudo")
+    assert done.returncode == 0, done.stderr
+    steps = [line for line in done.stderr.splitlines() if "content/en/open-model.md [de]: " in line]
+    assert [line.split("]: ")[1].split(":")[0] for line in steps] == ["extract", "drafts", "merge"], steps
+    assert "extract: 9 segments; catalog: 7 new, 0 changed, 0 obsolete" in steps[0]  # 2 repeated
+    assert "drafts: 0 entries filled from memory and this run, 7 texts for pseudo" in steps[1]
+    assert steps[2].endswith("merge: German file written")
+    (site / "content/de/open-model.md").unlink()
+    done = l10n("merge", "-v")
+    assert "content/en/open-model.md [de]: merge: German file written" in done.stderr
+    done = l10n("translate", "--engine", "pseudo")  # without -v: no steps
+    assert done.returncode == 0 and "extract:" not in done.stderr and "merge:" not in done.stderr
 
 
 @pytest.mark.parametrize("command", ["translate", "extract", "merge", "check", "status", "review"])

@@ -180,6 +180,28 @@ def test_a_run_that_publishes_an_article_relinks_what_it_wrote_before(tmp_path, 
     assert "0 catalogs and 0 articles written" in capsys.readouterr().out
 
 
+def test_a_german_link_to_an_article_addressed_by_its_path_goes_back_to_english_when_withdrawn(tmp_path, capsys):
+    # no url in the front matter: Hugo addresses the articles by path (/en/a/, /de/a/)
+    root = write_site(tmp_path / "site", {
+        "a.md": "---\ntitle: Alpha\n---\n\nThe alpha story.\n",
+        "news/b.md": "---\ntitle: Beta\n---\n\nRead [the alpha story](/en/a/) and [the tag](/en/tag/x/).\n"})
+    assert run(root, "extract") == 0
+    translate(root, "a", lambda m: {"Alpha": "Alfa", "The alpha story.": "Die Alfa-Geschichte."}[m])
+    translate(root, "news/b", lambda m: m.replace("/en/", "/de/"))
+    assert run(root, "merge") == 0
+    assert "[the alpha story](/de/a/) and [the tag](/de/tag/x/)" in german(root, "news/b")
+    translate(root, "a", lambda m: "")  # German a is withdrawn: its file goes
+    code, report = check(root, capsys)
+    assert code == 1 and ("content/de/news/b.md", "stale-output") in codes(report, "error")
+    assert run(root, "merge") == 0
+    assert not (root / "content/de/a.md").exists()
+    # no dead link: the translator's /de/a/ is the English article now; the tag stays as translated
+    assert "[the alpha story](/en/a/) and [the tag](/de/tag/x/)" in german(root, "news/b")
+    code, report = check(root, capsys)
+    assert code == 0 and [p["message"] for p in report["problems"] if p["code"] == "english-link"] == [
+        "the link to /en/a/ stays English: its German article is not published"]
+
+
 # -- which articles get a German file -------------------------------------------------
 
 def test_a_first_run_without_translations_writes_no_german_files(tmp_path, capsys):
@@ -253,11 +275,49 @@ def test_thresholds_per_language(two_sites, capsys):
      ":4: tool.l10n.links.translation_key must be a plain front-matter key, not 'a: b'"),
     ('min_translated = {de = 2}\n', ":3: tool.l10n.min_translated.de must be from 0 to 1, not 2"),
     ('[tool.l10n.links]\nfroms = []\n', ":4: tool.l10n.links.froms is not a setting: did you mean 'forms'?"),
+    ('state_key = "pair"\n[tool.l10n.links]\ntranslation_key = "pair"\n',
+     ":5: tool.l10n.links.translation_key is 'pair', the key l10n records the translation state under "
+     "(state_key): name another key"),
+    ('[tool.l10n.links]\ntranslation_key = "translation"\n',
+     ":4: tool.l10n.links.translation_key is 'translation', the key l10n records the translation state"),
+    ('min_translated = {de = 0.5, fr = 0.5}\n',
+     ":3: tool.l10n.min_translated.fr names 'fr', which is not in target_langs (de): a threshold for it "
+     "would never apply"),
+    ('[tool.l10n.min_reviewed]\nde = 0.5\nfr = 0.5\n',
+     ":5: tool.l10n.min_reviewed.fr names 'fr', which is not in target_langs (de)"),
 ])
 def test_bad_links_settings_are_one_line(tmp_path, capsys, table, message):
     root = write_site(tmp_path / "s", {"tram.md": TRAM}, 'target_langs = ["de"]\n' + table)
     assert run(root, "check") == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["translate", "extract", "merge", "check"])
+def test_a_translation_key_the_articles_use_for_something_else_is_a_configuration_error(
+        tmp_path, capsys, command):
+    used = article("tram", "Rails.").replace("language: en\n", "language: en\ncategory: transport\n")
+    root = write_site(tmp_path / "s", {"tram.md": used},
+                      'target_langs = ["de"]\n[tool.l10n.links]\ntranslation_key = "category"\n')
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    code = run(root, command, *(["--engine", "pseudo"] if command == "translate" else []))
+    assert code == (1 if command == "check" else 2)  # check reports it with the rest
+    out, err = capsys.readouterr()
+    line = used.split("\n").index("category: transport") + 1
+    if command == "check":
+        assert f"  {line}: error [invalid-input] the front matter has 'category'" in out
+        return
+    assert f"content/en/tram.md:{line}: the front matter has 'category' ('transport'), the key " \
+           "[tool.l10n.links] translation_key names for the English slug: choose another translation_key" in err
+    assert "Traceback" not in err
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing written
+
+
+def test_a_translation_key_that_already_holds_the_slug_is_kept(tmp_path, capsys):
+    paired = article("tram", "Rails.").replace("language: en\n", "language: en\ntranslationKey: tram\n")
+    root = write_site(tmp_path / "s", {"tram.md": paired},
+                      'target_langs = ["de"]\n[tool.l10n.links]\ntranslation_key = "translationKey"\n')
+    assert run(root, "translate", "--engine", "pseudo") == 0
+    assert (root / "content/de/tram.md").read_text(encoding="utf-8").count("translationKey: tram\n") == 1
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])

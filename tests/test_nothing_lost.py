@@ -276,6 +276,29 @@ def test_a_link_out_of_the_site_is_not_read(tmp_path, capsys):
     assert not (site / "content/de/link.md").exists() and (site / "content/de/good.md").exists()
 
 
+@pytest.mark.parametrize("command", [["translate", "--engine", "pseudo"], ["extract"], ["merge"],
+                                     ["status"], ["status", "--format", "json"], ["check", "--format", "github"]])
+def test_bad_names_and_links_out_are_refused_per_article_by_every_command(tmp_path, capsys, command):
+    secret = tmp_path / "secret.md"
+    secret.write_text("# Private\n\nNot for translation services.\n", encoding="utf-8")
+    site = write_site(tmp_path / "site", {"good.md": ARTICLE, "bad\x1bname.md": ARTICLE})
+    (site / "content/en/link.md").symlink_to(secret)
+    assert main(["--root", str(site), "extract"]) == 2  # the good article has its catalog
+    capsys.readouterr()
+    code = main(["--root", str(site), *command])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "\x1b" not in out + err
+    said = out + err if command[0] == "check" else err
+    assert code == (1 if command[0] == "check" else 2)
+    assert [ln for ln in said.splitlines() if "bad\\x1bname.md" in ln and "control character" in ln]
+    assert [ln for ln in said.splitlines() if "content/en/link.md" in ln and "outside the source folder" in ln]
+    if command[0] == "status":  # and the good article is still counted
+        assert "content/en/good.md" in out and "Not for translation" not in out
+        if "json" in command:
+            rows = {r["article"]: r for r in json.loads(out)["articles"]}
+            assert rows["content/en/good.md"]["exists"] and "outside" in rows["content/en/link.md"]["error"]
+
+
 @pytest.mark.parametrize("where", ["content/de/a.md", "locales/de/a.po"])
 def test_a_folder_where_a_file_should_be_is_one_line(tmp_path, capsys, where):
     site = write_site(tmp_path / "site", {"a.md": ARTICLE})

@@ -247,6 +247,12 @@ def test_max_chars_sends_whole_texts_that_fit_and_writes_every_article(tmp_path,
     texts = ["Alpha", long1, "Beta", long2, "Gamma", "Tiny.", "Omega", "Also small."]
     # a text without words ("`make check`") is answered without a request: it costs nothing
     assert f"would send 9 segments, {sum(map(len, texts))} characters" in capsys.readouterr().out
+    # a dry run under the limit counts what the run below sends and what waits
+    assert run(site, "--dry-run", "--max-chars", "100") == 0
+    waits = sum(map(len, [long2, "Omega", "Also small."]))
+    assert ("[de] would send 6 segments, 96 characters to deepl; 3 segments, "  # "`make check`" costs 0
+            f"{waits} characters would wait (--max-chars 100)") in capsys.readouterr().out
+    assert server.translate_requests() == []
     assert run(site, "--max-chars", "100") == 1
     captured = capsys.readouterr()
     err = one_error_line(captured.err)
@@ -781,6 +787,28 @@ def test_titles_and_shortcode_text_are_drafted_and_destinations_stay_home(tmp_pa
     german = (site / "content/de/figures.md").read_text(encoding="utf-8")
     assert 'caption="DE:The caption"' in german and '"DE:Chart title"' in german
     assert main(["--root", str(site), "check"]) == 0
+
+
+def test_shortcodes_without_spaces_are_drafted_and_escaped_ones_stay_as_written(tmp_path, server):
+    site = write_site(tmp_path / "site", {"notes.md": article(
+        "Notes",
+        'Inline {{<figure src="y.png" alt="Second chart">}} here, by R&D at AT&T.',
+        '{{<figure src="x.png" alt="R&D chart">}}',
+        '{{%note%}}',
+        'Write {{</* figure alt="A chart" */>}} to show a figure.',
+    )})
+    assert run(site) == 0
+    sent = [text for r in server.translate_requests() for text in r.texts]
+    assert not [t for t in sent if re.search(r"\.png|{{|note|A chart", t)]
+    got = drafts(site, "notes.po")
+    assert got['Inline {{<figure src="y.png" alt="Second chart">}} here, by R&D at AT&T.'] == (
+        'DE:Inline {{<figure src="y.png" alt="DE:Second chart">}} DE:here, by R&D at AT&T.')
+    assert got['{{<figure src="x.png" alt="R&D chart">}}'] == '{{<figure src="x.png" alt="DE:R&D chart">}}'
+    assert got['Write {{</* figure alt="A chart" */>}} to show a figure.'] == (
+        'DE:Write {{</* figure alt="A chart" */>}} DE:to show a figure.')
+    german = (site / "content/de/notes.md").read_text(encoding="utf-8")
+    assert 'DE:Inline {{<figure src="y.png" alt="DE:Second chart">}} DE:here, by R&D at AT&T.' in german
+    assert '{{<figure src="x.png" alt="DE:R&D chart">}}' in german and "&amp;" not in german
 
 
 def test_reference_titles_are_drafted_and_labels_and_destinations_stay_home(tmp_path, server):
