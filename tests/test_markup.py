@@ -630,3 +630,30 @@ def test_check_compares_markup_not_text() -> None:
 def test_doctests() -> None:
     result = doctest.testmod(markup)
     assert result.failed == 0 and result.attempted > 10
+
+
+def invisible_the_long_way(text: str) -> bool:
+    """:func:`markup._invisible` without its shortcut: every character, entities unescaped."""
+    import html
+    import unicodedata
+    text = html.unescape(text)
+    if not text or any(c.isalnum() and c not in markup._FILLERS for c in text):
+        return False
+    return all(c.isspace() or c in markup._FILLERS or unicodedata.category(c) in markup._UNSEEN for c in text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", "7", " ", "&", "#", ";", "x", "&#8203;", "&nbsp;", "&#65;",
+                                 "\u200b", "\u3164", "\u00ad", "é"]), max_size=8).map("".join))
+def test_invisible_shortcut_agrees_with_the_long_way(text: str) -> None:
+    assert markup._invisible(text) == invisible_the_long_way(text)
+
+
+@pytest.mark.parametrize(("source", "translation", "codes"), [
+    ("Text \u202eRTL\u202c here.", "Text RTL hier.", ["bidi-control"]),  # the source's only
+    ("See https://x.org/a here.", "Siehe hier.", ["link-target"]),
+    ("Run {{< x >}} now.", "Jetzt.", ["template", "placeholder"]),
+    ("Plain *text*.", "Schlichter *Text*.", []),
+])
+def test_gate_shortcuts_still_see_what_only_one_side_has(source: str, translation: str, codes: list[str]) -> None:
+    assert [p.code for p in markup.gate(source, translation)] == codes
