@@ -165,8 +165,10 @@ def breaks(source: Shape, target: Shape,
         before, after = (inline_facts(text, source.used_references(text)) for text in (a, b))
         if anchors:
             after = _renamed(after, anchors)
-        if allowed is not None:
+        if allowed is not None and after != before:
             after = links.align(before, after, partial(_allowed_fact, allowed))
+        if after == before:
+            continue
         missing, added = _difference(before, after)
         if missing or added:
             parts = [f"{what} {value!r} missing" for what, value in missing]
