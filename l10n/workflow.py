@@ -978,7 +978,7 @@ def _chunks(sources: Sequence[Path], jobs: int) -> list[list[Path]]:
     out: list[list[Path]] = []
     i = 0
     while i < len(sources):
-        size = min(CHUNK, max(CHUNK // 8, (len(sources) - i) // (4 * jobs)))
+        size = max(1, min(CHUNK, max(CHUNK // 8, (len(sources) - i) // (4 * jobs))))
         out.append(list(sources[i:i + size]))
         i += size
     return out

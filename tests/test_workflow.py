@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from l10n import config, pofile, workflow
 from l10n.engines.simple import PseudoEngine
@@ -78,3 +79,15 @@ def test_site_survey_on_workers_equals_one_process(tmp_path, monkeypatch):
     assert started and two == one
     assert len(one.articles) == 7 and len(one.published) == 6
     assert not any(p.endswith("story-3") for p in one.published)
+
+
+def test_chunks_hold_every_article_once_and_shrink_towards_the_end(monkeypatch):
+    for size in (1, 2, 8, 64):
+        monkeypatch.setattr(workflow, "CHUNK", size)
+        for n in (0, 1, 5, 300):
+            sources = [Path(f"a{i}.md") for i in range(n)]
+            for jobs in (1, 2, 8):
+                chunks = workflow._chunks(sources, jobs)
+                assert [s for c in chunks for s in c] == sources
+                assert all(0 < len(c) <= size for c in chunks)
+                assert [len(c) for c in chunks] == sorted((len(c) for c in chunks), reverse=True)
