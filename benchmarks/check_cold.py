@@ -48,8 +48,10 @@ def run(site: Path, code: Path, jobs: str | None) -> tuple[float, float]:
         env["L10N_JOBS"] = jobs
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    # Run in the site: ``python -m`` puts the current folder first on the path, so a
+    # checkout there would be timed whatever ``--code`` says.
     subprocess.run([sys.executable, "-m", "l10n", "--root", str(site), "-q", "check", "--no-cache"],
-                   env=env, stdout=subprocess.DEVNULL, check=False)
+                   env=env, stdout=subprocess.DEVNULL, check=False, cwd=site)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -60,7 +62,10 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--code", type=Path, nargs="+", default=[HERE.parent])
+    parser.add_argument("--no-one-process", dest="one", action="store_false",
+                        help="skip the runs in one process (CPU time comes from the runs on every core)")
     args = parser.parse_args()
+    args.site, args.code = args.site.resolve(), [c.resolve() for c in args.code]
     n = sum(1 for _ in (args.site / "content" / "en").rglob("*.md"))
     walls: dict[Path, list[float]] = {c: [] for c in args.code}
     trees: dict[Path, list[float]] = {c: [] for c in args.code}
@@ -72,14 +77,16 @@ def main() -> None:
             wall, tree = run(args.site, code, None)
             walls[code].append(wall)
             trees[code].append(tree)
-            cpus[code].append(run(args.site, code, "1")[1])
+            if args.one:
+                cpus[code].append(run(args.site, code, "1")[1])
     print(f"{n:,} articles, {os.cpu_count()} cores, median of {args.reps}, load average "
           f"{os.getloadavg()[0]:.1f} at the end")
     for code in args.code:
         print(f"{code}: {1000 * statistics.median(walls[code]) / n:.2f} ms per article on every core "
               f"({', '.join(f'{w:.1f}' for w in walls[code])} s), "
-              f"{1000 * statistics.median(trees[code]) / n:.2f} ms CPU per article in all its processes; "
-              f"{1000 * statistics.median(cpus[code]) / n:.2f} ms CPU per article in one process")
+              f"{1000 * statistics.median(trees[code]) / n:.2f} ms CPU per article in all its processes"
+              + (f"; {1000 * statistics.median(cpus[code]) / n:.2f} ms CPU per article in one process"
+                 if cpus[code] else ""))
 
 
 if __name__ == "__main__":
