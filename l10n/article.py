@@ -205,6 +205,8 @@ def render_value(value: str, style: str | None) -> str:
     """
     if style == "'" and "\n" not in value:
         return "'" + value.replace("'", "''") + "'"
+    if style in ('"', "|", ">") and _DOUBLE_QUOTED.fullmatch(value):
+        return '"' + value + '"'  # what the emitter writes for text it need not escape
     if style == '"' or style in ("|", ">"):
         dumped = yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9)
     else:
@@ -213,6 +215,12 @@ def render_value(value: str, style: str | None) -> str:
     if dumped.endswith("\n..."):
         dumped = dumped[: -len("\n...")]
     return dumped
+
+
+#: Text YAML's emitter writes as it is between double quotes (PyYAML ``write_double_quoted``
+#: with ``allow_unicode``): printable, and none of ``"``, ``\\``, U+2028, U+2029, U+FEFF;
+#: a property test holds it to the emitter.
+_DOUBLE_QUOTED = re.compile('[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*')
 
 
 def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, str] = {}) -> str:

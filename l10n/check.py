@@ -69,7 +69,7 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
     today = today or date.today()
     for lang in langs:
         cache = Cache(config, "check", lang) if use_cache else None
-        site = workflow.site_links(config, lang, use_cache)
+        site = workflow.site_links(config, lang, use_cache, jobs)
         found: dict[Path, dict] = {}
         keys: dict[Path, str] = {}
         terms = read(config.glossary) if config.glossary is not None else None

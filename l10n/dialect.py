@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -22,6 +23,10 @@ def parser(shortcodes: bool = True) -> MarkdownIt:
     """
     md = MarkdownIt("commonmark").enable("table")
     md.validateLink = _every_link
+    # Pure functions of the destination, each a walk through URL parsing and encoding;
+    # an article names the same destinations in English and German, a site in every article.
+    md.normalizeLink = lru_cache(maxsize=65536)(md.normalizeLink)  # type: ignore[method-assign]
+    md.normalizeLinkText = lru_cache(maxsize=65536)(md.normalizeLinkText)  # type: ignore[method-assign]
     if shortcodes:
         md.inline.ruler.before("text", "shortcode", shortcode)
     return md

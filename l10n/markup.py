@@ -1210,6 +1210,8 @@ def _invisible(text: str) -> bool:
     >>> _invisible("\\u200b"), _invisible(" \\u00ad "), _invisible("—"), _invisible("")
     (True, True, False, False)
     """
+    if "&" not in text and _LATIN_ALNUM.search(text):
+        return False  # the common case, without unescaping or a walk over every character
     text = html.unescape(text)  # &#8203; and &nbsp; are what they stand for
     if not text or any(c.isalnum() and c not in _FILLERS for c in text):
         return False
@@ -1217,6 +1219,7 @@ def _invisible(text: str) -> bool:
 
 
 _UNSEEN = frozenset({"Cf", "Cc", "Mn", "Me", "Zs", "Zl", "Zp"})
+_LATIN_ALNUM = re.compile("[A-Za-z0-9]")
 
 
 def _character(c: str) -> str:
@@ -1245,7 +1248,8 @@ def _hygiene(source: str, translation: str) -> list[Problem]:
     and text made only of invisible characters."""
     problems = [Problem("control-character", f"{_character(c)} in the translation: remove it")
                 for c in dict.fromkeys(_CONTROL_CHARACTER.findall(translation))]
-    if Counter(_BIDI.findall(translation)) != Counter(_BIDI.findall(source)):
+    if (_BIDI.search(translation) or _BIDI.search(source)) and \
+            Counter(_BIDI.findall(translation)) != Counter(_BIDI.findall(source)):
         shown = ", ".join(_character(c) for c in dict.fromkeys(_BIDI.findall(translation)))
         problems.append(Problem("bidi-control", f"bidirectional control characters not in the source: {shown}"))
     if _invisible(translation) and not _invisible(source):
@@ -1322,9 +1326,10 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     if _prose(source) and _prose(translation):
         return problems
     problems += _block_problems(source, translation, kind)
-    problems += _multiset_problems("link-target", "bare URL", Counter(bare_urls(_DESTINATIONS.sub("", source))),
-                                   Counter(bare_urls(_DESTINATIONS.sub("", translation))))
-    if templates is not None:
+    urls = bare_urls(_DESTINATIONS.sub("", source)), bare_urls(_DESTINATIONS.sub("", translation))
+    if urls != ([], []):
+        problems += _multiset_problems("link-target", "bare URL", Counter(urls[0]), Counter(urls[1]))
+    if templates is not None and (templates.search(source) or templates.search(translation)):
         problems += _multiset_problems("template", "template tag", _tags(source, templates, shortcode_text),
                                        _tags(translation, templates, shortcode_text))
     if "<" in translation:

@@ -627,13 +627,17 @@ def _msgid_line(lines: list[str], start: int) -> int:
     return start
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def loads(text: str, path: Path | None = None) -> polib.POFile:
     """Parse PO ``text``; ``path`` only names it in errors.  Raises ``InputError``.
 
     Beyond what polib checks: broken strings, a msgid without msgstr, and two live entries
     with the same msgctxt and msgid (msgfmt's "duplicate message definition").
     """
-    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    lines = _NEWLINE.split(text) if "\r" in text else text.split("\n")
     po = _parse_gettext_layout(lines)
     if po is not None:
         _check_duplicates(po, lines, path)

@@ -188,7 +188,7 @@ def memory(config: Config, lang: str) -> tuple[dict[str, str], dict[tuple[str, s
     return reviewed, drafts
 
 
-def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
+def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | None = None) -> Links:
     """What the articles of ``lang`` need to know of the site's links: its URL forms
     (``[tool.l10n.links] forms``, else derived from the ``url`` rewrite and the articles'
     ``url`` values), every source article's address, and which are published in ``lang``
@@ -196,27 +196,31 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
 
     Each article's part (its ``url``, and whether it is published) is kept in a record
     by the hash of its source and catalog, so a site where little changed is surveyed
-    without parsing every file (see :mod:`l10n.cache`).
+    without parsing every file (see :mod:`l10n.cache`). The parts not on record are worked
+    out on ``jobs`` processes (:func:`parallel`): each needs its catalog parsed.
     """
     cache = Cache(config, "site", lang) if use_cache else None
+    sources = config.articles()
     found: dict[Path, tuple[str | None, bool, str | None]] = {}
-    for source in config.articles():
-        name = str(config.display(source))
-        try:
-            cat_path = config.catalog_path(source, lang)  # refuses a link out of the source folder
-            raw = read_bytes(source)
-            cat = read(cat_path)
-        except (InputError, ConfigError):
-            continue  # a bad article is reported where it is processed
-        key = digest(raw, cat)
-        hit = cache.get(name, key) if cache is not None else None
-        if hit is None:
-            hit = _site_part(config, source, raw, cat)
+    todo = []
+    for source in sources:
+        if cache is None:
+            todo.append(source)
+            continue
+        part = _site_key(config, lang, source)
+        hit = cache.get(str(config.display(source)), part[0]) if part is not None else None
+        if hit is not None:
+            found[source] = (hit[0], bool(hit[1]), hit[2])
+        elif part is not None:
+            todo.append(source)
+    for chunk in parallel(partial(_site_chunk, config, lang), todo, jobs):
+        for source, key, hit in chunk:
+            found[source] = (hit[0], bool(hit[1]), hit[2])
             if cache is not None:
-                cache.put(name, key, list(hit))
-        found[source] = (hit[0], bool(hit[1]), hit[2])
+                cache.put(str(config.display(source)), key, list(hit))
     if cache is not None:
         cache.save()
+    found = {s: found[s] for s in sources if s in found}  # in the site's order, whoever worked
     templates = config.links.forms
     if templates is None:
         urls = [url for url, _, _ in found.values() if url is not None]
@@ -231,6 +235,31 @@ def site_links(config: Config, lang: str, use_cache: bool = True) -> Links:
             if yes:
                 published.add(address)
     return Links(site.pairs, frozenset(known), frozenset(published))
+
+
+def _site_key(config: Config, lang: str, source: Path) -> tuple[str, bytes, bytes | None] | None:
+    """The record key of an article's site part, with the bytes it hashes; None for an
+    article that cannot be read (reported where it is processed)."""
+    try:
+        cat_path = config.catalog_path(source, lang)  # refuses a link out of the source folder
+        raw = read_bytes(source)
+        cat = read(cat_path)
+    except (InputError, ConfigError):
+        return None
+    return digest(raw, cat), raw, cat
+
+
+def _site_chunk(config: Config, lang: str, sources: list[Path]
+                ) -> list[tuple[Path, str, tuple[str | None, bool, str | None]]]:
+    """One worker's task for :func:`site_links`: (article, record key, part) of each
+    readable article."""
+    out = []
+    for source in sources:
+        part = _site_key(config, lang, source)
+        if part is not None:
+            key, raw, cat = part
+            out.append((source, key, _site_part(config, source, raw, cat)))
+    return out
 
 
 def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None
@@ -808,7 +837,7 @@ def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | N
     those of articles with nothing published and (``tidy``) those left from deleted articles.
     ``done`` is told how many articles each finished chunk held."""
     summary = Summary()
-    site = site if site is not None else site_links(config, lang)
+    site = site if site is not None else site_links(config, lang, jobs=jobs)
     for part in parallel(partial(_merge_chunk, config, lang, force, site), sources, jobs):
         summary.outcomes.extend(part.outcomes)
         summary.errors.extend(part.errors)
@@ -877,11 +906,11 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     """
     if not options.get("write_output", True) or options.get("dry_run"):
         return _run_many(config, lang, today, sources, engine, jobs, **options)
-    before = options.pop("links", None) or site_links(config, lang)
+    before = options.pop("links", None) or site_links(config, lang, jobs=jobs)
     summary = _run_many(config, lang, today, sources, engine, jobs, links=before, **options)
     if summary.interrupted:
         return summary
-    after = site_links(config, lang)
+    after = site_links(config, lang, jobs=jobs)
     force = options.get("force", False)
     if after != before:
         done = merge_only(config, lang, _relinked(config, before, after), jobs, force, after, tidy=False)
@@ -988,13 +1017,30 @@ def parallel(work: Callable[[list[Path]], T], sources: Sequence[Path], jobs: int
     """``work`` over chunks of ``sources``, in order, on ``jobs`` processes (default:
     ``$L10N_JOBS``, else every core). Workers end when this process dies."""
     jobs = jobs if jobs is not None else default_jobs()
-    chunks = [list(sources[i:i + CHUNK]) for i in range(0, len(sources), CHUNK)]
+    chunks = _chunks(sources, jobs)
     if jobs <= 1 or len(chunks) <= 1:
         yield from map(work, chunks)
         return
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_orphan_guard,
                              initargs=(os.getpid(),)) as pool:
         yield from pool.map(work, chunks)
+
+
+def _chunks(sources: Sequence[Path], jobs: int) -> list[list[Path]]:
+    """``sources`` in chunks of :data:`CHUNK`, smaller towards the end (down to an eighth
+    of it), so that the workers finish at about the same time: the last chunk handed out
+    is not a whole one while the other workers wait.
+
+    >>> [len(c) for c in _chunks([Path(str(i)) for i in range(150)], 2)]
+    [18, 16, 14, 12, 11, 9, 8, 8, 8, 8, 8, 8, 8, 8, 6]
+    """
+    out: list[list[Path]] = []
+    i = 0
+    while i < len(sources):
+        size = max(1, min(CHUNK, max(CHUNK // 8, (len(sources) - i) // (4 * jobs))))
+        out.append(list(sources[i:i + size]))
+        i += size
+    return out
 
 
 def _orphan_guard(parent: int) -> None:

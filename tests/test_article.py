@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from l10n import article
 from l10n.errors import InputError
@@ -226,3 +228,20 @@ def test_embargo_looks_at_every_key():
 
 def test_doctests():
     assert doctest.testmod(article).failed == 0
+
+
+def double_quoted_the_long_way(value: str) -> str:
+    """A double-quoted YAML scalar as PyYAML's emitter writes it."""
+    dumped = yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9).rstrip("\n")
+    return dumped.removesuffix("\n...")
+
+
+BOUNDARY_CHARACTERS = st.sampled_from(list(' a"\\\t\n\x7e\x7f\x85\x9f\xa0ü\u2027\u2028\u2029\u202a\ud7ff'
+                                           '\ue000\ufefe\ufeff\uff00\ufffd\U0001f600'))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(), st.lists(BOUNDARY_CHARACTERS, max_size=12).map("".join)))
+def test_double_quoted_values_are_what_the_emitter_writes(value: str) -> None:
+    for style in ('"', "|", ">"):
+        assert article.render_value.__wrapped__(value, style) == double_quoted_the_long_way(value)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from markdown_it.token import Token
 
 from l10n import markup, structure
-from l10n.dialect import PLAIN
+from l10n.dialect import PLAIN, parser
 from l10n.markup import IGNORE_TAGS, Problem, check, protect, restore
 from l10n.structure import inline_facts
 
@@ -421,7 +421,7 @@ def test_plain_text_shortcut_is_what_the_parser_makes(md: str) -> None:
     assert PLAIN.fullmatch(md)
     parsed = markup._MD.parseInline(md, {"references": {}})[0].children or []
     assert [(t.type, t.content) for t in parsed] == [(t.type, t.content) for t in markup._parse_inline(md)[0]]
-    full = structure._INLINE.parseInline(md, {"references": {}})[0].children or []
+    full = FULL.parseInline(md, {"references": {}})[0].children or []
     assert {t.type for t in full} <= {"text", "softbreak"}
     assert markup._plain_facts(md, markup.TEMPLATES) == markup._token_facts(md, (), markup.TEMPLATES)
 
@@ -439,10 +439,13 @@ def test_the_plain_text_shortcut_is_linear_on_text_that_is_not_plain() -> None:
     assert done.returncode == 0, done.stderr
 
 
+FULL = parser()
+
+
 def parsed_facts(md: str) -> Counter:
-    """:func:`inline_facts` the long way: always through the parser."""
+    """:func:`inline_facts` the long way: always through the full parser (every rule)."""
     facts: Counter = Counter()
-    for block in structure._INLINE.parseInline(md, {"references": {}}):
+    for block in FULL.parseInline(md, {"references": {}}):
         structure._collect(block.children or [], facts)
     return facts
 
@@ -690,3 +693,39 @@ def test_check_compares_markup_not_text() -> None:
 def test_doctests() -> None:
     result = doctest.testmod(markup)
     assert result.failed == 0 and result.attempted > 10
+
+
+def invisible_the_long_way(text: str) -> bool:
+    """:func:`markup._invisible` without its shortcut: every character, entities unescaped."""
+    import html
+    import unicodedata
+    text = html.unescape(text)
+    if not text or any(c.isalnum() and c not in markup._FILLERS for c in text):
+        return False
+    return all(c.isspace() or c in markup._FILLERS or unicodedata.category(c) in markup._UNSEEN for c in text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", "7", " ", "&", "#", ";", "x", "&#8203;", "&nbsp;", "&#65;",
+                                 "\u200b", "\u3164", "\u00ad", "é"]), max_size=8).map("".join))
+def test_invisible_shortcut_agrees_with_the_long_way(text: str) -> None:
+    assert markup._invisible(text) == invisible_the_long_way(text)
+
+
+@pytest.mark.parametrize(("source", "translation", "codes"), [
+    ("Text \u202eRTL\u202c here.", "Text RTL hier.", ["bidi-control"]),  # the source's only
+    ("See https://x.org/a here.", "Siehe hier.", ["link-target"]),
+    ("Run {{< x >}} now.", "Jetzt.", ["template", "placeholder"]),
+    ("Plain *text*.", "Schlichter *Text*.", []),
+])
+def test_gate_shortcuts_still_see_what_only_one_side_has(source: str, translation: str, codes: list[str]) -> None:
+    assert [p.code for p in markup.gate(source, translation)] == codes
+
+
+def test_facts_of_the_spec_examples_are_the_full_parsers() -> None:
+    """The facts parser leaves out rules (emphasis, entities) that make no fact: on every
+    CommonMark example, inline, it finds what the full parser finds."""
+    spec = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
+    texts = [example["markdown"] for example in spec]
+    assert sum(bool(parsed_facts(md)) for md in texts) > 200
+    assert [structure.inline_facts.__wrapped__(md) for md in texts] == [parsed_facts(md) for md in texts]

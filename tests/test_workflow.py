@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from l10n import config, pofile, workflow
 from l10n.engines.simple import PseudoEngine
@@ -58,3 +59,35 @@ def test_l10n_jobs_one_keeps_the_work_in_this_process(tmp_path, monkeypatch):
     cfg = config.load(root)
     summary = workflow.run_many(cfg, "de", date(2026, 3, 1), cfg.articles(), PseudoEngine())
     assert [o.output_written for o in summary.outcomes] == [True, True, True]
+
+
+def test_site_survey_on_workers_equals_one_process(tmp_path, monkeypatch):
+    """The site's links are surveyed on worker processes (a cold check of a large site spent
+    a millisecond per article on it in one process) with the result of one process."""
+    monkeypatch.setattr(workflow, "CHUNK", 2)
+    articles = {f"a{i}.md": ARTICLE.replace("open-model-tops-the-charts", f"story-{i}") for i in range(7)}
+    root = write_site(tmp_path / "s", articles)
+    cfg = config.load(root)
+    workflow.run_many(cfg, "de", date(2026, 3, 1), cfg.articles(), PseudoEngine(), jobs=1)
+    cfg.catalog_path(root / "content/en/a3.md", "de").unlink()  # a3 is no longer published
+    started = []
+    real = workflow.ProcessPoolExecutor
+    monkeypatch.setattr(workflow, "ProcessPoolExecutor", lambda *a, **k: started.append(k) or real(*a, **k))
+    one = workflow.site_links(cfg, "de", use_cache=False, jobs=1)
+    assert not started
+    two = workflow.site_links(cfg, "de", use_cache=False, jobs=2)
+    assert started and two == one
+    assert len(one.articles) == 7 and len(one.published) == 6
+    assert not any(p.endswith("story-3") for p in one.published)
+
+
+def test_chunks_hold_every_article_once_and_shrink_towards_the_end(monkeypatch):
+    for size in (1, 2, 8, 64):
+        monkeypatch.setattr(workflow, "CHUNK", size)
+        for n in (0, 1, 5, 300):
+            sources = [Path(f"a{i}.md") for i in range(n)]
+            for jobs in (1, 2, 8):
+                chunks = workflow._chunks(sources, jobs)
+                assert [s for c in chunks for s in c] == sources
+                assert all(0 < len(c) <= size for c in chunks)
+                assert [len(c) for c in chunks] == sorted((len(c) for c in chunks), reverse=True)
