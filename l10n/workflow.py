@@ -140,13 +140,14 @@ def prepare(config: Config, lang: str, source: Path, text: str, old: polib.POFil
 def refuse_clashes(config: Config, doc: articles.Article, source: Path) -> None:
     """Refuse front matter that holds a key l10n writes: ``state_key`` (bad input, this
     article), or ``[tool.l10n.links] translation_key`` holding something other than the
-    English slug (a configuration error: the German article could not carry both)."""
+    English slug (the German article could not carry both). Each is this article's bad
+    input, refused where it is read, so the other articles are still done."""
     for f in doc.fields:
         if f.key == config.state_key:
             raise InputError(f"the front matter has {f.key!r}, the key l10n records the translation "
                              "state under (state_key): rename one", path=config.display(source), line=f.line)
         if f.key == config.links.translation_key and f.value != doc.metadata.get("slug"):
-            raise ConfigError(f"the front matter has {f.key!r} ({f.value!r}), the key [tool.l10n.links] "
+            raise InputError(f"the front matter has {f.key!r} ({f.value!r}), the key [tool.l10n.links] "
                               "translation_key names for the English slug: choose another translation_key "
                               "in pyproject.toml", path=config.display(source), line=f.line)
 
