@@ -263,12 +263,38 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
     [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
     """
+    facts = _goldmark_facts(md)
     if FACT_FREE.fullmatch(md):
-        return Counter()
+        return facts
     env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
-    facts: Counter = Counter()
     for block in _INLINE.parseInline(md, env):
         _collect(block.children or [], facts)
+    return facts
+
+
+#: A trailing attribute list, ``{#id .class key=value}``: Goldmark (Hugo) gives a heading
+#: these attributes, so a translation may add no id, class or style of its own.
+_ATTRIBUTES = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
+#: A line that starts a definition in Goldmark's definition lists (on in Hugo by default): the
+#: text before it becomes a term, so a translation may not turn a paragraph into a list.
+_DEFINITION = re.compile(r"(?:^|\n)[ ]{0,3}:[ \t]")
+
+
+def _goldmark_facts(md: str) -> Counter:
+    """The facts Hugo's Markdown (Goldmark) reads beyond CommonMark's: a heading's trailing
+    attribute list, and definition-list markers.
+
+    >>> sorted(_goldmark_facts("Title {id=x}").elements()), sorted(_goldmark_facts("Port\n: closed").elements())
+    ([('attribute list', 'id=x')], [('definition', ':')])
+    """
+    facts: Counter = Counter()
+    if md.endswith("}") or md.rstrip(" \t").endswith("}"):
+        found = _ATTRIBUTES.search(md)
+        if found is not None:
+            facts[("attribute list", found.group(1).strip())] += 1
+    if ":" in md:
+        for _ in _DEFINITION.finditer(md):
+            facts[("definition", ":")] += 1
     return facts
 
 

@@ -221,6 +221,32 @@ def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str
         assert not set(drafted) & {"Every stop", "The council plan"}
 
 
+def test_hugo_reads_no_structure_a_translation_smuggles_in(tmp_path: Path) -> None:
+    """What Hugo's Markdown reads beyond CommonMark (heading attributes, definition lists)
+    is part of the structure a reviewed translation cannot change: Hugo renders the German
+    page with the English page's elements, and no id or style of the translator's."""
+    root = write_site(tmp_path / "site", {"harbour.md": HARBOUR}, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    path = root / "locales" / "de" / "harbour.po"
+    po = polib.pofile(str(path))
+    hostile = {"What changes for visitors": 'Was sich ändert {id="hijack" style="display:none"}',
+               "Timeline": "Zeitplan {.hidden}",
+               "Nobody wanted the **old** crane to go, said the harbour master.":
+                   "Niemand wollte den **alten** Kran\n: sagte der Hafenmeister."}
+    for entry in po:
+        if entry.msgid in hostile:
+            entry.msgstr = hostile[entry.msgid]
+    po.save(str(path))
+    assert main(["--root", str(root), "merge"]) == 0
+    assert main(["--root", str(root), "check", "--no-cache"]) == 1  # each named, none published
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == []
+    en, de = read(root, "en/harbour"), read(root, "de/harbour")
+    assert de.tags == en.tags
+    assert "hijack" not in de.ids and "display:none" not in (root / "public/de/harbour/index.html").read_text(encoding="utf-8")
+    assert set(de.fragments) <= de.ids
+
+
 HEADINGS = [
     "What *changes* for visitors",
     "Über die Straße: „Zitat“ — 2 + 2 = 4?",

@@ -167,6 +167,11 @@ Para <b>one</b> and <i>two</i>.
     ("A paragraph of text.", "&#8203;", "invisible"),
     ("Para <b>one</b> and <i>two</i>.", "Absatz </b>eins<b> und </i>zwei<i>.", "inline-html"),
     ("Line one  \nline two.", "Zeile eins Zeile zwei.", "structure"),
+    # what Hugo's Goldmark reads beyond CommonMark: heading attributes, definition lists
+    ("Models", 'Modelle {id="hijack"}', "structure"),
+    ("Models", 'Modelle {style="display:none"}', "structure"),
+    ("A paragraph of text.", "Der Absatz\n: ist Text.", "structure"),
+    ("A paragraph of text.", ": ist Text.", "structure"),
 ])
 def test_unsafe_translation_is_published_in_english_and_named(source, translation, code) -> None:
     work = prepared("a.md", ARTICLE)
@@ -189,6 +194,8 @@ def test_unsafe_translation_is_published_in_english_and_named(source, translatio
     ("A paragraph of text.", "Text\n\n| a | b |\n|---|---|"),
     ("A paragraph of text.", "<div>"),
     ("eins", "eins\r\r# Kopf"),
+    ("Models", 'Modelle {id="hijack"}'),
+    ("A paragraph of text.", "Der Absatz\n: ist Text."),
 ])
 def test_whole_article_invariant_alone_catches_what_segment_checks_would(monkeypatch, source, translation):
     """With the segment checks switched off, the whole-article comparison still publishes
