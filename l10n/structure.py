@@ -278,11 +278,13 @@ _ATTRIBUTES = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
 #: A line that starts a definition in Goldmark's definition lists (on in Hugo by default): the
 #: text before it becomes a term, so a translation may not turn a paragraph into a list.
 _DEFINITION = re.compile(r"(?:^|\n)[ ]{0,3}:[ \t]")
+#: A task-list checkbox (GFM, on in Hugo by default) at the start of a list item's text.
+_TASK = re.compile(r"\[[ xX]\][ \t]")
 
 
 def _goldmark_facts(md: str) -> Counter:
     """The facts Hugo's Markdown (Goldmark) reads beyond CommonMark's: a heading's trailing
-    attribute list, and definition-list markers.
+    attribute list, definition-list markers, and a task-list checkbox.
 
     >>> sorted(_goldmark_facts("Title {id=x}").elements()), sorted(_goldmark_facts("Port\n: closed").elements())
     ([('attribute list', 'id=x')], [('definition', ':')])
@@ -295,6 +297,8 @@ def _goldmark_facts(md: str) -> Counter:
     if ":" in md:
         for _ in _DEFINITION.finditer(md):
             facts[("definition", ":")] += 1
+    if md.startswith("[") and _TASK.match(md):
+        facts[("checkbox", md[1].lower())] += 1
     return facts
 
 

@@ -222,7 +222,8 @@ def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str
 
 
 def test_hugo_reads_no_structure_a_translation_smuggles_in(tmp_path: Path) -> None:
-    """What Hugo's Markdown reads beyond CommonMark (heading attributes, definition lists)
+    """What Hugo's Markdown reads beyond CommonMark (heading attributes, definition lists,
+    task-list checkboxes)
     is part of the structure a reviewed translation cannot change: Hugo renders the German
     page with the English page's elements, and no id or style of the translator's."""
     root = write_site(tmp_path / "site", {"harbour.md": HARBOUR}, 'target_langs = ["de"]\n')
@@ -231,6 +232,8 @@ def test_hugo_reads_no_structure_a_translation_smuggles_in(tmp_path: Path) -> No
     po = polib.pofile(str(path))
     hostile = {"What changes for visitors": 'Was sich ändert {id="hijack" style="display:none"}',
                "Timeline": "Zeitplan {.hidden}",
+               "The fish market moves to the [north pier](#timeline).":
+                   "[x] Der Fischmarkt zieht an den [Nordpier](#timeline).",
                "Nobody wanted the **old** crane to go, said the harbour master.":
                    "Niemand wollte den **alten** Kran\n: sagte der Hafenmeister."}
     for entry in po:
