@@ -286,7 +286,7 @@ def _goldmark_facts(md: str) -> Counter:
     """The facts Hugo's Markdown (Goldmark) reads beyond CommonMark's: a heading's trailing
     attribute list, definition-list markers, and a task-list checkbox.
 
-    >>> sorted(_goldmark_facts("Title {id=x}").elements()), sorted(_goldmark_facts("Port\n: closed").elements())
+    >>> sorted(_goldmark_facts("Title {id=x}").elements()), sorted(_goldmark_facts("Port\\n: closed").elements())
     ([('attribute list', 'id=x')], [('definition', ':')])
     """
     facts: Counter = Counter()
