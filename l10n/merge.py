@@ -61,9 +61,9 @@ def adapt(source: str, translation: str, kind: str, labels: frozenset[str]) -> s
     return text
 
 
-#: What a link title's text escapes: a backslash before punctuation, and the start of an
-#: entity (the quote characters are the slot's).
-_TITLE_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~])|&(?=#?\w+;)")
+#: What a link title's text escapes: a backslash before punctuation or at the end (where the
+#: closing quote follows it), and the start of an entity (the quote characters are the slot's).
+_TITLE_SPECIAL = re.compile(r"\\(?=[!-/:-@\[-`{-~]|$)|&(?=#?\w+;)")
 
 
 def title(text: str, quote: str) -> str:

@@ -385,6 +385,16 @@ def test_a_title_translation_cannot_change_a_label_or_destination(title: str, re
                                    '>   (Papier\\) [p]: /evil)\n')
 
 
+def test_a_title_ending_in_a_backslash_keeps_its_closing_quote() -> None:
+    found = titled({"Policy paper": "Grundsatzpapier\\", "Brief": "Kurz\\"})
+    assert found.verdicts["Policy paper"].published and not found.verdicts["Policy paper"].problems
+    assert found.text.endswith('[p]: https://example.org/x "Grundsatzpapier\\\\"\n> [b]: /brief\n>   (Kurz\\\\)\n')
+    english = TITLED.split("---\n", 2)[2]
+    assert same_structure(found.text, english)
+    rendered = _MD.render(found.text)
+    assert 'title="Grundsatzpapier\\"' in rendered  # the reader sees one backslash
+
+
 def test_a_title_that_gains_a_url_is_refused() -> None:
     found = titled({"Policy paper": "Papier auf https://evil.example/"})
     assert {p.code for p in found.verdicts["Policy paper"].problems} == {"link-target"}
