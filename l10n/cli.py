@@ -591,7 +591,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as e:
         e.show()
         return e.exit_code
-    except click.Abort:
+    except click.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("interrupted: nothing half-written; rerun to resume", err=True)
+            return 130
         click.echo("aborted", err=True)
         return 1
     except KeyboardInterrupt:

@@ -428,3 +428,17 @@ def test_memory_drafts_a_reference_title_from_a_reviewed_translation(tmp_path):
     assert run(site, "translate", "--engine", "memory") == 0
     de = (site / "content/de/papers.md").read_text(encoding="utf-8")
     assert '[p]: https://example.org/x "Grundsatzpapier"' in de and "  'Grundsatzpapier'\n" in de
+
+
+def test_ctrl_c_anywhere_in_a_command_is_status_130(tmp_path, capsys, monkeypatch):
+    # click turns a KeyboardInterrupt inside a command into Abort; it is still an interrupt
+    # (seen before the first request: the DeepL checks that run before anything is sent)
+    from l10n import workflow
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    site = write_site(tmp_path / "site", {"a.md": ARTICLE})
+    monkeypatch.setattr(workflow, "run_many", interrupted)
+    assert run(site, "translate", "--engine", "pseudo") == 130
+    assert "interrupted" in capsys.readouterr().err
