@@ -320,12 +320,8 @@ def _values(token: str, lang: str) -> frozenset:
     else:
         locales = (lang, "en")
     for locale in locales:
-        text = cleaned
-        group = get_group_symbol(locale)
-        if group in "'’":  # Swiss: babel's data has one apostrophe or the other, writers use both
-            text = text.replace("’", group).replace("'", group)
         try:
-            out.add(_parse(text, locale).normalize())
+            out.add(_parse(cleaned, locale).normalize())
         except (NumberFormatError, ValueError, ArithmeticError):
             pass
     return frozenset(out)
@@ -338,10 +334,13 @@ def _parse(text: str, locale: str) -> Decimal:
     >>> _parse("1'250'000", "de_CH"), _parse("1.250.000,5", "de")
     (Decimal('1250000'), Decimal('1250000.5'))
     """
+    group = get_group_symbol(locale)
+    if group in "'’":  # Swiss: babel's data has one apostrophe or the other, writers use both
+        text = text.replace("’", group).replace("'", group)
     try:
         return parse_decimal(text, locale=locale, strict=True)
     except NumberFormatError:
-        group, point = re.escape(get_group_symbol(locale)), re.escape(get_decimal_symbol(locale))
+        group, point = re.escape(group), re.escape(get_decimal_symbol(locale))
         if re.fullmatch(rf"\d{{1,3}}(?:{group}\d{{3}})+(?:{point}\d+)?", text):
             return parse_decimal(text, locale=locale)
         raise

@@ -645,6 +645,8 @@ def pro(server, monkeypatch):
 
 def style_rule(server: FakeDeepL, language: str) -> str:
     import deepl
+    if not hasattr(deepl.DeepLClient, "create_style_rule"):
+        pytest.skip("this deepl client makes no style rule lists (added after 1.27)")
     owner = deepl.DeepLClient(server.auth_key, server_url=server.url)
     try:
         return owner.create_style_rule("house style", language).style_id
