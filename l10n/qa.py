@@ -396,7 +396,10 @@ def numbers(text: str, lang: str, words: bool = False, dates: bool = True, space
                 hours = {0}
             elif pattern is _TIME_EN_FROM and hour < 12:
                 hours = {hour, hour + 12}  # "10-2pm" or "9-11pm": the range's end does not say
-            found.append(_Number(m.group(0).strip(), {f"time {h:02d}:{minute:02d}" for h in hours}))
+            shown = m.group(0).strip()
+            if pattern is _TIME_EN and shown.endswith("m.") and not shown.endswith(".m."):
+                shown = shown[:-1]  # "7.45pm.": the sentence's full stop
+            found.append(_Number(shown, {f"time {h:02d}:{minute:02d}" for h in hours}))
             taken.append(m.span())
     for pattern in ((_DATE_ISO, _DATE_DE) if german and dates else (_DATE_ISO,)) if digits else ():
         for m in pattern.finditer(text):

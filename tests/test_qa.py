@@ -146,6 +146,17 @@ def test_different_numbers_are_named(english, german, shown):
     assert finding.code == "numbers" and finding.severity == "error" and shown in finding.message
 
 
+def test_british_times_with_a_point_are_times_and_keep_no_full_stop():
+    for english in ("The ferry leaves at 7.45pm.", "The ferry leaves at 7.45 pm.", "The ferry leaves at 7.45 p.m."):
+        assert qa.check(english, "Die Fähre legt um 19.45 Uhr ab.", qa.Policy()) == []
+        for wrong in ("17.45", "18.45"):  # 7.45pm is 19.45 Uhr
+            (finding,) = qa.check(english, f"Die Fähre legt um {wrong} Uhr ab.", qa.Policy())
+            assert finding.code == "numbers" and f"'{wrong} Uhr'" in finding.message
+            assert "m.'" not in finding.message or "p.m.'" in finding.message
+    (finding,) = qa.check("The ferry leaves at 7.45pm.", "Die Fähre legt um 17.45 Uhr ab.", qa.Policy())
+    assert finding.message == "the translation lacks '7.45pm' of the source and has '17.45 Uhr', not in the source"
+
+
 def test_a_number_the_source_lacks_is_named():
     (finding,) = qa.check("Prices rose.", "Die Preise stiegen um 7 %.", qa.Policy())
     assert finding.message == "the translation has '7', not in the source"
