@@ -44,6 +44,9 @@ QUOTE_STYLES = ("„“", "»«", "«»")
 
 
 _SWISS = ("de_CH", "de_LI")
+#: A Swiss decimal comma (``2,5``, ``1'000,5``): Swiss writing uses it outside prices and groups
+#: thousands with an apostrophe, so only three digits after a lone comma (``2,500``) stay ambiguous.
+_SWISS_COMMA = re.compile(r"(?:\d{1,3}(?:['’]\d{3})+|\d+),(?!\d{3}$)\d+")
 
 
 @dataclass(frozen=True)
@@ -328,6 +331,8 @@ def _values(token: str, lang: str) -> frozenset:
             out.add(_parse(text, locale).normalize())
         except (NumberFormatError, ValueError, ArithmeticError):
             pass
+    if lang in _SWISS and _SWISS_COMMA.fullmatch(cleaned):
+        out.add(Decimal(re.sub(r"['’]", "", cleaned).replace(",", ".")).normalize())
     return frozenset(out)
 
 

@@ -203,6 +203,20 @@ def test_swiss_german_numbers_spelling_and_guillemets():
     assert [f.code for f in qa.check("Do you know?", "Weisst du es?", swiss)] == ["formality"]
 
 
+def test_swiss_german_writes_the_decimal_comma_outside_prices_and_the_point_in_them():
+    swiss = qa.Policy(lang="de-CH")
+    for german in ("Die Bank verdiente 2,5 Milliarden Franken.", "Die Bank verdiente 2.5 Milliarden Franken."):
+        assert qa.check("The bank earned CHF 2.5 billion.", german, swiss) == []
+    assert qa.check("It costs 1,000.5 francs.", "Es kostet 1'000,5 Franken.", swiss) == []
+    assert qa.check("It costs 1,000.5 francs.", "Es kostet 1’000,5 Franken.", swiss) == []
+    (finding,) = qa.check("The bank earned CHF 2.5 billion.", "Die Bank verdiente 2,6 Milliarden Franken.", swiss)
+    assert "'2,6 Milliarden Franken'" in finding.message
+    # a lone comma before three digits is a thousands comma as English writes it, not 2.5
+    assert [f.code for f in qa.check("It costs 2.5 francs.", "Es kostet 2,500 Franken.", swiss)] == ["numbers"]
+    assert [f.code for f in qa.check("The bank earned 2.5 billion.", "Die Bank verdiente 2,5 Milliarden.",
+                                     qa.Policy(lang="fr"))] == []  # not German: no numbers check
+
+
 def test_quotes_in_code_and_html_attributes_are_not_prose():
     assert qa.check('Set `x = "y"` in <span title="a">the file</span>.',
                     'Setze `x = "y"` in <span title="a">der Datei</span>.', qa.Policy()) == []
