@@ -496,7 +496,37 @@ def _match(left: list[_Number], right: list[_Number]) -> tuple[list[_Number], li
 _READINGS = ((True, False), (False, False), (True, True))
 
 
+#: A number written with a decimal point as English writes it (``2.5``, ``1,000.5``), not part of a
+#: version, section, address or date (``GPT-4.1``, ``3.2.1``, ``14.7.``), and followed by what makes
+#: it a quantity: a percent sign, a scale, a currency or a unit (``2.5 Prozent``, ``1.5 Millionen``).
+_POINT = re.compile(r"(?<![\w.,'’/§-])(\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w'’/-]|[.,]\d)")
+_QUANTITY_DE = re.compile(
+    r"[\s\u00a0\u202f]*(?:%|‰|Prozent\w*|Promille|Mio\.|Mrd\.|Bio\.|Tsd\.|Millionen|Milliarden|Billionen|Million|"
+    r"Milliarde|Tausend|Euro|Dollar|US-Dollar|Pfund|Franken|Yen|Yuan|[€$£¥]|EUR|USD|GBP|CHF|km|m|cm|mm|kg|g|t|l|"
+    r"Kilometer|Meter|Zentimeter|Kilogramm|Gramm|Tonnen|Liter|Grad|°C?|Stunden|Minuten|Sekunden|Jahre|Monate|"
+    r"Wochen|Tage|Punkte|Prozentpunkte|Hektar|Quadratmeter|Einwohner\w*|Menschen|Personen)(?![\w$€£¥])")
+_CURRENCY_SIGN_BEFORE = re.compile(r"(?:[€$£¥]|EUR|USD|GBP)[\s\u00a0\u202f]?$")
+
+
+def check_decimal_point(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    """An English decimal point kept in German (``2.5 Prozent``): German writes a comma. Only a
+    quantity the English writes with the same digits and point; Swiss German writes both."""
+    if policy.swiss or "." not in translation:
+        return
+    src, dst = prose(source), prose(translation)
+    english = {m.group(0) for m in _POINT.finditer(src)}
+    for m in _POINT.finditer(dst):
+        if m.group(0) not in english:
+            continue
+        quantity = _QUANTITY_DE.match(dst, m.end()) or _CURRENCY_SIGN_BEFORE.search(dst, 0, m.start())
+        if quantity:
+            comma = m.group(1).replace(",", ".") + "," + m.group(2)
+            yield f"{m.group(0)!r} has an English decimal point: the German decimal separator is a comma ({comma!r})"
+            return
+
+
 def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    yield from check_decimal_point(source, translation, policy)
     best: tuple[list[_Number], list[_Number]] | None = None
     german = prose(translation)
     readings = [r for r in _READINGS if (r[0] or _DATE_DE.search(german)) and (not r[1] or _SPACED.search(german))]

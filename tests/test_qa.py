@@ -157,6 +157,36 @@ def test_british_times_with_a_point_are_times_and_keep_no_full_stop():
     assert finding.message == "the translation lacks '7.45pm' of the source and has '17.45 Uhr', not in the source"
 
 
+@pytest.mark.parametrize("english, german, shown", [
+    ("Prices rose 2.5%.", "Die Preise stiegen um 2.5 Prozent.", "'2.5'"),
+    ("Prices rose 2.5%.", "Die Preise stiegen um 2.5 %.", "'2.5'"),
+    ("They built 1.5 million cars.", "Sie bauten 1.5 Millionen Autos.", "'1.5'"),
+    ("It costs $1.5 million.", "Es kostet $1.5 Millionen.", "'1.5'"),
+    ("It costs 1,000.5 euros.", "Es kostet 1,000.5 Euro.", "'1,000.5'"),
+    ("The wall is 2.5 m high.", "Die Mauer ist 2.5 m hoch.", "'2.5'"),
+])
+def test_an_english_decimal_point_left_in_german_is_named(english, german, shown):
+    for lang in ("de", "de-DE", "de_AT"):
+        (finding,) = qa.check(english, german, qa.Policy(lang=lang))
+        assert finding.code == "numbers" and finding.message.startswith(shown) and "comma" in finding.message
+
+
+@pytest.mark.parametrize("english, german", [
+    ("Version 2.1 is out.", "Version 2.1 ist erschienen."),
+    ("OpenAI released GPT-4.1 today.", "OpenAI veröffentlichte heute GPT-4.1."),
+    ("Python 3.12 costs nothing.", "Python 3.12 kostet nichts."),
+    ("See section 3.2 for the 2.5% rule.", "Siehe Abschnitt 3.2 zur 2,5-Prozent-Regel."),
+    ("The server 10.0.0.1 has 2.5 million users.", "Der Server 10.0.0.1 hat 2,5 Millionen Nutzer."),
+    ("The ruling came on July 14, 2026.", "Das Urteil fiel am 14.07.2026."),
+    ("The ferry leaves at 7.45pm.", "Die Fähre legt um 19.45 Uhr ab."),
+    ("They built 1.5 million cars.", "Sie bauten 1,5 Millionen Autos."),
+    ("Rule 2.5 applies to 3 cars.", "Regel 2.5 gilt für 3 Autos."),  # no quantity follows
+])
+def test_decimal_points_of_versions_sections_dates_and_times_are_german_too(english, german):
+    assert qa.check(english, german, qa.Policy()) == []
+    assert qa.check(english, german.replace("2,5", "2.5"), qa.Policy(lang="de_CH")) == []
+
+
 def test_a_number_the_source_lacks_is_named():
     (finding,) = qa.check("Prices rose.", "Die Preise stiegen um 7 %.", qa.Policy())
     assert finding.message == "the translation has '7', not in the source"
