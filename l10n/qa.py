@@ -291,6 +291,12 @@ def _number_words(lang: str) -> tuple[dict[str, int], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=None)
+def _cardinals(lang: str) -> frozenset[str]:
+    """The words for two to twelve, which mean nothing else (``one`` and ``ein`` may be no number)."""
+    return frozenset(_WORDS[lang][2:13])
+
+
+@lru_cache(maxsize=None)
 def _months(lang: str) -> dict[str, int]:
     """Month names (wide and abbreviated, capitalised as in prose) to numbers, from babel's
     locale data (``de_AT``: ``Jänner``)."""
@@ -357,6 +363,7 @@ class _Number:
     shown: str
     values: set
     sure: bool = True  # False: a number word or an ambiguous month, matched only if it helps
+    word: bool = False  # written out: flagged only against a number of the other side
     currency: frozenset[str] = frozenset()  # what the amount is in, where the text says
 
     def means(self, other: _Number) -> bool:
@@ -449,19 +456,27 @@ def numbers(text: str, lang: str, words: bool = False, dates: bool = True, space
         near = re.search(r"\d", text[max(0, m.start() - 4):m.end() + 4])
         sure = not (lang == "en" and name == "May" and not near)
         found.append(_Number(name, {f"month {_months(lang)[name]}"}, sure))
+    values, pattern = _number_words("de" if german else "en")
+    cardinals = _cardinals("de" if german else "en")
+    for m in pattern.finditer(text):
+        name = m.group(0)
+        # two to twelve standing alone are compared by value (five is not vier); other words
+        # ("one", "ein", ordinals, "five-year", a capitalised "Acht" inside a sentence) only help
+        sure = (name.lower() in cardinals and text[m.start() - 1:m.start()] != "-" and text[m.end():m.end() + 1] != "-"
+                and (name[0].islower() or text[:m.start()].rstrip(" *_\t")[-1:] in ("", "\n", *_SENTENCE_START)))
+        if not (words or sure):
+            continue
+        value, end, currency = Decimal(values[name.lower()]), m.end(), frozenset()
+        word = {value}
+        after = _SCALE_WORD.match(text, end)
+        power = after and scales.get(after.group(1).lower())
+        if power:  # "fünf Milliarden Euro"
+            word, end = {value.scaleb(power).normalize()}, after.end()
+            money = _CURRENCY_AFTER.match(text, end)
+            if money:
+                currency, end = _currency(money.group(1)), money.end()
+        found.append(_Number(text[m.start():end], word, sure=sure, currency=currency, word=True))
     if words:
-        values, pattern = _number_words("de" if german else "en")
-        for m in pattern.finditer(text):
-            value, end, currency = Decimal(values[m.group(0).lower()]), m.end(), frozenset()
-            word = {value}
-            after = _SCALE_WORD.match(text, end)
-            power = after and scales.get(after.group(1).lower())
-            if power:  # "fünf Milliarden Euro"
-                word, end = {value.scaleb(power).normalize()}, after.end()
-                money = _CURRENCY_AFTER.match(text, end)
-                if money:
-                    currency, end = _currency(money.group(1)), money.end()
-            found.append(_Number(text[m.start():end], word, sure=False, currency=currency))
         if not german:
             found.extend(_Number(m.group(0), _CLOCK_WORDS[m.group(0).lower()], sure=False)
                          for m in _CLOCK_EN.finditer(text))
@@ -534,6 +549,10 @@ def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str
         english = numbers(source, "en", words)
         for dates, spaced in readings:
             missing, extra = _match(english, numbers(translation, policy.locale, words, dates, spaced))
+            # a number written out is flagged against an unmatched number of the other side, not alone
+            # ("the two of them" is "die beiden", "a decade" may be "zehn Jahre")
+            missing, extra = ([n for n in missing if extra or not n.word],
+                              [n for n in extra if missing or not n.word])
             if not missing and not extra:
                 return
             if best is None or len(missing) + len(extra) < len(best[0]) + len(best[1]):

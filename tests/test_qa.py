@@ -187,6 +187,26 @@ def test_decimal_points_of_versions_sections_dates_and_times_are_german_too(engl
     assert qa.check(english, german.replace("2,5", "2.5"), qa.Policy(lang="de_CH")) == []
 
 
+def test_number_words_two_to_twelve_compare_by_value():
+    (finding,) = qa.check("The city hired five new inspectors.", "Die Stadt stellte vier neue Prüfer ein.", qa.Policy())
+    assert finding.message == "the translation lacks 'five' of the source and has 'vier', not in the source"
+    (finding,) = qa.check("Three ministers resigned.", "Vier Minister traten zurück.", qa.Policy())
+    assert "'Three'" in finding.message and "'Vier'" in finding.message
+    for german in ("Drei Minister traten zurück.", "3 Minister traten zurück."):
+        assert qa.check("Three ministers resigned.", german, qa.Policy()) == []
+    assert qa.check("3 ministers resigned.", "Drei Minister traten zurück.", qa.Policy()) == []
+    assert [f.code for f in qa.check("3 ministers resigned.", "Vier Minister traten zurück.", qa.Policy())] == [
+        "numbers"]
+    # a word with no number against it, a hyphenated one, "one"/"ein" and a capitalised noun stay quiet
+    for english, german in [("The two of them left.", "Die beiden gingen."),
+                            ("It took a decade.", "Es dauerte zehn Jahre."),
+                            ("A five-year plan.", "Ein Fünfjahresplan."),
+                            ("The team ignored it.", "Das Team ließ es außer Acht."),
+                            ("One of them left.", "Einer von ihnen ging."),
+                            ("Switch on two-factor login.", "Schalte die Zwei-Faktor-Anmeldung ein.")]:
+        assert qa.check(english, german, qa.Policy()) == [], german
+
+
 def test_a_number_the_source_lacks_is_named():
     (finding,) = qa.check("Prices rose.", "Die Preise stiegen um 7 %.", qa.Policy())
     assert finding.message == "the translation has '7', not in the source"
