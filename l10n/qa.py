@@ -658,6 +658,10 @@ _DU_VERBS = "kannst musst willst sollst darfst hast bist wirst weißt weisst mö
 _DU = re.compile(r"\b(?i:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem|"
                  r"eurer|eures)\b|\b(?:" + "|".join(_DU_VERBS) + r")\b"
                  r"|(?:^|(?<=[.!?:;„»«\"] )|(?<=[„»«\"]))(?:" + "|".join(v.title() for v in _DU_VERBS) + r")\b")
+#: The informal plural ``ihr`` as a subject: next to a verb form only the 2nd person plural has
+#: (``Habt ihr``, ``ihr seid``); ``ihr`` alone may be dative *her* or the possessive.
+_IHR_VERBS = "habt|seid|könnt|wollt|müsst|dürft|sollt|wisst|werdet|möchtet"
+_IHR = re.compile(r"\b(?i:(?:" + _IHR_VERBS + r")\s+ihr|ihr\s+(?:" + _IHR_VERBS + r"))\b")
 #: Capitalised formal pronouns; only outside sentence starts, where ``Sie`` may be ``she``.
 _SIE = re.compile(r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 _SENTENCE_START = ".!?:;…[(„»«\"“#>"  # after one of these (or at the start), "Sie" may be "she"
@@ -678,7 +682,7 @@ def check_register(source: str, translation: str, policy: Policy) -> Iterator[st
         return
     text = _outside_quotes(prose(translation))
     if policy.register == "Sie":
-        found = sorted({m.group(0) for m in _DU.finditer(text)})
+        found = sorted({m.group(0) for m in _DU.finditer(text)} | {m.group(0) for m in _IHR.finditer(text)})
         if found:
             yield f"informal {', '.join(repr(w) for w in found)}: the site addresses readers with 'Sie'"
         return

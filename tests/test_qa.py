@@ -332,6 +332,24 @@ def test_no_register_configured_means_no_register_check():
     assert [f.code for f in qa.check("Thank you.", "Danke Dir.", sie)] == ["formality"]
 
 
+def test_the_informal_plural_ihr_is_flagged_on_a_sie_site_when_certain():
+    sie = qa.Policy(register="Sie")
+    (finding,) = qa.check("Have you all read it?", "Habt ihr es alle gelesen?", sie)
+    assert finding.code == "formality" and "'Habt ihr'" in finding.message
+    for english, german in [("You are all welcome.", "Ihr seid alle willkommen."),
+                            ("Can you all come?", "Könnt ihr alle kommen?"),
+                            ("Do you all know?", "Wisst ihr es alle?"),
+                            ("We will call you.", "Wir rufen euch an.")]:
+        assert [f.code for f in qa.check(english, german, sie)] == ["formality"], german
+    # dative "her", the possessive, formal "Ihr": not the informal plural
+    for english, german in [("He gave her the book.", "Er gab ihr das Buch."),
+                            ("Your car is red.", "Ihr Auto ist rot."),
+                            ("She has her own room.", "Sie hat ihr eigenes Zimmer."),
+                            ("They have helped her.", "Sie haben ihr geholfen."),
+                            ("She is sorry.", "Es tut ihr leid.")]:
+        assert qa.check(english, german, sie) == [], german
+
+
 def test_glossary_accepts_inflected_forms_and_compounds():
     terms = qa.Policy(glossary={"data centre": "Rechenzentrum", "Helios": "Helios"})
     for german in ("Zwei Rechenzentren schließen.", "Die Rechenzentrumsbetreiber klagen."):
