@@ -44,6 +44,9 @@ QUOTE_STYLES = ("„“", "»«", "«»")
 
 
 _SWISS = ("de_CH", "de_LI")
+#: A Swiss decimal comma (``2,5``, ``1'000,5``): Swiss writing uses it outside prices and groups
+#: thousands with an apostrophe, so only three digits after a lone comma (``2,500``) stay ambiguous.
+_SWISS_COMMA = re.compile(r"(?:\d{1,3}(?:['’]\d{3})+|\d+),(?!\d{3}$)\d+")
 
 
 @dataclass(frozen=True)
@@ -288,6 +291,12 @@ def _number_words(lang: str) -> tuple[dict[str, int], re.Pattern[str]]:
 
 
 @lru_cache(maxsize=None)
+def _cardinals(lang: str) -> frozenset[str]:
+    """The words for two to twelve, which mean nothing else (``one`` and ``ein`` may be no number)."""
+    return frozenset(_WORDS[lang][2:13])
+
+
+@lru_cache(maxsize=None)
 def _months(lang: str) -> dict[str, int]:
     """Month names (wide and abbreviated, capitalised as in prose) to numbers, from babel's
     locale data (``de_AT``: ``Jänner``)."""
@@ -324,6 +333,8 @@ def _values(token: str, lang: str) -> frozenset:
             out.add(_parse(cleaned, locale).normalize())
         except (NumberFormatError, ValueError, ArithmeticError):
             pass
+    if lang in _SWISS and _SWISS_COMMA.fullmatch(cleaned):
+        out.add(Decimal(re.sub(r"['’]", "", cleaned).replace(",", ".")).normalize())
     return frozenset(out)
 
 
@@ -351,6 +362,7 @@ class _Number:
     shown: str
     values: set
     sure: bool = True  # False: a number word or an ambiguous month, matched only if it helps
+    word: bool = False  # written out: flagged only against a number of the other side
     currency: frozenset[str] = frozenset()  # what the amount is in, where the text says
 
     def means(self, other: _Number) -> bool:
@@ -395,7 +407,10 @@ def numbers(text: str, lang: str, words: bool = False, dates: bool = True, space
                 hours = {0}
             elif pattern is _TIME_EN_FROM and hour < 12:
                 hours = {hour, hour + 12}  # "10-2pm" or "9-11pm": the range's end does not say
-            found.append(_Number(m.group(0).strip(), {f"time {h:02d}:{minute:02d}" for h in hours}))
+            shown = m.group(0).strip()
+            if pattern is _TIME_EN and shown.endswith("m.") and not shown.endswith(".m."):
+                shown = shown[:-1]  # "7.45pm.": the sentence's full stop
+            found.append(_Number(shown, {f"time {h:02d}:{minute:02d}" for h in hours}))
             taken.append(m.span())
     for pattern in ((_DATE_ISO, _DATE_DE) if german and dates else (_DATE_ISO,)) if digits else ():
         for m in pattern.finditer(text):
@@ -440,19 +455,27 @@ def numbers(text: str, lang: str, words: bool = False, dates: bool = True, space
         near = re.search(r"\d", text[max(0, m.start() - 4):m.end() + 4])
         sure = not (lang == "en" and name == "May" and not near)
         found.append(_Number(name, {f"month {_months(lang)[name]}"}, sure))
+    values, pattern = _number_words("de" if german else "en")
+    cardinals = _cardinals("de" if german else "en")
+    for m in pattern.finditer(text):
+        name = m.group(0)
+        # two to twelve standing alone are compared by value (five is not vier); other words
+        # ("one", "ein", ordinals, "five-year", a capitalised "Acht" inside a sentence) only help
+        sure = (name.lower() in cardinals and text[m.start() - 1:m.start()] != "-" and text[m.end():m.end() + 1] != "-"
+                and (name[0].islower() or text[:m.start()].rstrip(" *_\t")[-1:] in ("", "\n", *_SENTENCE_START)))
+        if not (words or sure):
+            continue
+        value, end, currency = Decimal(values[name.lower()]), m.end(), frozenset()
+        word = {value}
+        after = _SCALE_WORD.match(text, end)
+        power = after and scales.get(after.group(1).lower())
+        if power:  # "fünf Milliarden Euro"
+            word, end = {value.scaleb(power).normalize()}, after.end()
+            money = _CURRENCY_AFTER.match(text, end)
+            if money:
+                currency, end = _currency(money.group(1)), money.end()
+        found.append(_Number(text[m.start():end], word, sure=sure, currency=currency, word=True))
     if words:
-        values, pattern = _number_words("de" if german else "en")
-        for m in pattern.finditer(text):
-            value, end, currency = Decimal(values[m.group(0).lower()]), m.end(), frozenset()
-            word = {value}
-            after = _SCALE_WORD.match(text, end)
-            power = after and scales.get(after.group(1).lower())
-            if power:  # "fünf Milliarden Euro"
-                word, end = {value.scaleb(power).normalize()}, after.end()
-                money = _CURRENCY_AFTER.match(text, end)
-                if money:
-                    currency, end = _currency(money.group(1)), money.end()
-            found.append(_Number(text[m.start():end], word, sure=False, currency=currency))
         if not german:
             found.extend(_Number(m.group(0), _CLOCK_WORDS[m.group(0).lower()], sure=False)
                          for m in _CLOCK_EN.finditer(text))
@@ -487,7 +510,37 @@ def _match(left: list[_Number], right: list[_Number]) -> tuple[list[_Number], li
 _READINGS = ((True, False), (False, False), (True, True))
 
 
+#: A number written with a decimal point as English writes it (``2.5``, ``1,000.5``), not part of a
+#: version, section, address or date (``GPT-4.1``, ``3.2.1``, ``14.7.``), and followed by what makes
+#: it a quantity: a percent sign, a scale, a currency or a unit (``2.5 Prozent``, ``1.5 Millionen``).
+_POINT = re.compile(r"(?<![\w.,'’/§-])(\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w'’/-]|[.,]\d)")
+_QUANTITY_DE = re.compile(
+    r"[\s\u00a0\u202f]*(?:%|‰|Prozent\w*|Promille|Mio\.|Mrd\.|Bio\.|Tsd\.|Millionen|Milliarden|Billionen|Million|"
+    r"Milliarde|Tausend|Euro|Dollar|US-Dollar|Pfund|Franken|Yen|Yuan|[€$£¥]|EUR|USD|GBP|CHF|km|m|cm|mm|kg|g|t|l|"
+    r"Kilometer|Meter|Zentimeter|Kilogramm|Gramm|Tonnen|Liter|Grad|°C?|Stunden|Minuten|Sekunden|Jahre|Monate|"
+    r"Wochen|Tage|Punkte|Prozentpunkte|Hektar|Quadratmeter|Einwohner\w*|Menschen|Personen)(?![\w$€£¥])")
+_CURRENCY_SIGN_BEFORE = re.compile(r"(?:[€$£¥]|EUR|USD|GBP)[\s\u00a0\u202f]?$")
+
+
+def check_decimal_point(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    """An English decimal point kept in German (``2.5 Prozent``): German writes a comma. Only a
+    quantity the English writes with the same digits and point; Swiss German writes both."""
+    if policy.swiss or "." not in translation:
+        return
+    src, dst = prose(source), prose(translation)
+    english = {m.group(0) for m in _POINT.finditer(src)}
+    for m in _POINT.finditer(dst):
+        if m.group(0) not in english:
+            continue
+        quantity = _QUANTITY_DE.match(dst, m.end()) or _CURRENCY_SIGN_BEFORE.search(dst, 0, m.start())
+        if quantity:
+            comma = m.group(1).replace(",", ".") + "," + m.group(2)
+            yield f"{m.group(0)!r} has an English decimal point: the German decimal separator is a comma ({comma!r})"
+            return
+
+
 def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str]:
+    yield from check_decimal_point(source, translation, policy)
     best: tuple[list[_Number], list[_Number]] | None = None
     german = prose(translation)
     readings = [r for r in _READINGS if (r[0] or _DATE_DE.search(german)) and (not r[1] or _SPACED.search(german))]
@@ -495,6 +548,10 @@ def check_numbers(source: str, translation: str, policy: Policy) -> Iterator[str
         english = numbers(source, "en", words)
         for dates, spaced in readings:
             missing, extra = _match(english, numbers(translation, policy.locale, words, dates, spaced))
+            # a number written out is flagged against an unmatched number of the other side, not alone
+            # ("the two of them" is "die beiden", "a decade" may be "zehn Jahre")
+            missing, extra = ([n for n in missing if extra or not n.word],
+                              [n for n in extra if missing or not n.word])
             if not missing and not extra:
                 return
             if best is None or len(missing) + len(extra) < len(best[0]) + len(best[1]):
@@ -600,6 +657,10 @@ _DU_VERBS = "kannst musst willst sollst darfst hast bist wirst weißt weisst mö
 _DU = re.compile(r"\b(?i:du|dich|dir|dein|deine|deinen|deinem|deiner|deines|euch|euer|eure|euren|eurem|"
                  r"eurer|eures)\b|\b(?:" + "|".join(_DU_VERBS) + r")\b"
                  r"|(?:^|(?<=[.!?:;„»«\"] )|(?<=[„»«\"]))(?:" + "|".join(v.title() for v in _DU_VERBS) + r")\b")
+#: The informal plural ``ihr`` as a subject: next to a verb form only the 2nd person plural has
+#: (``Habt ihr``, ``ihr seid``); ``ihr`` alone may be dative *her* or the possessive.
+_IHR_VERBS = "habt|seid|könnt|wollt|müsst|dürft|sollt|wisst|werdet|möchtet"
+_IHR = re.compile(r"\b(?i:(?:" + _IHR_VERBS + r")\s+ihr|ihr\s+(?:" + _IHR_VERBS + r"))\b")
 #: Capitalised formal pronouns; only outside sentence starts, where ``Sie`` may be ``she``.
 _SIE = re.compile(r"\b(?:Sie|Ihnen|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihres)\b")
 _SENTENCE_START = ".!?:;…[(„»«\"“#>"  # after one of these (or at the start), "Sie" may be "she"
@@ -620,7 +681,7 @@ def check_register(source: str, translation: str, policy: Policy) -> Iterator[st
         return
     text = _outside_quotes(prose(translation))
     if policy.register == "Sie":
-        found = sorted({m.group(0) for m in _DU.finditer(text)})
+        found = sorted({m.group(0) for m in _DU.finditer(text)} | {m.group(0) for m in _IHR.finditer(text)})
         if found:
             yield f"informal {', '.join(repr(w) for w in found)}: the site addresses readers with 'Sie'"
         return

@@ -146,6 +146,67 @@ def test_different_numbers_are_named(english, german, shown):
     assert finding.code == "numbers" and finding.severity == "error" and shown in finding.message
 
 
+def test_british_times_with_a_point_are_times_and_keep_no_full_stop():
+    for english in ("The ferry leaves at 7.45pm.", "The ferry leaves at 7.45 pm.", "The ferry leaves at 7.45 p.m."):
+        assert qa.check(english, "Die Fähre legt um 19.45 Uhr ab.", qa.Policy()) == []
+        for wrong in ("17.45", "18.45"):  # 7.45pm is 19.45 Uhr
+            (finding,) = qa.check(english, f"Die Fähre legt um {wrong} Uhr ab.", qa.Policy())
+            assert finding.code == "numbers" and f"'{wrong} Uhr'" in finding.message
+            assert "m.'" not in finding.message or "p.m.'" in finding.message
+    (finding,) = qa.check("The ferry leaves at 7.45pm.", "Die Fähre legt um 17.45 Uhr ab.", qa.Policy())
+    assert finding.message == "the translation lacks '7.45pm' of the source and has '17.45 Uhr', not in the source"
+
+
+@pytest.mark.parametrize("english, german, shown", [
+    ("Prices rose 2.5%.", "Die Preise stiegen um 2.5 Prozent.", "'2.5'"),
+    ("Prices rose 2.5%.", "Die Preise stiegen um 2.5 %.", "'2.5'"),
+    ("They built 1.5 million cars.", "Sie bauten 1.5 Millionen Autos.", "'1.5'"),
+    ("It costs $1.5 million.", "Es kostet $1.5 Millionen.", "'1.5'"),
+    ("It costs 1,000.5 euros.", "Es kostet 1,000.5 Euro.", "'1,000.5'"),
+    ("The wall is 2.5 m high.", "Die Mauer ist 2.5 m hoch.", "'2.5'"),
+])
+def test_an_english_decimal_point_left_in_german_is_named(english, german, shown):
+    for lang in ("de", "de-DE", "de_AT"):
+        (finding,) = qa.check(english, german, qa.Policy(lang=lang))
+        assert finding.code == "numbers" and finding.message.startswith(shown) and "comma" in finding.message
+
+
+@pytest.mark.parametrize("english, german", [
+    ("Version 2.1 is out.", "Version 2.1 ist erschienen."),
+    ("OpenAI released GPT-4.1 today.", "OpenAI veröffentlichte heute GPT-4.1."),
+    ("Python 3.12 costs nothing.", "Python 3.12 kostet nichts."),
+    ("See section 3.2 for the 2.5% rule.", "Siehe Abschnitt 3.2 zur 2,5-Prozent-Regel."),
+    ("The server 10.0.0.1 has 2.5 million users.", "Der Server 10.0.0.1 hat 2,5 Millionen Nutzer."),
+    ("The ruling came on July 14, 2026.", "Das Urteil fiel am 14.07.2026."),
+    ("The ferry leaves at 7.45pm.", "Die Fähre legt um 19.45 Uhr ab."),
+    ("They built 1.5 million cars.", "Sie bauten 1,5 Millionen Autos."),
+    ("Rule 2.5 applies to 3 cars.", "Regel 2.5 gilt für 3 Autos."),  # no quantity follows
+])
+def test_decimal_points_of_versions_sections_dates_and_times_are_german_too(english, german):
+    assert qa.check(english, german, qa.Policy()) == []
+    assert qa.check(english, german.replace("2,5", "2.5"), qa.Policy(lang="de_CH")) == []
+
+
+def test_number_words_two_to_twelve_compare_by_value():
+    (finding,) = qa.check("The city hired five new inspectors.", "Die Stadt stellte vier neue Prüfer ein.", qa.Policy())
+    assert finding.message == "the translation lacks 'five' of the source and has 'vier', not in the source"
+    (finding,) = qa.check("Three ministers resigned.", "Vier Minister traten zurück.", qa.Policy())
+    assert "'Three'" in finding.message and "'Vier'" in finding.message
+    for german in ("Drei Minister traten zurück.", "3 Minister traten zurück."):
+        assert qa.check("Three ministers resigned.", german, qa.Policy()) == []
+    assert qa.check("3 ministers resigned.", "Drei Minister traten zurück.", qa.Policy()) == []
+    assert [f.code for f in qa.check("3 ministers resigned.", "Vier Minister traten zurück.", qa.Policy())] == [
+        "numbers"]
+    # a word with no number against it, a hyphenated one, "one"/"ein" and a capitalised noun stay quiet
+    for english, german in [("The two of them left.", "Die beiden gingen."),
+                            ("It took a decade.", "Es dauerte zehn Jahre."),
+                            ("A five-year plan.", "Ein Fünfjahresplan."),
+                            ("The team ignored it.", "Das Team ließ es außer Acht."),
+                            ("One of them left.", "Einer von ihnen ging."),
+                            ("Switch on two-factor login.", "Schalte die Zwei-Faktor-Anmeldung ein.")]:
+        assert qa.check(english, german, qa.Policy()) == [], german
+
+
 def test_a_number_the_source_lacks_is_named():
     (finding,) = qa.check("Prices rose.", "Die Preise stiegen um 7 %.", qa.Policy())
     assert finding.message == "the translation has '7', not in the source"
@@ -190,6 +251,20 @@ def test_swiss_german_numbers_spelling_and_guillemets():
     assert qa.check('He said "no".', "Er sagte „nein“.", qa.Policy(lang="de_CH", quotes="„“")) == []
     assert qa.check("The road toll rises.", "Die Strassengebühr steigt.", swiss) == []
     assert [f.code for f in qa.check("Do you know?", "Weisst du es?", swiss)] == ["formality"]
+
+
+def test_swiss_german_writes_the_decimal_comma_outside_prices_and_the_point_in_them():
+    swiss = qa.Policy(lang="de-CH")
+    for german in ("Die Bank verdiente 2,5 Milliarden Franken.", "Die Bank verdiente 2.5 Milliarden Franken."):
+        assert qa.check("The bank earned CHF 2.5 billion.", german, swiss) == []
+    assert qa.check("It costs 1,000.5 francs.", "Es kostet 1'000,5 Franken.", swiss) == []
+    assert qa.check("It costs 1,000.5 francs.", "Es kostet 1’000,5 Franken.", swiss) == []
+    (finding,) = qa.check("The bank earned CHF 2.5 billion.", "Die Bank verdiente 2,6 Milliarden Franken.", swiss)
+    assert "'2,6 Milliarden Franken'" in finding.message
+    # a lone comma before three digits is a thousands comma as English writes it, not 2.5
+    assert [f.code for f in qa.check("It costs 2.5 francs.", "Es kostet 2,500 Franken.", swiss)] == ["numbers"]
+    assert [f.code for f in qa.check("The bank earned 2.5 billion.", "Die Bank verdiente 2,5 Milliarden.",
+                                     qa.Policy(lang="fr"))] == []  # not German: no numbers check
 
 
 def test_quotes_in_code_and_html_attributes_are_not_prose():
@@ -255,6 +330,24 @@ def test_no_register_configured_means_no_register_check():
     assert qa.check("He left in haste.", "Er ging in aller Hast.", sie) == []  # the noun
     assert [f.code for f in qa.check("You have it.", "Jetzt hast es.", sie)] == ["formality"]
     assert [f.code for f in qa.check("Thank you.", "Danke Dir.", sie)] == ["formality"]
+
+
+def test_the_informal_plural_ihr_is_flagged_on_a_sie_site_when_certain():
+    sie = qa.Policy(register="Sie")
+    (finding,) = qa.check("Have you all read it?", "Habt ihr es alle gelesen?", sie)
+    assert finding.code == "formality" and "'Habt ihr'" in finding.message
+    for english, german in [("You are all welcome.", "Ihr seid alle willkommen."),
+                            ("Can you all come?", "Könnt ihr alle kommen?"),
+                            ("Do you all know?", "Wisst ihr es alle?"),
+                            ("We will call you.", "Wir rufen euch an.")]:
+        assert [f.code for f in qa.check(english, german, sie)] == ["formality"], german
+    # dative "her", the possessive, formal "Ihr": not the informal plural
+    for english, german in [("He gave her the book.", "Er gab ihr das Buch."),
+                            ("Your car is red.", "Ihr Auto ist rot."),
+                            ("She has her own room.", "Sie hat ihr eigenes Zimmer."),
+                            ("They have helped her.", "Sie haben ihr geholfen."),
+                            ("She is sorry.", "Es tut ihr leid.")]:
+        assert qa.check(english, german, sie) == [], german
 
 
 def test_glossary_accepts_inflected_forms_and_compounds():
