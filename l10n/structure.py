@@ -276,18 +276,28 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
 #: these attributes, so a translation may add no id, class or style of its own.
 _ATTRIBUTES = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
 #: A line that starts a definition in Goldmark's definition lists (on in Hugo by default): the
-#: text before it becomes a term, so a translation may not turn a paragraph into a list.
-_DEFINITION = re.compile(r"(?:^|\n)[ ]{0,3}:[ \t]")
-#: A task-list checkbox (GFM, on in Hugo by default) at the start of a list item's text.
-_TASK = re.compile(r"\[[ xX]\][ \t]")
+#: lines before it become terms, so a translation may not turn a paragraph into a list, nor add
+#: a term or a definition.
+_DEFINITION = re.compile(r"[ ]{0,3}:[ \t]")
+#: A task-list checkbox (GFM, on in Hugo by default) at the start of a list item's text; Goldmark
+#: needs no space after it.
+_TASK = re.compile(r"\[[ xX]\]")
+#: A footnote reference or the label of a footnote definition (Goldmark's footnotes, on in Hugo).
+_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+#: What makes a footnote definition's text a block of its own kind: a heading, list item,
+#: quote, fence or thematic break.
+_FOOTNOTE_BLOCK = re.compile(r"[ \t]*(#{1,6}(?=[ \t]|$)|[*+\-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|>|```|~~~)")
 
 
 def _goldmark_facts(md: str) -> Counter:
     """The facts Hugo's Markdown (Goldmark) reads beyond CommonMark's: a heading's trailing
-    attribute list, definition-list markers, and a task-list checkbox.
+    attribute list, the lines of a definition list, a task-list checkbox, and footnotes (each
+    label, and the kind of block a definition's text starts).
 
     >>> sorted(_goldmark_facts("Title {id=x}").elements()), sorted(_goldmark_facts("Port\\n: closed").elements())
-    ([('attribute list', 'id=x')], [('definition', ':')])
+    ([('attribute list', 'id=x')], [('definition list', 'term, definition')])
+    >>> sorted(_goldmark_facts("[^n]: # Note, see[^m]").elements())
+    [('footnote', 'm'), ('footnote', 'n'), ('footnote text opens', '#')]
     """
     facts: Counter = Counter()
     if md.endswith("}") or md.rstrip(" \t").endswith("}"):
@@ -295,10 +305,20 @@ def _goldmark_facts(md: str) -> Counter:
         if found is not None:
             facts[("attribute list", found.group(1).strip())] += 1
     if ":" in md:
-        for _ in _DEFINITION.finditer(md):
-            facts[("definition", ":")] += 1
+        lines = md.split("\n")
+        kinds = ["definition" if _DEFINITION.match(line) else "term" for line in lines]
+        if "definition" in kinds:
+            facts[("definition list", ", ".join(kinds))] += 1
     if md.startswith("[") and _TASK.match(md):
         facts[("checkbox", md[1].lower())] += 1
+    if "[^" in md:
+        for found in _FOOTNOTE.finditer(md):
+            facts[("footnote", found.group(1))] += 1
+        definition = _FOOTNOTE.match(md)
+        if definition is not None and md[definition.end():definition.end() + 1] == ":":
+            opens = _FOOTNOTE_BLOCK.match(md, definition.end() + 1)
+            if opens is not None:
+                facts[("footnote text opens", opens.group(1).rstrip(".)") or opens.group(1))] += 1
     return facts
 
 

@@ -250,6 +250,46 @@ def test_hugo_reads_no_structure_a_translation_smuggles_in(tmp_path: Path) -> No
     assert set(de.fragments) <= de.ids
 
 
+NOTES = """\
+---
+title: "Night ferries"
+url: /en/notes/
+---
+
+The pier closes at night[^late].
+
+Ferry
+: Leaves every hour.
+
+- Buy a ticket
+- Board the boat
+
+[^late]: Except in summer.
+"""
+
+
+def test_hugo_reads_no_footnote_checkbox_or_term_a_translation_smuggles_in(tmp_path: Path) -> None:
+    root = write_site(tmp_path / "site", {"notes.md": NOTES}, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    path = root / "locales" / "de" / "notes.po"
+    po = polib.pofile(str(path))
+    hostile = {"The pier closes at night[^late].": "Der Pier schließt nachts[^late], wirklich[^late].",
+               "[^late]: Except in summer.": "[^late]: # Außer im Sommer",
+               "Ferry\n: Leaves every hour.": "Fähre\nBoot\n: Fährt stündlich.",
+               "Buy a ticket": "[x]Fahrkarte kaufen"}
+    assert hostile.keys() <= {e.msgid for e in po}
+    for entry in po:
+        entry.msgstr = hostile.get(entry.msgid, entry.msgid)
+    po.save(str(path))
+    assert main(["--root", str(root), "merge"]) == 0
+    assert main(["--root", str(root), "check", "--no-cache"]) == 1
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == []
+    en, de = read(root, "en/notes"), read(root, "de/notes")
+    assert "dl" in en.tags and "sup" in en.tags  # Hugo read the English as a definition list and a footnote
+    assert de.tags == en.tags
+
+
 HEADINGS = [
     "What *changes* for visitors",
     "Über die Straße: „Zitat“ — 2 + 2 = 4?",
