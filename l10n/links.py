@@ -16,6 +16,7 @@ page) stays as the translation wrote it.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -28,6 +29,10 @@ _DESTINATIONS = re.compile(
     r"(?P<code>`+)[\s\S]*?(?P=code)"
     r"|(?P<open>\]\([ \t\n]*<?)(?P<dest>[^\s()<>]+)"
     r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+
+#: Hugo's ``ref`` and ``relref`` shortcodes naming one page, positionally or as ``path=``.
+_REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?"(?P<path>[^"#]*)(?P<frag>#[^"]*)?"'
+                  r'[ \t]*(?P<close>[>%])\}\}')
 
 #: A leading YAML front-matter block (a byte order mark before it included).
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -112,6 +117,54 @@ class Links:
     pairs: tuple[tuple[str, str], ...] = ()
     articles: frozenset[str] = frozenset()
     published: frozenset[str] = frozenset()
+    #: Every source article's path below the content folder, those published in the target
+    #: language, and the source language (for Hugo's ``ref`` shortcodes, which name pages).
+    pages: frozenset[str] = frozenset()
+    published_pages: frozenset[str] = frozenset()
+    source: str = "en"
+
+    def page(self, ref: str, here: str) -> str | None:
+        """The source article a ``ref`` shortcode names, found as Hugo finds it: from the
+        folder of the page ``here``, then from the content folder, then by its name alone
+        when one article has it; None when it names no article.
+
+        >>> site = Links(pages=frozenset({"news/a.md", "news/b/index.md", "c.md"}))
+        >>> site.page("b", "news/a.md"), site.page("/c.md", "news/a.md"), site.page("a.md", "c.md")
+        ('news/b/index.md', 'c.md', 'news/a.md')
+        """
+        path = ref.strip()
+        if not path or not self.pages:
+            return None
+        roots = [path.lstrip("/")] if path.startswith("/") else \
+            [posixpath.normpath(posixpath.join(posixpath.dirname(here), path)), path]
+        for root in roots:
+            for candidate in (root, root + ".md", root + "/index.md", root + "/_index.md"):
+                if candidate in self.pages:
+                    return candidate
+        name = path.rstrip("/").removesuffix(".md")
+        named = [p for p in self.pages if p.removesuffix(".md").rsplit("/", 1)[-1] == name
+                 or p.endswith(("/index.md", "/_index.md")) and p.rsplit("/", 2)[-2] == name]
+        return named[0] if len(named) == 1 else None
+
+    def refs(self, md: str, here: str) -> str:
+        """``md`` (the German article ``here``) with each ``ref``/``relref`` to an article
+        that has no German page pointing at the source language's page (``lang="en"``), which
+        Hugo links; as written, Hugo would stop the German build (REF_NOT_FOUND).
+
+        >>> site = Links(pages=frozenset({"a.md", "b.md"}), published_pages=frozenset({"a.md"}))
+        >>> print(site.refs('[A]({{< ref "a.md" >}}), [B]({{< relref "b.md#x" >}})', "c.md"))
+        [A]({{< ref "a.md" >}}), [B]({{< relref path="b.md#x" lang="en" >}})
+        """
+        if "ref" not in md or not self.pages:
+            return md
+
+        def one(m: re.Match[str]) -> str:
+            page = self.page(m.group("path"), here)
+            if page is None or page in self.published_pages:
+                return m.group(0)
+            return (f'{{{{{m.group("open")} {m.group("rel") or ""}ref path="{m.group("path")}{m.group("frag") or ""}" '
+                    f'lang="{self.source}" {m.group("close")}}}}}')
+        return _REF.sub(one, md)
 
     def _split(self, destination: str) -> tuple[int, bool, str] | None:
         """(pair index, whether written in German, the rest), or None off the site."""
@@ -212,7 +265,8 @@ class Links:
             for m in re.finditer(f"(?:{re.escape(en)}|{re.escape(de)})([^\\s()<>\\[\\]\"']*)", text):
                 k = key(m.group(1))
                 found.add((k, k in self.articles, k in self.published))
-        shown = repr((self.pairs, sorted(found)))
+        pages = sorted(self.published_pages) if _REF.search(text) else ()  # what its refs may name
+        shown = repr((self.pairs, sorted(found), pages))
         return hashlib.blake2b(shown.encode("utf-8"), digest_size=16).digest()
 
 

@@ -108,9 +108,10 @@ def publishes(config: Config, po: polib.POFile | None) -> bool:
 
 
 def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
-            po: polib.POFile, links: Links | None = None) -> Publication:
+            po: polib.POFile, links: Links | None = None, page: str = "") -> Publication:
     """The article for ``lang`` as the catalog ``po`` and the site's policy make it;
-    ``links`` localises link destinations to the site (:class:`l10n.links.Links`)."""
+    ``links`` localises link destinations to the site (:class:`l10n.links.Links`), and
+    Hugo's ``ref`` shortcodes of the article at ``page`` (its path below the content folder)."""
     kinds: dict[str, str] = {}
     for s in segments:
         kinds.setdefault(s.text, s.kind)
@@ -129,6 +130,8 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
             chosen[e.msgid] = e.msgstr if links is None or kinds[e.msgid] == FRONT_MATTER else links.rewrite(e.msgstr)
     body = _body(skeleton, segments, chosen, verdicts, links, config.shortcode_text,
                  _Anchors.of(config.anchors, skeleton, segments))
+    if links is not None and page:
+        body = links.refs(body, page)
     chosen, head_problem = _front_matter_keys(config, lang, skeleton, segments, chosen)
     for msgid in head_problem:
         verdicts[msgid] = Verdict(verdicts[msgid].state, False, (head_problem[msgid],))

@@ -163,7 +163,7 @@ def _update(config: Config, lang: str, source: Path, segments: Sequence[Segment]
 def publication(config: Config, work: Prepared, po: polib.POFile | None = None) -> publish.Publication:
     """The German article of ``work`` as its catalog (or ``po``) makes it."""
     return publish.publish(config, work.lang, work.skeleton, work.segments, po if po is not None else work.po,
-                           work.links)
+                           work.links, work.source.relative_to(config.source_dir).as_posix())
 
 
 # -- the edges ---------------------------------------------------------------------
@@ -227,15 +227,20 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
         urls = [url for url, _, _ in found.values() if url is not None]
         templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
     site = Links(links.forms(templates, config.source_lang, lang))
-    known, published = set(), set()
+    known, published, pages, published_pages = set(), set(), set(), set()
     for source, (url, yes, slug) in found.items():
+        page = source.relative_to(config.source_dir).as_posix()
+        pages.add(page)
+        if yes:
+            published_pages.add(page)
         address = site.address(url) if url is not None else links.path_address(
             source.relative_to(config.source_dir).as_posix(), slug)
         if address is not None:
             known.add(address)
             if yes:
                 published.add(address)
-    return Links(site.pairs, frozenset(known), frozenset(published))
+    return Links(site.pairs, frozenset(known), frozenset(published), frozenset(pages),
+                 frozenset(published_pages), config.source_lang)
 
 
 def _site_key(config: Config, lang: str, source: Path) -> tuple[str, bytes, bytes | None] | None:

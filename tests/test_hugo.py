@@ -290,6 +290,32 @@ def test_hugo_reads_no_footnote_checkbox_or_term_a_translation_smuggles_in(tmp_p
     assert de.tags == en.tags
 
 
+def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_path: Path) -> None:
+    """Hugo stops a language's build at a ref to a page it does not have (REF_NOT_FOUND): the
+    German article's refs to untranslated articles name the English page."""
+    pages = {"news/a.md": '---\ntitle: "A"\n---\n\nSee [the b story]({{< ref "b.md" >}}) and '
+                          '[the c story]({{< relref "/c" >}}).\n',
+             "news/b.md": '---\ntitle: "B"\n---\n\nThe b story.\n',
+             "c.md": '---\ntitle: "C"\n---\n\nThe c story.\n'}
+    root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    for name in ("news/a", "c"):  # b has nothing in German
+        path = root / "locales" / "de" / f"{name}.po"
+        po = polib.pofile(str(path))
+        for entry in po:
+            entry.msgstr = entry.msgid.replace("See", "Siehe").replace("The c story", "Die C-Geschichte")
+        po.save(str(path))
+    assert main(["--root", str(root), "merge"]) == 0
+    assert not (root / "content/de/news/b.md").exists()
+    german = (root / "content/de/news/a.md").read_text(encoding="utf-8")
+    assert '{{< ref path="b.md" lang="en" >}}' in german and '{{< relref "/c" >}}' in german
+    assert main(["--root", str(root), "check", "--no-cache"]) == 0
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == [], result.stderr
+    html = (root / "public/de/news/a/index.html").read_text(encoding="utf-8")
+    assert '/en/news/b/">the b story' in html and '/de/c/">the c story' in html
+
+
 HEADINGS = [
     "What *changes* for visitors",
     "Über die Straße: „Zitat“ — 2 + 2 = 4?",

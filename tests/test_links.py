@@ -330,3 +330,29 @@ def test_translation_key_links_the_german_article_to_its_source(tmp_path, capsys
     head = (root / "content/de/tram.md").read_bytes().decode("utf-8").split("---")[1]
     assert f"{newline}translationKey: tram{newline}" in head and head.count("\n") == head.count(newline)
     assert check(root, capsys)[0] == 0
+
+
+def review_all(root: Path, name: str) -> None:
+    path = root / "locales" / "de" / f"{name}.po"
+    po = polib.pofile(str(path))
+    for entry in po:
+        entry.msgstr = entry.msgid + " (de)" if entry.msgid.endswith(".") else entry.msgid
+    po.save(str(path))
+
+
+def test_a_ref_follows_its_article_into_german_once_that_is_published(tmp_path, capsys):
+    # Hugo stops the German build at a ref to a page it lacks; the ref names the English
+    # page until the German one is published, and every command sees the change
+    root = write_site(tmp_path / "s", {"a.md": '---\ntitle: "A"\n---\n\nRead [b]({{< ref "b" >}}) now.\n',
+                                       "b.md": '---\ntitle: "B"\n---\n\nThe b story.\n'})
+    assert run(root, "extract") == 0
+    review_all(root, "a")
+    assert run(root, "merge") == 0
+    assert '{{< ref path="b" lang="en" >}}' in (root / "content/de/a.md").read_text(encoding="utf-8")
+    assert run(root, "check") == 0
+    review_all(root, "b")  # b is published now: a's German changes with it
+    capsys.readouterr()
+    assert run(root, "check") == 1 and "stale-output" in capsys.readouterr().out
+    assert run(root, "translate", "--engine", "none") == 0
+    assert '{{< ref "b" >}}' in (root / "content/de/a.md").read_text(encoding="utf-8")
+    assert run(root, "check") == 0
