@@ -283,7 +283,13 @@ _PLACEHOLDER = re.compile(
 #: A bare URL starts after anything but a letter or digit: ``_`` too, which is a word
 #: character to ``\\b`` but may be an unpaired emphasis delimiter, a token of its own to the
 #: parser (and Goldmark's linkify starts a URL after it).
-_URL_START = re.compile(r"(?<![^\W_])(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+", re.IGNORECASE)
+#: An e-mail address, which Goldmark's linkify makes a ``mailto:`` link (``boss@x.example``):
+#: its local part of letters, digits and ``.!#$%&'*+/=?^_`{|}~-``, ``@``, and a domain of
+#: letters, digits and ``-`` with at least one dot. Matched more widely than Goldmark does
+#: (any letters, after any character, before ``-`` or ``_`` too): a bare URL too many is
+#: kept as written, one too few could be added by a translation.
+_EMAIL = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
+_URL_START = re.compile(r"(?<![^\W_])(?:(?:https?|ftp)://|www\.|mailto:)[^\s<>\"'`]+|" + _EMAIL, re.IGNORECASE)
 _URL_TRAILING = ".,:;!?*_~'\""
 # Characters XML 1.0 does not allow, and \r, which XML parsers turn into \n.
 _NOT_XML = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r")
@@ -298,7 +304,13 @@ _SHORTCODE_ARG = re.compile(r'\s+(?:([A-Za-z_][\w-]*)=)?("(?:[^"\\\n]|\\.)*"|`[^
 #: What a parameter's text may not hold to be translated: escapes, line breaks, braces, and
 #: what Markdown reads inside a shortcode too (code spans, HTML, links, emphasis, entities;
 #: a bare ``&`` as in ``R&D`` is text).
-_NOT_PARAM_TEXT = re.compile(r"[\\\n{}`<>\[\]*_\x00-\x08\x0b-\x1f\x7f]|&#?[0-9A-Za-z]+;")
+#: Hugo's ``figure`` renders ``caption`` and ``title`` as Markdown (``markdownify``), with
+#: Goldmark's extensions: a value may not start a block either (a heading, list item, quote,
+#: thematic break or indented code), strike through (``~~``) or hold a bare URL or e-mail
+#: address, which linkify makes a link (and which engines must not see).
+_NOT_PARAM_TEXT = re.compile(r"[\\\n{}`<>\[\]*_\x00-\x08\x0b-\x1f\x7f]|&#?[0-9A-Za-z]+;|~~"
+                             r"|^(?: {4}|[ \t]*(?:\t|[#>+\-=]|\d{1,9}[.)]))|" + _URL_START.pattern,
+                             re.IGNORECASE)
 #: Hugo's escaped shortcode, ``{{</* figure */>}}``: shown as written, nothing in it is text.
 _ESCAPED_SHORTCODE = re.compile(r"\{\{(?:<\s*/\*.*\*/\s*>|%\s*/\*.*\*/\s*%)\}\}\Z", re.S)
 
@@ -371,6 +383,8 @@ def bare_urls(text: str) -> list[str]:
 
     >>> bare_urls("See https://x.org/a, or www.y.de. Mail mailto:me@x.org!")
     ['https://x.org/a', 'www.y.de', 'mailto:me@x.org']
+    >>> bare_urls("Goldmark links ftp://x.org/f and boss@x.example. too")
+    ['ftp://x.org/f', 'boss@x.example']
     """
     return [text[a:b] for a, b in _bare_url_spans(text)]
 
@@ -1231,7 +1245,7 @@ def _character(c: str) -> str:
 #: Characters and words that can make or break markup, placeholders or template tags; a
 #: text with none of them is prose, and only its characters need checking.
 _MARKUP = re.compile(r"[`*_\[\]<>&\\|{}%$~\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
-                     r"|https?:|www\.|mailto:|script:|data:|^[\s#>+\-=\d]|[ \t]$|#[ \t]*$")
+                     r"|https?:|ftp:|www\.|mailto:|@|script:|data:|^[\s#>+\-=\d]|[ \t]$|#[ \t]*$")
 
 
 def _prose(text: str) -> bool:

@@ -350,3 +350,39 @@ def test_hugo_slug_rules_give_the_ids_hugo_gives(tmp_path: Path, rule: str, id_t
     skeleton, _ = extract.extract(f"---\ntitle: Ids\n---\n{body}")
     shape = skeleton.shape
     assert anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines)) == hugo_ids
+
+
+FIGURE = """\
+---
+title: "The quay"
+url: /en/quay/
+---
+
+First paragraph.
+
+{{< figure src="quay.png" caption="The quay" >}}
+"""
+
+
+def test_hugo_links_no_address_and_renders_no_caption_markup_a_translation_smuggles_in(tmp_path: Path) -> None:
+    """Goldmark's linkify makes bare e-mail and ftp addresses links, and Hugo's figure renders
+    its caption as Markdown: a reviewed translation that adds either is published in English,
+    and Hugo renders the German page with the English page's elements and no mailto: link."""
+    root = write_site(tmp_path / "site", {"quay.md": FIGURE}, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    path = root / "locales" / "de" / "quay.po"
+    po = polib.pofile(str(path))
+    hostile = {"First paragraph.": "Erster Absatz, mail an boss@evil.example oder ftp://evil.example/x.",
+               "The quay": "# Der ~~Kai~~ boss@evil.example"}
+    for entry in po:
+        if entry.msgid in hostile:
+            entry.msgstr = hostile[entry.msgid]
+    po.save(str(path))
+    assert main(["--root", str(root), "merge"]) == 0
+    assert main(["--root", str(root), "check", "--no-cache"]) == 1
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == []
+    en, de = read(root, "en/quay"), read(root, "de/quay")
+    assert "figcaption" in en.tags and de.tags == en.tags
+    html = (root / "public/de/quay/index.html").read_text(encoding="utf-8")
+    assert "mailto:" not in html and "evil" not in html

@@ -188,6 +188,39 @@ def test_restore_never_raises_on_garbage(reply: str) -> None:
     assert isinstance(restore(protect("See *a* [b](u) `c`."), reply), str)
 
 
+@pytest.mark.parametrize("translation", ["Erster Absatz, mail an boss@evil.example.",
+                                         "Erster Absatz, siehe ftp://evil.example/x jetzt.",
+                                         "Erster Absatz, mail an Boss.Chef@evil-mail.example"])
+def test_an_email_or_ftp_address_goldmark_links_is_a_bare_url(translation: str) -> None:
+    # Goldmark's linkify (on in Hugo) makes them links: mailto: and ftp: ones
+    assert "link-target" in codes(check("First paragraph.", translation))
+    assert "link-target" in codes(markup.gate("First paragraph.", translation))
+    md = "Mail boss@x.example or ftp://x.example/f."
+    assert check(md, "Schreib boss@x.example oder ftp://x.example/f.") == []
+    assert codes(check(md, "Schreib boss@y.example oder ftp://x.example/f.")) == {"link-target"}
+
+
+def test_an_email_address_is_kept_from_engines() -> None:
+    protected = protect("Mail boss@example.org, or _team@example.org_.")
+    assert "example.org" not in protected.xml
+    assert restore(protected, protected.xml.upper()).count("@example.org") == 2
+
+
+@pytest.mark.parametrize("caption", ["# Hafen", "- Hafen", "+ Hafen", "* Hafen", "> Hafen", "1. Hafen",
+                                     "3) Hafen", "---", "    Hafen", "\tHafen", "Der ~~Hafen~~",
+                                     "Hafen, boss@evil.example", "Hafen ftp://evil.example/x"])
+def test_a_caption_hugo_would_render_as_markup_is_refused(caption: str) -> None:
+    # figure renders caption and title with markdownify: block openers, strikethrough and
+    # linkify's addresses would put elements into the figcaption
+    md = '{{< figure src="a.png" caption="The harbour" >}}'
+    german = f'{{{{< figure src="a.png" caption="{caption}" >}}}}'
+    assert codes(check(md, german)) & {"template", "link-target"}
+    assert codes(markup.gate(md, german)) & {"template", "link-target"}
+    assert check(md, '{{< figure src="a.png" caption="Der Hafen - 1. Mai" >}}') == []
+    # a value that is markup already stays as written, not sent to engines
+    assert protect(f'{{{{< figure src="a.png" caption="{caption}" >}}}}').xml == '<x id="1"/>'
+
+
 @pytest.mark.parametrize("md", ["_https://example.org/b. x_", "see _www.example.org", "a*mailto:me@example.org*"])
 def test_bare_url_after_a_delimiter_is_protected(md: str) -> None:
     # An unpaired ``_`` is a token of its own to the parser, so the check sees the URL
