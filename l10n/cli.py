@@ -592,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         e.show()
         return e.exit_code
     except click.Abort as e:
-        if isinstance(e.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        if isinstance(e.__cause__ or e.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
             click.echo("interrupted: nothing half-written; rerun to resume", err=True)
             return 130
         click.echo("aborted", err=True)
