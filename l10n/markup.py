@@ -1343,18 +1343,25 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     urls = bare_urls(_DESTINATIONS.sub("", source)), bare_urls(_DESTINATIONS.sub("", translation))
     if urls != ([], []):
         problems += _multiset_problems("link-target", "bare URL", Counter(urls[0]), Counter(urls[1]))
+    tags: tuple[Counter, Counter] = (_NONE, _NONE)
     if templates is not None and (templates.search(source) or templates.search(translation)):
-        problems += _multiset_problems("template", "template tag", _tags(source, templates, shortcode_text),
-                                       _tags(translation, templates, shortcode_text))
+        tags = _tags(source, templates, shortcode_text), _tags(translation, templates, shortcode_text)
+        problems += _multiset_problems("template", "template tag", *tags)
     if "<" in translation:
         early = _closed_before_opened(translation) - _closed_before_opened(source)
         problems += [Problem("inline-html", f"</{name}> comes before its <{name}>: the tag would stay "
                                             "open into the rest of the page") for name in sorted(early)]
     if "%" in source or "{" in source or "%" in translation or "{" in translation:
         problems += _multiset_problems("placeholder", "placeholder",
-                                       _placeholder_counts(source, shortcode_text),
-                                       _placeholder_counts(translation, shortcode_text))
+                                       *_besides(tags, _placeholder_counts(source, shortcode_text),
+                                                 _placeholder_counts(translation, shortcode_text)))
     return problems
+
+
+def _besides(tags: tuple[Counter, Counter], *counts: Counter) -> list[Counter]:
+    """Placeholder counts without the template tags, which are named as such already."""
+    named = tags[0].keys() | tags[1].keys()
+    return [Counter({k: n for k, n in c.items() if k not in named}) if named else c for c in counts]
 
 
 def _tags(text: str, templates: re.Pattern[str], shortcode_text: Collection[str]) -> Counter:
@@ -1410,6 +1417,7 @@ def check(
     problems += [Problem("unsafe-html", f"unsafe {it} in the translation") for it in dict.fromkeys(tr.unsafe)]
     problems += _multiset_problems("template", "template tag", src.templates, tr.templates)
     if src.placeholders:
-        problems += _multiset_problems("placeholder", "placeholder", src.placeholders, tr.placeholders)
+        problems += _multiset_problems("placeholder", "placeholder",
+                                       *_besides((src.templates, tr.templates), src.placeholders, tr.placeholders))
     problems += _emphasis_problems(src, tr)
     return problems

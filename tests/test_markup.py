@@ -333,7 +333,7 @@ def test_shortcode_text_parameters_are_configurable() -> None:
     german = restore(protected, '<x id="1"/><t id="2">Abbildung eins</t>')
     assert german == '{{< figure src="c.png" alt="A chart" label="Abbildung eins" >}}'
     assert check(md, german, shortcode_text=("label",)) == []
-    assert codes(check(md, german)) == {"template", "placeholder"}
+    assert codes(check(md, german)) == {"template"}  # named once, as the tag it is
 
 
 @pytest.mark.parametrize(
@@ -750,7 +750,7 @@ def test_invisible_shortcut_agrees_with_the_long_way(text: str) -> None:
 @pytest.mark.parametrize(("source", "translation", "codes"), [
     ("Text \u202eRTL\u202c here.", "Text RTL hier.", ["bidi-control"]),  # the source's only
     ("See https://x.org/a here.", "Siehe hier.", ["link-target"]),
-    ("Run {{< x >}} now.", "Jetzt.", ["template", "placeholder"]),
+    ("Run {{< x >}} now.", "Jetzt.", ["template"]),
     ("Plain *text*.", "Schlichter *Text*.", []),
 ])
 def test_gate_shortcuts_still_see_what_only_one_side_has(source: str, translation: str, codes: list[str]) -> None:
@@ -764,3 +764,13 @@ def test_facts_of_the_spec_examples_are_the_full_parsers() -> None:
     texts = [example["markdown"] for example in spec]
     assert sum(bool(parsed_facts(md)) for md in texts) > 200
     assert [structure.inline_facts.__wrapped__(md) for md in texts] == [parsed_facts(md) for md in texts]
+
+
+def test_a_template_tag_is_named_once_not_again_as_a_placeholder() -> None:
+    for found in (markup.gate("A paragraph.", "Ein Absatz. {{< youtube x >}}"),
+                  markup.check("A paragraph.", "Ein Absatz. {{< youtube x >}}")):
+        assert [(p.code, p.message) for p in found] == [
+            ("template", "template tag {{< youtube x >}} is not in the source")]
+    # without template protection, the tag is still a placeholder a translation may not add
+    assert [p.code for p in markup.gate("A paragraph.", "Ein Absatz. {{< youtube x >}}", templates=None)] == [
+        "placeholder"]
