@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from babel import Locale, UnknownLocaleError
 
@@ -317,14 +317,22 @@ def _shares(r: _Reader, key: tuple[str, ...], value: Any, langs: Sequence[str]) 
     of ``langs`` (a threshold for a language never translated would never apply)."""
     if not isinstance(value, dict):
         return r.number(key, value, low=0, high=1)
-    shares = {}
-    for name, share in value.items():
+    return {lang: r.number(key + (name,), share, low=0, high=1)
+            for lang, name, share in _per_target(r, key, value, langs, ": a threshold for it would never apply",
+                                                 written=True)}
+
+
+def _per_target(r: _Reader, key: tuple[str, ...], table: dict, targets: Sequence[str],
+                why: str = "", written: bool = False) -> Iterator[tuple[str, str, Any]]:
+    """(language code, key as written, value) of a table keyed by target language; a key
+    that is no target language is an error at its line, naming the language as its code
+    (or as ``written``)."""
+    for name, value in table.items():
         lang = r.language(key + (name,), name, "language")
-        if lang not in langs:
-            raise r.error(key + (name,), f"names {name!r}, which is not in target_langs "
-                                         f"({', '.join(langs)}): a threshold for it would never apply")
-        shares[lang] = r.number(key + (name,), share, low=0, high=1)
-    return shares
+        if lang not in targets:
+            raise r.error(key + (name,), f"names {name if written else lang!r}, which is not in target_langs "
+                                         f"({', '.join(targets)}){why}")
+        yield lang, name, value
 
 
 def _links(r: _Reader, key: tuple[str, ...], value: Any) -> LinksPolicy:
@@ -424,15 +432,8 @@ def _styles(r: _Reader, key: tuple[str, ...], value: Any, targets: Sequence[str]
     site with one target language, and a table ``{de = "...", fr = "..."}`` names one per
     target language (a language left out gets none)."""
     if isinstance(value, dict):
-        styles = {}
-        for lang, item in value.items():
-            code = r.language(key + (lang,), lang, "language")
-            if code not in targets:
-                raise r.error(key + (lang,), f"names {code!r}, which is not in target_langs "
-                                             f"({', '.join(targets)})")
-            if _line(r, key + (lang,), item):
-                styles[code] = item
-        return styles
+        return {code: item for code, name, item in _per_target(r, key, value, targets)
+                if _line(r, key + (name,), item)}
     if not isinstance(value, str):
         raise r.error(key, f"must be a string or a table of one per language, e.g. "
                            f"{{de = \"...\"}}, not {_describe(value)}")
