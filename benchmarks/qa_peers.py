@@ -23,7 +23,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
 from translate.filters import checks
 from translate.storage.pypo import pounit
 
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from l10n import qa  # noqa: E402
+from tests.test_qa import PAIRS, findings  # noqa: E402  (how the tests score each pair)
 
 # pofilter's tests for each of l10n's codes ("-" where pofilter has none).
 POFILTER = {
@@ -89,18 +89,6 @@ def weblate_codes(pairs: list[dict], python: str) -> list[set[str]]:
     return [{code for code, tests in WEBLATE.items() if set(tests) & set(f)} for f in fired]
 
 
-def l10n_codes(case: dict, data: dict) -> set[str]:
-    """The codes l10n's checks give one pair (consistency against the pair's ``also``)."""
-    policy = qa.Policy(register=case.get("register", data["register"]), glossary=data["glossary"],
-                       lang=case.get("lang", "de"))
-    found = qa.check(case["source"], case["translation"], policy)
-    if "also" in case:
-        uses = [qa.Use(case["source"], case["translation"], "a.po", 1),
-                qa.Use(case["source"], case["also"], "b.po", 1)]
-        found += [f for use, f in qa.consistency(uses, policy) if use.catalog == "a.po"]
-    return {f.code for f in found}
-
-
 def pofilter_codes(case: dict, checker: checks.StandardChecker) -> set[str]:
     """l10n's codes whose pofilter tests fire on one pair."""
     unit = pounit(case["source"])
@@ -121,10 +109,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--weblate", metavar="PYTHON", help="a Python with Weblate installed")
     args = parser.parse_args()
-    data = yaml.safe_load((ROOT / "tests" / "data" / "qa_pairs.yaml").read_text(encoding="utf-8"))
-    pairs = data["pairs"]
+    pairs = PAIRS
     checker = checks.StandardChecker(checks.CheckerConfig(targetlanguage="de"))
-    ours = [(c["expect"], l10n_codes(c, data)) for c in pairs]
+    ours = [(c["expect"], {f.code for f in findings(c)}) for c in pairs]
     theirs = [(c["expect"], pofilter_codes(c, checker)) for c in pairs]
     peers = {"pofilter": (POFILTER, theirs)}
     if args.weblate:
