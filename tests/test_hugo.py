@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 import polib
@@ -190,6 +191,16 @@ def read(root: Path, path: str) -> Page:
     return Page((root / "public" / path / "index.html").read_text(encoding="utf-8"))
 
 
+def review(root: Path, name: str, translate: Callable[[str], str | None]) -> None:
+    """Write the catalog of article ``name`` as a translator would: each msgstr what
+    ``translate`` gives its msgid (None: left untranslated), reviewed."""
+    path = root / "locales" / "de" / f"{name}.po"
+    po = polib.pofile(str(path))
+    for entry in po:
+        entry.msgstr = translate(entry.msgid) or ""
+    po.save(str(path))
+
+
 @pytest.mark.parametrize("engine", ["pseudo", "none"])
 def test_hugo_builds_both_languages_from_l10n_output(tmp_path: Path, engine: str) -> None:
     """Drafted (pseudo) or untranslated (none): Hugo builds the site without a complaint,
@@ -228,18 +239,13 @@ def test_hugo_reads_no_structure_a_translation_smuggles_in(tmp_path: Path) -> No
     page with the English page's elements, and no id or style of the translator's."""
     root = write_site(tmp_path / "site", {"harbour.md": HARBOUR}, 'target_langs = ["de"]\n')
     assert main(["--root", str(root), "extract"]) == 0
-    path = root / "locales" / "de" / "harbour.po"
-    po = polib.pofile(str(path))
     hostile = {"What changes for visitors": 'Was sich ändert {id="hijack" style="display:none"}',
                "Timeline": "Zeitplan {.hidden}",
                "The fish market moves to the [north pier](#timeline).":
                    "[x] Der Fischmarkt zieht an den [Nordpier](#timeline).",
                "Nobody wanted the **old** crane to go, said the harbour master.":
                    "Niemand wollte den **alten** Kran\n: sagte der Hafenmeister."}
-    for entry in po:
-        if entry.msgid in hostile:
-            entry.msgstr = hostile[entry.msgid]
-    po.save(str(path))
+    review(root, "harbour", hostile.get)
     assert main(["--root", str(root), "merge"]) == 0
     assert main(["--root", str(root), "check", "--no-cache"]) == 1  # each named, none published
     result = build(root, HUGO_CONFIG)
@@ -271,16 +277,12 @@ Ferry
 def test_hugo_reads_no_footnote_checkbox_or_term_a_translation_smuggles_in(tmp_path: Path) -> None:
     root = write_site(tmp_path / "site", {"notes.md": NOTES}, 'target_langs = ["de"]\n')
     assert main(["--root", str(root), "extract"]) == 0
-    path = root / "locales" / "de" / "notes.po"
-    po = polib.pofile(str(path))
     hostile = {"The pier closes at night[^late].": "Der Pier schließt nachts[^late], wirklich[^late].",
                "[^late]: Except in summer.": "[^late]: # Außer im Sommer",
                "Ferry\n: Leaves every hour.": "Fähre\nBoot\n: Fährt stündlich.",
                "Buy a ticket": "[x]Fahrkarte kaufen"}
-    assert hostile.keys() <= {e.msgid for e in po}
-    for entry in po:
-        entry.msgstr = hostile.get(entry.msgid, entry.msgid)
-    po.save(str(path))
+    assert hostile.keys() <= {e.msgid for e in polib.pofile(str(root / "locales/de/notes.po"))}
+    review(root, "notes", lambda msgid: hostile.get(msgid, msgid))
     assert main(["--root", str(root), "merge"]) == 0
     assert main(["--root", str(root), "check", "--no-cache"]) == 1
     result = build(root, HUGO_CONFIG)
@@ -300,11 +302,7 @@ def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_pat
     root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
     assert main(["--root", str(root), "extract"]) == 0
     for name in ("news/a", "c"):  # b has nothing in German
-        path = root / "locales" / "de" / f"{name}.po"
-        po = polib.pofile(str(path))
-        for entry in po:
-            entry.msgstr = entry.msgid.replace("See", "Siehe").replace("The c story", "Die C-Geschichte")
-        po.save(str(path))
+        review(root, name, lambda msgid: msgid.replace("See", "Siehe").replace("The c story", "Die C-Geschichte"))
     assert main(["--root", str(root), "merge"]) == 0
     assert not (root / "content/de/news/b.md").exists()
     german = (root / "content/de/news/a.md").read_text(encoding="utf-8")
@@ -370,14 +368,9 @@ def test_hugo_links_no_address_and_renders_no_caption_markup_a_translation_smugg
     and Hugo renders the German page with the English page's elements and no mailto: link."""
     root = write_site(tmp_path / "site", {"quay.md": FIGURE}, 'target_langs = ["de"]\n')
     assert main(["--root", str(root), "extract"]) == 0
-    path = root / "locales" / "de" / "quay.po"
-    po = polib.pofile(str(path))
     hostile = {"First paragraph.": "Erster Absatz, mail an boss@evil.example oder ftp://evil.example/x.",
                "The quay": "# Der ~~Kai~~ boss@evil.example"}
-    for entry in po:
-        if entry.msgid in hostile:
-            entry.msgstr = hostile[entry.msgid]
-    po.save(str(path))
+    review(root, "quay", hostile.get)
     assert main(["--root", str(root), "merge"]) == 0
     assert main(["--root", str(root), "check", "--no-cache"]) == 1
     result = build(root, HUGO_CONFIG)
