@@ -279,6 +279,7 @@ _ATTRIBUTES = re.compile(r"\{([^{}\n]*)\}[ \t]*$")
 #: lines before it become terms, so a translation may not turn a paragraph into a list, nor add
 #: a term or a definition.
 _DEFINITION = re.compile(r"[ ]{0,3}:[ \t]")
+_DEFINITION_LINE = re.compile(r"(?:^|\n)[ ]{0,3}:[ \t]")  # whether any line is one
 #: A task-list checkbox (GFM, on in Hugo by default) at the start of a list item's text; Goldmark
 #: needs no space after it.
 _TASK = re.compile(r"\[[ xX]\]")
@@ -304,7 +305,7 @@ def _goldmark_facts(md: str) -> Counter:
         found = _ATTRIBUTES.search(md)
         if found is not None:
             facts[("attribute list", found.group(1).strip())] += 1
-    if ":" in md:
+    if ":" in md and _DEFINITION_LINE.search(md):
         lines = md.split("\n")
         kinds = ["definition" if _DEFINITION.match(line) else "term" for line in lines]
         if "definition" in kinds:

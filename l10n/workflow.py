@@ -233,8 +233,7 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
         pages.add(page)
         if yes:
             published_pages.add(page)
-        address = site.address(url) if url is not None else links.path_address(
-            source.relative_to(config.source_dir).as_posix(), slug)
+        address = site.address(url) if url is not None else links.path_address(page, slug)
         if address is not None:
             known.add(address)
             if yes:
