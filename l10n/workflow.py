@@ -1026,9 +1026,28 @@ def parallel(work: Callable[[list[Path]], T], sources: Sequence[Path], jobs: int
     if jobs <= 1 or len(chunks) <= 1:
         yield from map(work, chunks)
         return
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_orphan_guard,
-                             initargs=(os.getpid(),)) as pool:
-        yield from pool.map(work, chunks)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=_start_worker,
+                             initargs=(os.getpid(), work)) as pool:
+        yield from pool.map(_work_on, chunks)
+
+
+#: A worker's task, given once when the worker starts (:func:`_start_worker`).
+_WORK: Callable[[list[Path]], object] | None = None
+
+
+def _start_worker(parent: int, work: Callable[[list[Path]], object]) -> None:
+    """In a worker: keep ``work`` and guard against being orphaned. The task reaches each
+    worker once (inherited by a forked worker, pickled once by a spawned one), not with
+    every chunk: it holds the site's links, a megabyte and more on a large site, whose
+    pickling per chunk made a check's cost grow with the square of the site."""
+    global _WORK
+    _WORK = work
+    _orphan_guard(parent)
+
+
+def _work_on(sources: list[Path]) -> object:
+    assert _WORK is not None
+    return _WORK(sources)
 
 
 def _chunks(sources: Sequence[Path], jobs: int) -> list[list[Path]]:

@@ -81,6 +81,34 @@ def test_site_survey_on_workers_equals_one_process(tmp_path, monkeypatch):
     assert not any(p.endswith("story-3") for p in one.published)
 
 
+class _Counted:
+    """A task that notes in a file each time it is pickled."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def __call__(self, sources: list[Path]) -> list[str]:
+        return [s.name for s in sources]
+
+    def __getstate__(self) -> dict:
+        with self.log.open("a") as f:
+            f.write("pickled\n")
+        return self.__dict__
+
+
+def test_the_task_reaches_each_worker_once_not_with_every_chunk(tmp_path, monkeypatch):
+    """A check's task holds the site's links (a megabyte and more on a large site): sent with
+    every chunk, its cost grew with the square of the site."""
+    monkeypatch.setattr(workflow, "CHUNK", 1)
+    log = tmp_path / "log"
+    log.touch()
+    sources = [Path(f"a{i}.md") for i in range(40)]
+    done = [name for part in workflow.parallel(_Counted(log), sources, jobs=2) for name in part]
+    assert done == [s.name for s in sources]
+    assert len(workflow._chunks(sources, 2)) == 40
+    assert log.read_text().count("pickled") <= 2  # none when forked, once per spawned worker
+
+
 def test_chunks_hold_every_article_once_and_shrink_towards_the_end(monkeypatch):
     for size in (1, 2, 8, 64):
         monkeypatch.setattr(workflow, "CHUNK", size)
