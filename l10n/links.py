@@ -20,7 +20,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+from typing import AbstractSet, Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
@@ -111,16 +111,16 @@ class Links:
 
     ``pairs``: (English prefix, German prefix), longest first; ``articles``: the address of
     every source article below its prefix (:func:`key`); ``published``: those whose German
-    article is published.
+    article is published (any set: the site's may judge its members when asked).
     """
 
     pairs: tuple[tuple[str, str], ...] = ()
     articles: frozenset[str] = frozenset()
-    published: frozenset[str] = frozenset()
+    published: AbstractSet[str] = frozenset()
     #: Every source article's path below the content folder, those published in the target
     #: language, and the source language (for Hugo's ``ref`` shortcodes, which name pages).
     pages: frozenset[str] = frozenset()
-    published_pages: frozenset[str] = frozenset()
+    published_pages: AbstractSet[str] = frozenset()
     source: str = "en"
 
     def page(self, ref: str, here: str) -> str | None:

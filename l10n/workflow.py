@@ -25,6 +25,7 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Set
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -195,14 +196,16 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
     ``url`` values), every source article's address, and which are published in ``lang``
     (:func:`l10n.publish.publishes`, on the catalogs as they are on disk).
 
-    Each article's part (its ``url``, and whether it is published) is kept in a record
-    by the hash of its source and catalog, so a site where little changed is surveyed
-    without parsing every file (see :mod:`l10n.cache`). The parts not on record are worked
-    out on ``jobs`` processes (:func:`parallel`): each needs its catalog parsed.
+    Each article's address comes from its front matter, kept in a record by the hash of its
+    source and catalog (see :mod:`l10n.cache`); the parts not on record are read on ``jobs``
+    processes (:func:`parallel`). Whether an article is published is worked out from its
+    catalog only when something asks (:class:`_Published`): a site's articles link to its
+    tags and to few of its own articles, and parsing every catalog first took a cold check
+    a tenth of its time.
     """
     cache = Cache(config, "site", lang) if use_cache else None
     sources = config.articles()
-    found: dict[Path, tuple[str | None, bool, str | None]] = {}
+    found: dict[Path, tuple[str | None, bool | None, str | None]] = {}
     todo = []
     for source in sources:
         if cache is None:
@@ -211,12 +214,12 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
         part = _site_key(config, lang, source)
         hit = cache.get(str(config.display(source)), part[0]) if part is not None else None
         if hit is not None:
-            found[source] = (hit[0], bool(hit[1]), hit[2])
+            found[source] = (hit[0], None if hit[1] is None else bool(hit[1]), hit[2])
         elif part is not None:
             todo.append(source)
     for chunk in parallel(partial(_site_chunk, config, lang), todo, jobs):
         for source, key, hit in chunk:
-            found[source] = (hit[0], bool(hit[1]), hit[2])
+            found[source] = hit
             if cache is not None:
                 cache.put(str(config.display(source)), key, list(hit))
     if cache is not None:
@@ -227,19 +230,50 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
         urls = [url for url, _, _ in found.values() if url is not None]
         templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
     site = Links(links.forms(templates, config.source_lang, lang))
-    known, published, pages, published_pages = set(), set(), set(), set()
-    for source, (url, yes, slug) in found.items():
+    judge = _Judge(config, lang, {s: yes for s, (_, yes, _) in found.items() if yes is not None})
+    addresses: dict[str, list[Path]] = {}
+    pages: dict[str, list[Path]] = {}
+    for source, (url, _, slug) in found.items():
         page = source.relative_to(config.source_dir).as_posix()
-        pages.add(page)
-        if yes:
-            published_pages.add(page)
+        pages[page] = [source]
         address = site.address(url) if url is not None else links.path_address(page, slug)
         if address is not None:
-            known.add(address)
-            if yes:
-                published.add(address)
-    return Links(site.pairs, frozenset(known), frozenset(published), frozenset(pages),
-                 frozenset(published_pages), config.source_lang)
+            addresses.setdefault(address, []).append(source)
+    return Links(site.pairs, frozenset(addresses), _Published(judge, addresses), frozenset(pages),
+                 _Published(judge, pages), config.source_lang)
+
+
+class _Judge:
+    """Whether a source article is published in a language, from its catalog as it is on
+    disk, worked out once per process (or known from a record)."""
+
+    def __init__(self, config: Config, lang: str, known: dict[Path, bool]) -> None:
+        self.config, self.lang, self.known = config, lang, known
+
+    def __call__(self, source: Path) -> bool:
+        if source not in self.known:
+            self.known[source] = _publishes(self.config, self.lang, source)
+        return self.known[source]
+
+
+class _Published(Set):
+    """The addresses (or pages) of the site with a published article: a set whose members
+    are judged when asked about (:class:`_Judge`)."""
+
+    def __init__(self, judge: _Judge, names: dict[str, list[Path]]) -> None:
+        self._judge, self._names = judge, names
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(self._judge(s) for s in self._names.get(name, ()))
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, sources in self._names.items() if any(self._judge(s) for s in sources))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"_Published({sorted(self)!r})"
 
 
 def _site_key(config: Config, lang: str, source: Path) -> tuple[str, bytes, bytes | None] | None:
@@ -255,33 +289,41 @@ def _site_key(config: Config, lang: str, source: Path) -> tuple[str, bytes, byte
 
 
 def _site_chunk(config: Config, lang: str, sources: list[Path]
-                ) -> list[tuple[Path, str, tuple[str | None, bool, str | None]]]:
+                ) -> list[tuple[Path, str, tuple[str | None, None, str | None]]]:
     """One worker's task for :func:`site_links`: (article, record key, part) of each
     readable article."""
     out = []
     for source in sources:
         part = _site_key(config, lang, source)
         if part is not None:
-            key, raw, cat = part
-            out.append((source, key, _site_part(config, source, raw, cat)))
+            key, raw, _ = part
+            out.append((source, key, _site_part(source, raw)))
     return out
 
 
-def _site_part(config: Config, source: Path, raw: bytes, cat: bytes | None
-               ) -> tuple[str | None, bool, str | None]:
-    """An article's ``url`` (None: none, or unreadable), whether it is published, and its
-    ``slug`` (None: none)."""
+def _site_part(source: Path, raw: bytes) -> tuple[str | None, None, str | None]:
+    """An article's ``url`` (None: none, or unreadable), whether it is published (None:
+    not judged yet), and its ``slug`` (None: none)."""
     try:
         metadata = articles.parse(decode(raw, source)).metadata
     except InputError:
         metadata = {}
     url, slug = metadata.get("url"), metadata.get("slug")
+    return (url if isinstance(url, str) else None), None, (slug if isinstance(slug, str) and slug.strip() else None)
+
+
+def _publishes(config: Config, lang: str, source: Path) -> bool:
+    """Whether the article has a German file (:func:`l10n.publish.publishes`), by its
+    catalog as it is on disk; an unreadable or broken catalog publishes nothing."""
+    if config.english_fallbacks:
+        return publish.publishes(config, None)
     try:
-        po = pofile.loads(decode(cat, source), source) if cat is not None else None
-    except InputError:
+        path = config.catalog_path(source, lang)
+        cat = read(path)
+        po = pofile.loads(decode(cat, path), path) if cat is not None else None
+    except (InputError, ConfigError):
         po = None
-    return ((url if isinstance(url, str) else None), publish.publishes(config, po),
-            (slug if isinstance(slug, str) and slug.strip() else None))
+    return publish.publishes(config, po)
 
 
 def write_output(config: Config, work: Prepared, text: str, force: bool = False,

@@ -81,6 +81,27 @@ def test_site_survey_on_workers_equals_one_process(tmp_path, monkeypatch):
     assert not any(p.endswith("story-3") for p in one.published)
 
 
+def test_the_survey_reads_a_catalog_only_when_asked_whether_its_article_is_published(tmp_path, monkeypatch):
+    """A site's articles link to its tags and to few of its own articles: whether an article
+    is published is worked out from its catalog when something asks, once per process."""
+    articles = {f"a{i}.md": ARTICLE.replace("open-model-tops-the-charts", f"story-{i}") for i in range(4)}
+    root = write_site(tmp_path / "s", articles)
+    cfg = config.load(root)
+    workflow.run_many(cfg, "de", date(2026, 3, 1), cfg.articles(), PseudoEngine(), jobs=1)
+    cfg.catalog_path(root / "content/en/a1.md", "de").unlink()
+    loaded = []
+    real = pofile.loads
+    monkeypatch.setattr(pofile, "loads", lambda *a, **k: loaded.append(a[1]) or real(*a, **k))
+    site = workflow.site_links(cfg, "de", use_cache=False, jobs=1)
+    assert loaded == [] and len(site.articles) == 4
+    story = next(a for a in site.articles if a.endswith("story-2"))
+    assert story in site.published and story in site.published
+    assert [p.name for p in loaded] == ["a2.po"]
+    assert "a1.md" not in site.published_pages and "a2.md" in site.published_pages
+    assert [p.name for p in loaded] == ["a2.po"]  # a1 has no catalog; a2 was judged once
+    assert sorted(site.published_pages) == ["a0.md", "a2.md", "a3.md"]
+
+
 class _Counted:
     """A task that notes in a file each time it is pickled."""
 
