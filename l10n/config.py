@@ -8,6 +8,7 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -103,7 +104,7 @@ class Config:
             raise ConfigError(f"not a source article: expected a file under {self.display(self.source_dir)}",
                               path=self.display(article))
         check_name(self.display(article))
-        if _under(article.resolve(), self.source_dir.resolve()) is None:
+        if _under(article.resolve(), _resolved(self.source_dir)) is None:
             raise InputError("is a link to a file outside the source folder: not read (it could send "
                              "any file of the machine to a translation service)", path=self.display(article))
         return rel
@@ -120,6 +121,13 @@ class Config:
             raise ConfigError(f"no such folder: the {self.source_lang!r} articles go there (content_dir "
                               "and source_lang in [tool.l10n] name it)", path=self.display(self.source_dir))
         return sorted(self.source_dir.rglob("*.md"))
+
+
+@lru_cache(maxsize=8)
+def _resolved(folder: Path) -> Path:
+    """A site folder's real path, resolved once per process (each article's own path is
+    resolved where it is used)."""
+    return folder.resolve()
 
 
 def check_name(path: Path) -> Path:
