@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -286,8 +286,10 @@ def _strip_prefixes(text: str, prefixes: list[str]) -> str:
     return "\n".join([out[0]] + [ln[len(p):] for ln, p in zip(out[1:], prefixes[1:])])
 
 
+@lru_cache(maxsize=1024)
 def _continuation(prefix: str) -> str:
-    """The prefix for extra lines of a block: markers become spaces, ``>`` stays.
+    """The prefix for extra lines of a block: markers become spaces, ``>`` stays (a pure
+    function of a few distinct prefixes, computed once each).
 
     >>> _continuation("> 1. ")
     '>    '
