@@ -1340,7 +1340,9 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     if _prose(source) and _prose(translation):
         return problems
     problems += _block_problems(source, translation, kind)
-    urls = bare_urls(_DESTINATIONS.sub("", source)), bare_urls(_DESTINATIONS.sub("", translation))
+    # a space where a destination was: Goldmark links a URL that follows a link's ")" (its
+    # linkify runs on each text node), so what follows must not be glued to what precedes
+    urls = bare_urls(_DESTINATIONS.sub(" ", source)), bare_urls(_DESTINATIONS.sub(" ", translation))
     if urls != ([], []):
         problems += _multiset_problems("link-target", "bare URL", Counter(urls[0]), Counter(urls[1]))
     tags: tuple[Counter, Counter] = (_NONE, _NONE)

@@ -47,15 +47,17 @@ def render(skeleton: Skeleton, segments: Sequence[Segment],
 def adapt(source: str, translation: str, kind: str, labels: frozenset[str]) -> str:
     """A translation as the merger writes it into a block of ``kind``.
 
-    Shortcut references keep their label, and single-line blocks get one line (a table cell
-    also escapes its pipes). Checks judge this text, since it is what gets published.
+    Shortcut references keep their label, and single-line blocks get one line, their lines
+    joined by a space with their spaces and tabs trimmed (a control character stays, for the
+    checks to see; a table cell also escapes its pipes). Checks judge this text, since it is
+    what gets published, in the body and in the front matter alike.
 
     >>> adapt("a", "x | y\\nz", "table cell", frozenset())
     'x \\\\| y z'
     """
     text = translation if kind == LINK_TITLE else fix_shortcuts(source, translation, labels)
     if kind in SINGLE_LINE:
-        text = " ".join(ln.strip() for ln in text.split("\n")) if "\n" in text else text
+        text = " ".join(ln.strip(" \t") for ln in text.split("\n")) if "\n" in text else text
         if kind == TABLE_CELL:
             text = _UNESCAPED_PIPE.sub(r"\\|", text)
     return text
@@ -103,7 +105,7 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
     values: dict[str, str] = {}
     for s in segments:
         if s.key is not None and translations.get(s.text):
-            values[s.key] = translations[s.text]
+            values[s.key] = adapt(s.text, translations[s.text], s.kind, skeleton.labels)
     subst = {"lang": lang, "source": config.source_lang}
     policy = config.front_matter
     raw = {}

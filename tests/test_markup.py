@@ -188,6 +188,19 @@ def test_restore_never_raises_on_garbage(reply: str) -> None:
     assert isinstance(restore(protect("See *a* [b](u) `c`."), reply), str)
 
 
+@pytest.mark.parametrize("source, translation", [
+    ("Read the [report](https://ex.org/r) now.", "Lies den [Bericht](https://ex.org/r)https://evil.example jetzt."),
+    ("Read the [report](https://ex.org/r) now.", "Lies den [Bericht](https://ex.org/r)www.evil.example jetzt."),
+    ("Read the [report](https://ex.org/r) now.", "Lies den [Bericht](https://ex.org/r)ftp://evil.example/x."),
+    ("Read <https://ex.org/r> now.", "Lies <https://ex.org/r>www.evil.example jetzt."),
+])
+def test_a_url_right_after_a_link_is_a_bare_url(source: str, translation: str) -> None:
+    # Hugo's Goldmark links it: its linkify runs on the text after the link's ")" or ">"
+    assert "link-target" in codes(markup.gate(source, translation))
+    assert markup.gate(source, translation.replace("evil.example", "").replace("https://", "")
+                       .replace("www.", "").replace("ftp:///x", "")) == []
+
+
 @pytest.mark.parametrize("translation", ["Erster Absatz, mail an boss@evil.example.",
                                          "Erster Absatz, siehe ftp://evil.example/x jetzt.",
                                          "Erster Absatz, mail an Boss.Chef@evil-mail.example"])

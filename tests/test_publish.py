@@ -172,6 +172,9 @@ Para <b>one</b> and <i>two</i>.
     ("Models", 'Modelle {style="display:none"}', "structure"),
     ("A paragraph of text.", "Der Absatz\n: ist Text.", "structure"),
     ("A paragraph of text.", ": ist Text.", "structure"),
+    # the front matter publishes the text the checks judged: its lines joined, control characters kept
+    ("Models", "Modelle\r\nneu", "control-character"),
+    ("Models", "Modelle\x1c\nneu", "control-character"),
 ])
 def test_unsafe_translation_is_published_in_english_and_named(source, translation, code) -> None:
     work = prepared("a.md", ARTICLE)
