@@ -28,7 +28,7 @@ import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Sequence
 
@@ -220,38 +220,68 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
 
     Remembered: headings and boilerplate repeat across thousands of catalogs.
     """
-    lines: list[str] = []
-    first = True
-    portions = (re.findall(r"[^\n]*\n|[^\n]+", value) or [""]) if "\n" in value else [value]
-    after_break = len(prefix) + 1  # continuation lines: prefix and opening quote
-    width = (PAGE_WIDTH if wrap else _INT_MAX) - 1 - after_break
-    for n, portion in enumerate(portions):
-        text = _ESCAPE.sub(lambda m: _ESCAPED[m.group(0)], portion)
-        start = len(keyword) + 1 if first else 0  # columns taken before the opening quote
+    width = (PAGE_WIDTH if wrap else _INT_MAX) - 2 - len(prefix)  # prefix and both quotes
+    text, cuts = _layout(keyword, value, width)
+    if cuts is None:
+        return (f'{prefix}{keyword} "{text}"',)
+    return (f'{prefix}{keyword} ""', *(f'{prefix}"{text[a:b]}"' for a, b in pairwise((0, *cuts, len(text)))))
+
+
+def _layout(keyword: str, value: str, width: int) -> tuple[str, tuple[int, ...] | None]:
+    """``value`` escaped, and where its lines end in ``width`` columns: None when it stays on
+    the keyword's line, else the cuts of the lines after an empty ``keyword ""`` line.
+
+    A new line follows each ``\\n``. A string of several lines starts with an empty one, so
+    its lines are filled from column 0.
+    """
+    start = len(keyword) + 1  # columns taken before the opening quote
+    if "\n" not in value[:-1]:  # one portion
+        text = _escape(value)
         columns = _columns(text)
-        if first and len(portions) == 1 and start + columns[-1] <= width:
-            return (f'{prefix}{keyword} "{text}"',)  # fits on its line: nothing to break
-        breaks: list[int] = []
-        if text:
-            possible = _possible_breaks(text)
-            # No break inside an escape sequence, nor before the final "\n".
-            for m in _ESCAPE_OUT.finditer(text):
-                possible[m.start() + 1] = _PROHIBITED
-            if portion.endswith("\n"):
-                possible[len(text) - 2] = _PROHIBITED
-            found = None if isinstance(columns, range) else _positions(possible, columns)
-            breaks = _fit(possible, columns, found, width, start)
-            # A string that spans several lines starts with an empty one.
-            if first and (n + 1 < len(portions) or start > width or breaks):
-                lines.append(f'{prefix}{keyword} ""')
-                first = False
-                breaks = _fit(possible, columns, found, width, 0)
-        cuts = [0, *breaks, len(text)]
-        for j in range(len(cuts) - 1):
-            head = prefix + (f"{keyword} " if first else "")
-            lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
-            first = False
-    return tuple(lines)
+        if not text or start + columns[-1] <= width:
+            return text, None
+        possible = _opportunities(text, value.endswith("\n"))
+        found = None if isinstance(columns, range) else _positions(possible, columns)
+        breaks = _fit(possible, columns, found, width, 0)
+        # Filled from column `start`, a string breaks somewhere if filled from column 0 it
+        # does (its first line has less room): that filling is needed only when this has no break.
+        if breaks or start > width or _fit(possible, columns, found, width, start):
+            return text, tuple(breaks)
+        return text, None
+    texts: list[str] = []
+    cuts: list[int] = []
+    offset = 0
+    for portion in _PORTION.findall(value):
+        text = _escape(portion)
+        possible = _opportunities(text, portion.endswith("\n"))
+        cuts += [offset + b for b in _fit(possible, _columns(text), None, width, 0)]
+        offset += len(text)
+        cuts.append(offset)
+        texts.append(text)
+    return "".join(texts), tuple(cuts[:-1])
+
+
+_PORTION = re.compile(r"[^\n]*\n|[^\n]+")  # up to and with each "\n"
+
+
+def _escape(text: str) -> str:
+    return _ESCAPE.sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return _ESCAPED[m.group(0)]
+
+
+def _opportunities(text: str, newline: bool) -> bytearray:
+    """:func:`_possible_breaks` of an escaped string: never inside an escape sequence, nor
+    before the ``\\n`` that ends it (``newline``)."""
+    possible = _possible_breaks(text)
+    if "\\" in text:
+        for m in _ESCAPE_OUT.finditer(text):
+            possible[m.start() + 1] = _PROHIBITED
+    if newline:
+        possible[len(text) - 2] = _PROHIBITED
+    return possible
 
 
 _ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import polib
 import pytest
@@ -366,6 +368,63 @@ def test_random_catalogs_are_msgcat_fixed_points_and_round_trip(po: polib.POFile
         if old.previous_msgid is None:  # unrepresentable without it: not written
             previous = (None, None, None)
         assert (new.previous_msgctxt, new.previous_msgid, new.previous_msgid_plural) == previous
+
+
+# ------------------------------------------- line filling, held to the plain algorithm
+
+
+def _wrap_filling_twice(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+    """gettext's ``wrap()`` as pofile first mimicked it: each portion filled from the column
+    its first line starts at, and filled again from column 0 once the string moves to lines
+    of its own (``_wrap`` fills once where it can)."""
+    lines: list[str] = []
+    first = True
+    portions = re.findall(r"[^\n]*\n|[^\n]+", value) if "\n" in value else [value]
+    width = (pofile.PAGE_WIDTH if wrap else pofile._INT_MAX) - 2 - len(prefix)
+    for n, portion in enumerate(portions):
+        text = pofile._ESCAPE.sub(lambda m: pofile._ESCAPED[m.group(0)], portion)
+        start = len(keyword) + 1 if first else 0
+        columns = pofile._columns(text)
+        if first and len(portions) == 1 and start + columns[-1] <= width:
+            return (f'{prefix}{keyword} "{text}"',)
+        breaks: list[int] = []
+        if text:
+            possible = pofile._possible_breaks(text)
+            for m in pofile._ESCAPE_OUT.finditer(text):
+                possible[m.start() + 1] = pofile._PROHIBITED
+            if portion.endswith("\n"):
+                possible[len(text) - 2] = pofile._PROHIBITED
+            breaks = pofile._fit(possible, columns, None, width, start)
+            if first and (n + 1 < len(portions) or start > width or breaks):
+                lines.append(f'{prefix}{keyword} ""')
+                first = False
+                breaks = pofile._fit(possible, columns, None, width, 0)
+        cuts = [0, *breaks, len(text)]
+        for j in range(len(cuts) - 1):
+            head = prefix + (f"{keyword} " if first else "")
+            lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
+            first = False
+    return tuple(lines)
+
+
+PREFIX = st.sampled_from(["", "#| ", "#~ ", "#~| "])
+KEYWORD = st.sampled_from(["msgctxt", "msgid", "msgid_plural", "msgstr", "msgstr[1]"])
+# One portion (no "\n" inside), short and long: TEXT mostly has several.
+PROSE = st.lists(st.sampled_from(["a", "word", "Wörter", " ", " ", "-", "/", "…", "„zitiert“", '"q"', "\\", "\t",
+                                  "日本語", "😀", "e\u0301", "x" * 30]), max_size=40).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(prefix=PREFIX, keyword=KEYWORD, value=TEXT | PROSE | PROSE.map(lambda v: v + "\n"), wrap=st.booleans(),
+       page=st.integers(1, 100))
+def test_wrap_fills_once_what_was_filled_twice(prefix: str, keyword: str, value: str, wrap: bool,
+                                               page: int) -> None:
+    """A string moves to lines of its own when filled from its keyword's column it breaks, or
+    (the one filling ``_wrap`` does) when filled from column 0 it does: the same lines, at
+    every page width."""
+    with mock.patch.object(pofile, "PAGE_WIDTH", page):
+        assert pofile._wrap.__wrapped__(prefix, keyword, value, wrap) == \
+            _wrap_filling_twice(prefix, keyword, value, wrap)
 
 
 # ------------------------------------------------ normalising a re-saved file
