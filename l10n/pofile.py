@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import sys
 import tempfile
 import unicodedata
 from bisect import bisect_right
@@ -80,7 +81,8 @@ EXACT_WRAP = _LIB is not None
 """True when wrapping uses libunistring, as msgcat does, and so matches it exactly."""
 
 if _LIB is not None:
-    _lib_breaks = getattr(_LIB, "u8_possible_linebreaks_v2", None) or _LIB.u8_possible_linebreaks
+    # The UTF-32 variant gives one value per character (the UTF-8 one, one per byte).
+    _lib_breaks = getattr(_LIB, "u32_possible_linebreaks_v2", None) or _LIB.u32_possible_linebreaks
     _lib_breaks.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p]
     _lib_breaks.restype = None
     _LIB.uc_width.argtypes = [ctypes.c_uint32, ctypes.c_char_p]
@@ -96,22 +98,13 @@ def _possible_breaks(text: str) -> bytearray:
     if _LIB is None:  # Fallback: only after spaces.
         return bytearray(_POSSIBLE if i and text[i - 1] == " " != c else _PROHIBITED
                          for i, c in enumerate(text))  # fmt: skip
-    data = text.encode()
-    if len(data) > len(_BUFFER):
-        _BUFFER = ctypes.create_string_buffer(2 * len(data))
-    _lib_breaks(data, len(data), b"UTF-8", _BUFFER)
-    raw = ctypes.string_at(_BUFFER, len(data))
-    if len(data) == len(text):  # ASCII: one byte per character
-        return bytearray(raw)
-    # Keep the value at the first byte of each character: mark UTF-8 continuation bytes
-    # (0x80-0xBF) as 0xFF, with one OR over the whole string, and drop them.
-    marks = data.translate(_CONTINUATION)
-    n = len(data)
-    merged = (int.from_bytes(raw, "big") | int.from_bytes(marks, "big")).to_bytes(n, "big")
-    return bytearray(merged.replace(b"\xff", b""))
+    if len(text) > len(_BUFFER):
+        _BUFFER = ctypes.create_string_buffer(2 * len(text))
+    _lib_breaks(text.encode(_UTF32), len(text), b"UTF-8", _BUFFER)
+    return bytearray(ctypes.string_at(_BUFFER, len(text)))
 
 
-_CONTINUATION = bytes(0xFF if 0x80 <= b <= 0xBF else 0 for b in range(256))
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # the machine's order, no BOM
 
 
 @lru_cache(maxsize=4096)

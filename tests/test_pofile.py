@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
 import subprocess
+from itertools import accumulate
 from pathlib import Path
 from unittest import mock
 
@@ -425,6 +427,27 @@ def test_wrap_fills_once_what_was_filled_twice(prefix: str, keyword: str, value:
     with mock.patch.object(pofile, "PAGE_WIDTH", page):
         assert pofile._wrap.__wrapped__(prefix, keyword, value, wrap) == \
             _wrap_filling_twice(prefix, keyword, value, wrap)
+
+
+def _breaks_of_utf8(text: str) -> bytearray:
+    """UC_BREAK_* before each character as libunistring's UTF-8 function (the one msgcat calls)
+    gives them: its value at the first byte of each character."""
+    lib = pofile._LIB
+    breaks = getattr(lib, "u8_possible_linebreaks_v2", None) or lib.u8_possible_linebreaks
+    breaks.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p]
+    data = text.encode()
+    out = ctypes.create_string_buffer(len(data))
+    breaks(data, len(data), b"UTF-8", out)
+    firsts = accumulate((len(c.encode()) for c in text[:-1]), initial=0) if text else []
+    return bytearray(out.raw[i] for i in firsts)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXT | PROSE | st.text(st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_breaks_per_character_are_the_utf8_functions(text: str) -> None:
+    """libunistring's UTF-32 function gives one value per character, the UTF-8 one's."""
+    assert pofile.EXACT_WRAP
+    assert pofile._possible_breaks(text) == _breaks_of_utf8(text)
 
 
 # ------------------------------------------------ normalising a re-saved file
