@@ -132,8 +132,9 @@ def _columns_of(c: str) -> int:
     return max(_char_width(c), 0)
 
 
-#: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted.
-_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff]*")
+#: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted,
+#: typographic quotes, dashes and ellipsis, the euro sign.
+_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*")
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
 _LINE_BREAK = re.compile(b"[\x03\x05]")
 

@@ -450,6 +450,19 @@ def test_breaks_per_character_are_the_utf8_functions(text: str) -> None:
     assert pofile._possible_breaks(text) == _breaks_of_utf8(text)
 
 
+@pytest.mark.parametrize("library", [True, False], ids=["libunistring", "fallback"])
+def test_narrow_characters_are_one_column_wide(library: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text of :data:`pofile._NARROW` characters is measured by counting them."""
+    if not library:
+        monkeypatch.setattr(pofile, "_LIB", None)
+    pofile._char_width.cache_clear()
+    try:
+        narrow = [chr(c) for c in range(0x110000) if pofile._NARROW.fullmatch(chr(c))]
+        assert len(narrow) > 700 and {pofile._char_width(c) for c in narrow} == {1}
+    finally:
+        pofile._char_width.cache_clear()
+
+
 # ------------------------------------------------ normalising a re-saved file
 
 
