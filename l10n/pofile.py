@@ -29,7 +29,7 @@ import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate, pairwise
+from itertools import accumulate, islice, pairwise
 from pathlib import Path
 from typing import Sequence
 
@@ -497,8 +497,9 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     entry: polib.POEntry | None = None
     field: str | None = None  # the string field continuation lines extend
     plural = 0  # the index of the msgstr[n] a "plural" field extends
+    read = 0  # the number of the last line read (a string's continuation lines are read with it)
     for number, line in enumerate(lines, 1):
-        if not line:
+        if number <= read or not line:
             continue
         if line[0] == "#" and (len(line) == 1 or line[1] in " .:,"):
             if entry is None or field in ("msgstr", "plural"):  # a new entry starts here
@@ -526,11 +527,14 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
         if parsed is None:
             return None
         prefix, keyword, index, value = parsed
-        if keyword is None:  # a continuation line
+        if keyword is None:  # a continuation line apart from its keyword's line
             if entry is None or field is None or (prefix or "") != _prefix_of(entry, field):
                 return None
             _extend(entry, field, plural, value)
             continue
+        opening = _OPENING[prefix]  # the field's continuation lines, read with it
+        if number < len(lines) and lines[number].startswith(opening):  # lines[number]: the next line
+            value, read = _continued(lines, number, opening, value)
         if prefix == "#| ":
             if entry is None or field in ("msgstr", "plural"):
                 entry, field = _new(po, number), None
@@ -578,6 +582,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
 
 
 _PREFIXES = ("#~ ", "#| ")
+_OPENING = {None: '"', "#~ ": '#~ "', "#| ": '#| "'}  # how a continuation line begins
 _BODY = re.compile(r'(?:[^"\\]|\\.)*')
 
 
@@ -602,6 +607,22 @@ def _string_line(line: str) -> tuple[str | None, str | None, str | None, str] | 
     if ('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner):
         return None
     return prefix, keyword, None, _unescape(inner)
+
+
+def _continued(lines: list[str], i: int, opening: str, value: str) -> tuple[str, int]:
+    """``value`` with the lines from ``lines[i]`` on that continue it (well-formed strings
+    beginning with ``opening``), and the number of the last of them (``lines[i]`` is line
+    ``i + 1``): the lines :func:`_parse_gettext_layout` would add one at a time."""
+    cut = len(opening)
+    pieces = []
+    for line in islice(lines, i, None):
+        inner = line[cut:-1]
+        if not line.startswith(opening) or line[-1] != '"' or len(line) == cut or \
+                (('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner)):
+            break  # the field's end, or not a well-formed string: the loop says what is wrong
+        pieces.append(inner)
+    # Each line holds whole escape sequences: unescaping them together is unescaping each.
+    return value + _unescape("".join(pieces)), i + len(pieces)
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:

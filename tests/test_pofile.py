@@ -583,6 +583,49 @@ def test_fast_reader_agrees_with_polib(po: polib.POFile) -> None:
     assert _fields(fast) == _fields(expected)
 
 
+# Lines a PO editor or a hand may leave in a catalog: strings of other widths, stray lines.
+ODD_LINE = st.sampled_from(['"', '"unterminated', '"a"b"', '"\\"', '"\\\\"', '"x\\"y"', '#~ "obsolete"', '#| "previous"',
+                            '"ok"', '"tab\\t"', "", "#. comment", "# note", "#, fuzzy", "#: a.md:1", 'msgstr "s"'])
+
+
+@st.composite
+def relaid(draw: st.DrawFn) -> list[str]:
+    """The lines of a catalog in gettext's layout, then edited: strings joined with the line
+    before, split in two, lines dropped, repeated or put in."""
+    po = draw(catalogs())
+    po.header = ""
+    lines = pofile.dumps(po).split("\n")
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, max(len(lines) - 1, 0)))
+        edit = draw(st.sampled_from(["join", "split", "drop", "repeat", "insert"]))
+        line = lines[at] if lines else ""
+        if edit == "join" and at and line.startswith('"') and lines[at - 1].endswith('"'):
+            lines[at - 1:at + 1] = [lines[at - 1][:-1] + line[1:]]
+        elif edit == "split" and line.endswith('"') and '"' in line[:-1]:
+            cut = draw(st.integers(line.index('"') + 1, len(line) - 1))
+            lines[at:at + 1] = [line[:cut] + '"', '"' + line[cut:]]
+        elif edit == "drop" and lines:
+            del lines[at]
+        elif edit == "repeat":
+            lines.insert(at, line)
+        elif edit == "insert":
+            lines.insert(at, draw(ODD_LINE))
+    return lines
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=relaid())
+def test_continuation_lines_read_with_their_string_as_one_at_a_time(lines: list[str]) -> None:
+    """The reader takes the lines that continue a string with it: the same catalog as taking
+    them one at a time, or the same refusal (None), whatever the layout."""
+    together = pofile._parse_gettext_layout(lines)
+    with mock.patch.object(pofile, "_continued", lambda lines, i, opening, value: (value, i)):
+        one_by_one = pofile._parse_gettext_layout(lines)
+    assert (together is None) == (one_by_one is None)
+    if together is not None:
+        assert _fields(together) == _fields(one_by_one)
+
+
 @pytest.mark.parametrize("path", sorted(Path(__file__).parent.parent.glob("locales/de/*.po")), ids=lambda p: p.stem)
 def test_example_catalogs_take_the_fast_path(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
