@@ -24,11 +24,12 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import sys
 import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice, pairwise
 from pathlib import Path
 from typing import Sequence
 
@@ -80,7 +81,8 @@ EXACT_WRAP = _LIB is not None
 """True when wrapping uses libunistring, as msgcat does, and so matches it exactly."""
 
 if _LIB is not None:
-    _lib_breaks = getattr(_LIB, "u8_possible_linebreaks_v2", None) or _LIB.u8_possible_linebreaks
+    # The UTF-32 variant gives one value per character (the UTF-8 one, one per byte).
+    _lib_breaks = getattr(_LIB, "u32_possible_linebreaks_v2", None) or _LIB.u32_possible_linebreaks
     _lib_breaks.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p]
     _lib_breaks.restype = None
     _LIB.uc_width.argtypes = [ctypes.c_uint32, ctypes.c_char_p]
@@ -96,22 +98,13 @@ def _possible_breaks(text: str) -> bytearray:
     if _LIB is None:  # Fallback: only after spaces.
         return bytearray(_POSSIBLE if i and text[i - 1] == " " != c else _PROHIBITED
                          for i, c in enumerate(text))  # fmt: skip
-    data = text.encode()
-    if len(data) > len(_BUFFER):
-        _BUFFER = ctypes.create_string_buffer(2 * len(data))
-    _lib_breaks(data, len(data), b"UTF-8", _BUFFER)
-    raw = ctypes.string_at(_BUFFER, len(data))
-    if len(data) == len(text):  # ASCII: one byte per character
-        return bytearray(raw)
-    # Keep the value at the first byte of each character: mark UTF-8 continuation bytes
-    # (0x80-0xBF) as 0xFF, with one OR over the whole string, and drop them.
-    marks = data.translate(_CONTINUATION)
-    n = len(data)
-    merged = (int.from_bytes(raw, "big") | int.from_bytes(marks, "big")).to_bytes(n, "big")
-    return bytearray(merged.replace(b"\xff", b""))
+    if len(text) > len(_BUFFER):
+        _BUFFER = ctypes.create_string_buffer(2 * len(text))
+    _lib_breaks(text.encode(_UTF32), len(text), b"UTF-8", _BUFFER)
+    return bytearray(ctypes.string_at(_BUFFER, len(text)))
 
 
-_CONTINUATION = bytes(0xFF if 0x80 <= b <= 0xBF else 0 for b in range(256))
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # the machine's order, no BOM
 
 
 @lru_cache(maxsize=4096)
@@ -139,8 +132,9 @@ def _columns_of(c: str) -> int:
     return max(_char_width(c), 0)
 
 
-#: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted.
-_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff]*")
+#: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted,
+#: typographic quotes, dashes and ellipsis, the euro sign.
+_NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*")
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
 _LINE_BREAK = re.compile(b"[\x03\x05]")
 
@@ -220,38 +214,68 @@ def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str
 
     Remembered: headings and boilerplate repeat across thousands of catalogs.
     """
-    lines: list[str] = []
-    first = True
-    portions = (re.findall(r"[^\n]*\n|[^\n]+", value) or [""]) if "\n" in value else [value]
-    after_break = len(prefix) + 1  # continuation lines: prefix and opening quote
-    width = (PAGE_WIDTH if wrap else _INT_MAX) - 1 - after_break
-    for n, portion in enumerate(portions):
-        text = _ESCAPE.sub(lambda m: _ESCAPED[m.group(0)], portion)
-        start = len(keyword) + 1 if first else 0  # columns taken before the opening quote
+    width = (PAGE_WIDTH if wrap else _INT_MAX) - 2 - len(prefix)  # prefix and both quotes
+    text, cuts = _layout(keyword, value, width)
+    if cuts is None:
+        return (f'{prefix}{keyword} "{text}"',)
+    return (f'{prefix}{keyword} ""', *(f'{prefix}"{text[a:b]}"' for a, b in pairwise((0, *cuts, len(text)))))
+
+
+def _layout(keyword: str, value: str, width: int) -> tuple[str, tuple[int, ...] | None]:
+    """``value`` escaped, and where its lines end in ``width`` columns: None when it stays on
+    the keyword's line, else the cuts of the lines after an empty ``keyword ""`` line.
+
+    A new line follows each ``\\n``. A string of several lines starts with an empty one, so
+    its lines are filled from column 0.
+    """
+    start = len(keyword) + 1  # columns taken before the opening quote
+    if "\n" not in value[:-1]:  # one portion
+        text = _escape(value)
         columns = _columns(text)
-        if first and len(portions) == 1 and start + columns[-1] <= width:
-            return (f'{prefix}{keyword} "{text}"',)  # fits on its line: nothing to break
-        breaks: list[int] = []
-        if text:
-            possible = _possible_breaks(text)
-            # No break inside an escape sequence, nor before the final "\n".
-            for m in _ESCAPE_OUT.finditer(text):
-                possible[m.start() + 1] = _PROHIBITED
-            if portion.endswith("\n"):
-                possible[len(text) - 2] = _PROHIBITED
-            found = None if isinstance(columns, range) else _positions(possible, columns)
-            breaks = _fit(possible, columns, found, width, start)
-            # A string that spans several lines starts with an empty one.
-            if first and (n + 1 < len(portions) or start > width or breaks):
-                lines.append(f'{prefix}{keyword} ""')
-                first = False
-                breaks = _fit(possible, columns, found, width, 0)
-        cuts = [0, *breaks, len(text)]
-        for j in range(len(cuts) - 1):
-            head = prefix + (f"{keyword} " if first else "")
-            lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
-            first = False
-    return tuple(lines)
+        if not text or start + columns[-1] <= width:
+            return text, None
+        possible = _opportunities(text, value.endswith("\n"))
+        found = None if isinstance(columns, range) else _positions(possible, columns)
+        breaks = _fit(possible, columns, found, width, 0)
+        # Filled from column `start`, a string breaks somewhere if filled from column 0 it
+        # does (its first line has less room): that filling is needed only when this has no break.
+        if breaks or start > width or _fit(possible, columns, found, width, start):
+            return text, tuple(breaks)
+        return text, None
+    texts: list[str] = []
+    cuts: list[int] = []
+    offset = 0
+    for portion in _PORTION.findall(value):
+        text = _escape(portion)
+        possible = _opportunities(text, portion.endswith("\n"))
+        cuts += [offset + b for b in _fit(possible, _columns(text), None, width, 0)]
+        offset += len(text)
+        cuts.append(offset)
+        texts.append(text)
+    return "".join(texts), tuple(cuts[:-1])
+
+
+_PORTION = re.compile(r"[^\n]*\n|[^\n]+")  # up to and with each "\n"
+
+
+def _escape(text: str) -> str:
+    return _ESCAPE.sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return _ESCAPED[m.group(0)]
+
+
+def _opportunities(text: str, newline: bool) -> bytearray:
+    """:func:`_possible_breaks` of an escaped string: never inside an escape sequence, nor
+    before the ``\\n`` that ends it (``newline``)."""
+    possible = _possible_breaks(text)
+    if "\\" in text:
+        for m in _ESCAPE_OUT.finditer(text):
+            possible[m.start() + 1] = _PROHIBITED
+    if newline:
+        possible[len(text) - 2] = _PROHIBITED
+    return possible
 
 
 _ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
@@ -473,8 +497,9 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     entry: polib.POEntry | None = None
     field: str | None = None  # the string field continuation lines extend
     plural = 0  # the index of the msgstr[n] a "plural" field extends
+    read = 0  # the number of the last line read (a string's continuation lines are read with it)
     for number, line in enumerate(lines, 1):
-        if not line:
+        if number <= read or not line:
             continue
         if line[0] == "#" and (len(line) == 1 or line[1] in " .:,"):
             if entry is None or field in ("msgstr", "plural"):  # a new entry starts here
@@ -502,11 +527,14 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
         if parsed is None:
             return None
         prefix, keyword, index, value = parsed
-        if keyword is None:  # a continuation line
+        if keyword is None:  # a continuation line apart from its keyword's line
             if entry is None or field is None or (prefix or "") != _prefix_of(entry, field):
                 return None
             _extend(entry, field, plural, value)
             continue
+        opening = _OPENING[prefix]  # the field's continuation lines, read with it
+        if number < len(lines) and lines[number].startswith(opening):  # lines[number]: the next line
+            value, read = _continued(lines, number, opening, value)
         if prefix == "#| ":
             if entry is None or field in ("msgstr", "plural"):
                 entry, field = _new(po, number), None
@@ -554,6 +582,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
 
 
 _PREFIXES = ("#~ ", "#| ")
+_OPENING = {None: '"', "#~ ": '#~ "', "#| ": '#| "'}  # how a continuation line begins
 _BODY = re.compile(r'(?:[^"\\]|\\.)*')
 
 
@@ -578,6 +607,22 @@ def _string_line(line: str) -> tuple[str | None, str | None, str | None, str] | 
     if ('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner):
         return None
     return prefix, keyword, None, _unescape(inner)
+
+
+def _continued(lines: list[str], i: int, opening: str, value: str) -> tuple[str, int]:
+    """``value`` with the lines from ``lines[i]`` on that continue it (well-formed strings
+    beginning with ``opening``), and the number of the last of them (``lines[i]`` is line
+    ``i + 1``): the lines :func:`_parse_gettext_layout` would add one at a time."""
+    cut = len(opening)
+    pieces = []
+    for line in islice(lines, i, None):
+        inner = line[cut:-1]
+        if not line.startswith(opening) or line[-1] != '"' or len(line) == cut or \
+                (('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner)):
+            break  # the field's end, or not a well-formed string: the loop says what is wrong
+        pieces.append(inner)
+    # Each line holds whole escape sequences: unescaping them together is unescaping each.
+    return value + _unescape("".join(pieces)), i + len(pieces)
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:

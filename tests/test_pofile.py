@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
+import re
 import shutil
 import subprocess
+from itertools import accumulate
 from pathlib import Path
+from unittest import mock
 
 import polib
 import pytest
@@ -368,6 +372,97 @@ def test_random_catalogs_are_msgcat_fixed_points_and_round_trip(po: polib.POFile
         assert (new.previous_msgctxt, new.previous_msgid, new.previous_msgid_plural) == previous
 
 
+# ------------------------------------------- line filling, held to the plain algorithm
+
+
+def _wrap_filling_twice(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
+    """gettext's ``wrap()`` as pofile first mimicked it: each portion filled from the column
+    its first line starts at, and filled again from column 0 once the string moves to lines
+    of its own (``_wrap`` fills once where it can)."""
+    lines: list[str] = []
+    first = True
+    portions = re.findall(r"[^\n]*\n|[^\n]+", value) if "\n" in value else [value]
+    width = (pofile.PAGE_WIDTH if wrap else pofile._INT_MAX) - 2 - len(prefix)
+    for n, portion in enumerate(portions):
+        text = pofile._ESCAPE.sub(lambda m: pofile._ESCAPED[m.group(0)], portion)
+        start = len(keyword) + 1 if first else 0
+        columns = pofile._columns(text)
+        if first and len(portions) == 1 and start + columns[-1] <= width:
+            return (f'{prefix}{keyword} "{text}"',)
+        breaks: list[int] = []
+        if text:
+            possible = pofile._possible_breaks(text)
+            for m in pofile._ESCAPE_OUT.finditer(text):
+                possible[m.start() + 1] = pofile._PROHIBITED
+            if portion.endswith("\n"):
+                possible[len(text) - 2] = pofile._PROHIBITED
+            breaks = pofile._fit(possible, columns, None, width, start)
+            if first and (n + 1 < len(portions) or start > width or breaks):
+                lines.append(f'{prefix}{keyword} ""')
+                first = False
+                breaks = pofile._fit(possible, columns, None, width, 0)
+        cuts = [0, *breaks, len(text)]
+        for j in range(len(cuts) - 1):
+            head = prefix + (f"{keyword} " if first else "")
+            lines.append(f'{head}"{text[cuts[j]:cuts[j + 1]]}"')
+            first = False
+    return tuple(lines)
+
+
+PREFIX = st.sampled_from(["", "#| ", "#~ ", "#~| "])
+KEYWORD = st.sampled_from(["msgctxt", "msgid", "msgid_plural", "msgstr", "msgstr[1]"])
+# One portion (no "\n" inside), short and long: TEXT mostly has several.
+PROSE = st.lists(st.sampled_from(["a", "word", "Wörter", " ", " ", "-", "/", "…", "„zitiert“", '"q"', "\\", "\t",
+                                  "日本語", "😀", "e\u0301", "x" * 30]), max_size=40).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(prefix=PREFIX, keyword=KEYWORD, value=TEXT | PROSE | PROSE.map(lambda v: v + "\n"), wrap=st.booleans(),
+       page=st.integers(1, 100))
+def test_wrap_fills_once_what_was_filled_twice(prefix: str, keyword: str, value: str, wrap: bool,
+                                               page: int) -> None:
+    """A string moves to lines of its own when filled from its keyword's column it breaks, or
+    (the one filling ``_wrap`` does) when filled from column 0 it does: the same lines, at
+    every page width."""
+    with mock.patch.object(pofile, "PAGE_WIDTH", page):
+        assert pofile._wrap.__wrapped__(prefix, keyword, value, wrap) == \
+            _wrap_filling_twice(prefix, keyword, value, wrap)
+
+
+def _breaks_of_utf8(text: str) -> bytearray:
+    """UC_BREAK_* before each character as libunistring's UTF-8 function (the one msgcat calls)
+    gives them: its value at the first byte of each character."""
+    lib = pofile._LIB
+    breaks = getattr(lib, "u8_possible_linebreaks_v2", None) or lib.u8_possible_linebreaks
+    breaks.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_char_p]
+    data = text.encode()
+    out = ctypes.create_string_buffer(len(data))
+    breaks(data, len(data), b"UTF-8", out)
+    firsts = accumulate((len(c.encode()) for c in text[:-1]), initial=0) if text else []
+    return bytearray(out.raw[i] for i in firsts)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXT | PROSE | st.text(st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_breaks_per_character_are_the_utf8_functions(text: str) -> None:
+    """libunistring's UTF-32 function gives one value per character, the UTF-8 one's."""
+    assert pofile.EXACT_WRAP
+    assert pofile._possible_breaks(text) == _breaks_of_utf8(text)
+
+
+@pytest.mark.parametrize("library", [True, False], ids=["libunistring", "fallback"])
+def test_narrow_characters_are_one_column_wide(library: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text of :data:`pofile._NARROW` characters is measured by counting them."""
+    if not library:
+        monkeypatch.setattr(pofile, "_LIB", None)
+    pofile._char_width.cache_clear()
+    try:
+        narrow = [chr(c) for c in range(0x110000) if pofile._NARROW.fullmatch(chr(c))]
+        assert len(narrow) > 700 and {pofile._char_width(c) for c in narrow} == {1}
+    finally:
+        pofile._char_width.cache_clear()
+
+
 # ------------------------------------------------ normalising a re-saved file
 
 
@@ -486,6 +581,49 @@ def test_fast_reader_agrees_with_polib(po: polib.POFile) -> None:
         assert "#~|" in text
         return
     assert _fields(fast) == _fields(expected)
+
+
+# Lines a PO editor or a hand may leave in a catalog: strings of other widths, stray lines.
+ODD_LINE = st.sampled_from(['"', '"unterminated', '"a"b"', '"\\"', '"\\\\"', '"x\\"y"', '#~ "obsolete"', '#| "previous"',
+                            '"ok"', '"tab\\t"', "", "#. comment", "# note", "#, fuzzy", "#: a.md:1", 'msgstr "s"'])
+
+
+@st.composite
+def relaid(draw: st.DrawFn) -> list[str]:
+    """The lines of a catalog in gettext's layout, then edited: strings joined with the line
+    before, split in two, lines dropped, repeated or put in."""
+    po = draw(catalogs())
+    po.header = ""
+    lines = pofile.dumps(po).split("\n")
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, max(len(lines) - 1, 0)))
+        edit = draw(st.sampled_from(["join", "split", "drop", "repeat", "insert"]))
+        line = lines[at] if lines else ""
+        if edit == "join" and at and line.startswith('"') and lines[at - 1].endswith('"'):
+            lines[at - 1:at + 1] = [lines[at - 1][:-1] + line[1:]]
+        elif edit == "split" and line.endswith('"') and '"' in line[:-1]:
+            cut = draw(st.integers(line.index('"') + 1, len(line) - 1))
+            lines[at:at + 1] = [line[:cut] + '"', '"' + line[cut:]]
+        elif edit == "drop" and lines:
+            del lines[at]
+        elif edit == "repeat":
+            lines.insert(at, line)
+        elif edit == "insert":
+            lines.insert(at, draw(ODD_LINE))
+    return lines
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=relaid())
+def test_continuation_lines_read_with_their_string_as_one_at_a_time(lines: list[str]) -> None:
+    """The reader takes the lines that continue a string with it: the same catalog as taking
+    them one at a time, or the same refusal (None), whatever the layout."""
+    together = pofile._parse_gettext_layout(lines)
+    with mock.patch.object(pofile, "_continued", lambda lines, i, opening, value: (value, i)):
+        one_by_one = pofile._parse_gettext_layout(lines)
+    assert (together is None) == (one_by_one is None)
+    if together is not None:
+        assert _fields(together) == _fields(one_by_one)
 
 
 @pytest.mark.parametrize("path", sorted(Path(__file__).parent.parent.glob("locales/de/*.po")), ids=lambda p: p.stem)
