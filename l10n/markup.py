@@ -371,7 +371,19 @@ def _trim_url(url: str) -> str:
     return url
 
 
+def _may_hold_url(text: str) -> bool:
+    """False only for text in which :data:`_URL_START` cannot match, so without bare URLs.
+
+    Exact, and most text has none of these: every match holds ``@`` (an e-mail address),
+    ``://``, or what ``www\\.`` or ``mailto:`` match ignoring case, which ends in ``w.``
+    or ``o:`` since ``w`` and ``o`` match only ``wW`` and ``oO`` then.
+    """
+    return "@" in text or "://" in text or "w." in text or "W." in text or "o:" in text or "O:" in text
+
+
 def _bare_url_spans(text: str) -> Iterator[tuple[int, int]]:
+    if not _may_hold_url(text):
+        return
     for match in _URL_START.finditer(text):
         url = _trim_url(match.group())
         if "." in url.split("//")[-1].split(":")[-1]:

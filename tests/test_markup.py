@@ -221,6 +221,39 @@ def test_a_caption_hugo_would_render_as_markup_is_refused(caption: str) -> None:
     assert protect(f'{{{{< figure src="a.png" caption="{caption}" >}}}}').xml == '<x id="1"/>'
 
 
+def bare_url_spans_the_long_way(text: str) -> list[tuple[int, int]]:
+    """:func:`markup._bare_url_spans` without its shortcut."""
+    spans = []
+    for match in markup._URL_START.finditer(text):
+        url = markup._trim_url(match.group())
+        if "." in url.split("//")[-1].split(":")[-1]:
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
+#: Pieces of bare URLs, the letters that match others ignoring case (``ı``, ``ſ``, ``K``),
+#: and text around them.
+URL_PIECES = st.lists(st.sampled_from(
+    ["http", "HTTPS", "httpſ", "ftp", "://", ":/", "www", "WwW", "w", "W", ".", "mailto", "maılto", "MAİLTO",
+     "o", "O", ":", "@", "boss", "x", "example", "org", "K", "_", "-", " ", "\n", "/", "(", ")", "<", ">",
+     "'", "`", "é", "\u2028", "ü"]), max_size=14).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(URL_PIECES, st.text(), segments))
+def test_the_bare_url_shortcut_skips_only_text_without_one(text: str) -> None:
+    assert list(markup._bare_url_spans(text)) == bare_url_spans_the_long_way(text)
+    if not markup._may_hold_url(text):
+        assert markup._URL_START.search(text) is None
+
+
+def test_only_w_and_o_match_w_and_o_ignoring_case() -> None:
+    # what the bare URL shortcut assumes of the regular expression engine
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall("w", every, re.IGNORECASE)) == set("wW")
+    assert set(re.findall("o", every, re.IGNORECASE)) == set("oO")
+
+
 @pytest.mark.parametrize("md", ["_https://example.org/b. x_", "see _www.example.org", "a*mailto:me@example.org*"])
 def test_bare_url_after_a_delimiter_is_protected(md: str) -> None:
     # An unpaired ``_`` is a token of its own to the parser, so the check sees the URL
