@@ -219,8 +219,9 @@ def render_value(value: str, style: str | None) -> str:
 
 #: Text YAML's emitter writes as it is between double quotes (PyYAML ``write_double_quoted``
 #: with ``allow_unicode``): printable, and none of ``"``, ``\\``, U+2028, U+2029, U+FEFF;
-#: a property test holds it to the emitter.
-_DOUBLE_QUOTED = re.compile('[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*')
+#: a property test holds it to the emitter. A raw string, so that the escapes of ``[`` and
+#: ``]`` reach the pattern (unescaped, ``]`` would end the class early).
+_DOUBLE_QUOTED = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*')
 
 
 def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, str] = {}) -> str:

@@ -240,6 +240,14 @@ BOUNDARY_CHARACTERS = st.sampled_from(list(' a"\\\t\n\x7e\x7f\x85\x9f\xa0ü\u202
                                            '\ue000\ufefe\ufeff\uff00\ufffd\U0001f600'))
 
 
+def test_a_double_quoted_value_with_nothing_to_escape_skips_the_emitter(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the emitter was called")
+    monkeypatch.setattr(yaml, "safe_dump", refuse)
+    for style in ('"', "|", ">"):
+        assert article.render_value.__wrapped__("Grüße [aus] Köln: 5 €", style) == '"Grüße [aus] Köln: 5 €"'
+
+
 @settings(max_examples=1000, deadline=None)
 @given(st.one_of(st.text(), st.lists(BOUNDARY_CHARACTERS, max_size=12).map("".join)))
 def test_double_quoted_values_are_what_the_emitter_writes(value: str) -> None:
