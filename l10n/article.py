@@ -207,6 +207,8 @@ def render_value(value: str, style: str | None) -> str:
         return "'" + value.replace("'", "''") + "'"
     if style in ('"', "|", ">") and _DOUBLE_QUOTED.fullmatch(value):
         return '"' + value + '"'  # what the emitter writes for text it need not escape
+    if style is None and _PLAIN.fullmatch(value) and _resolves_to_text(value):
+        return value  # what the emitter writes for text it can leave plain
     if style == '"' or style in ("|", ">"):
         dumped = yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9)
     else:
@@ -222,6 +224,20 @@ def render_value(value: str, style: str | None) -> str:
 #: a property test holds it to the emitter. A raw string, so that the escapes of ``[`` and
 #: ``]`` reach the pattern (unescaped, ``]`` would end the class early).
 _DOUBLE_QUOTED = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*')
+#: Text YAML's emitter writes plain, and a block mapping reads back whole, when it also
+#: resolves to a string (:func:`_resolves_to_text`): an ASCII letter, then printable
+#: characters but line breaks, where a space is followed by a character that is neither
+#: white space nor ``#``, and ``:`` by one that is not white space. A subset of what the
+#: emitter writes plain (``analyze_scalar``); a property test holds it to the emitter.
+_PLAIN = re.compile(r"[A-Za-z](?:[^\s:\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U0010ffff]"
+                    r"|:(?=[^\s])| (?=[^\s#]))*")
+#: The resolver of YAML's safe emitter, which writes plain only what reads back as the same type.
+_RESOLVER = yaml.SafeDumper(None)
+
+
+def _resolves_to_text(value: str) -> bool:
+    """Whether plain ``value`` is a string to YAML (not ``yes``, ``null``, ``12``, a date)."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _RESOLVER.DEFAULT_SCALAR_TAG
 
 
 def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, str] = {}) -> str:

@@ -253,3 +253,39 @@ def test_a_double_quoted_value_with_nothing_to_escape_skips_the_emitter(monkeypa
 def test_double_quoted_values_are_what_the_emitter_writes(value: str) -> None:
     for style in ('"', "|", ">"):
         assert article.render_value.__wrapped__(value, style) == double_quoted_the_long_way(value)
+
+
+def plain_the_long_way(value: str) -> str:
+    """A YAML scalar in the style PyYAML's emitter chooses (plain where it can)."""
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=10**9).rstrip("\n")
+    return dumped.removesuffix("\n...")
+
+
+#: What decides whether the emitter writes text plain: indicators, spaces, comments, breaks,
+#: and words and numbers that would read back as something else; and what breaks a
+#: single-quoted value (a control character, a document marker after a break).
+TROUBLE = ["a", "Z", "de", "ü", "1", "2026-01-02", "0x1F", "1_000", ".5", "yes", "No", "null", "~", "on", "=",
+           "<<", " ", "  ", ":", ": ", "://", "#", " #", "-", "- ", "?", ",", "[", "]", "{", "}", "&", "*", "!", "|",
+           ">", "'", '"', "%", "@", "`", "\\", "\t", "\n", "\r", "\x85", "\u2028", "\u2029", "\xa0", "\ufeff",
+           "\ufffe", "\U0001f600", "\U0010ffff", "\x00", "---", "...", "\u2028--- ", "\r... ",
+           "https://x.example/de/a"]
+PLAIN_PIECES = st.sampled_from(TROUBLE)
+hostile_values = st.one_of(st.text(), st.lists(PLAIN_PIECES, max_size=8).map("".join),
+                           st.lists(PLAIN_PIECES, max_size=4).map(lambda p: "a" + "".join(p)),
+                           st.lists(BOUNDARY_CHARACTERS, max_size=12).map("".join))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(hostile_values)
+def test_plain_values_are_what_the_emitter_writes(value: str) -> None:
+    assert article.render_value.__wrapped__(value, None) == plain_the_long_way(value)
+    if article._PLAIN.fullmatch(value) and article._resolves_to_text(value):
+        assert plain_the_long_way(value) == value
+
+
+def test_a_plain_value_the_emitter_leaves_plain_skips_it(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("the emitter was called")
+    monkeypatch.setattr(yaml, "safe_dump", refuse)
+    for value in ("de", "https://x.example/de/a?b=1#c", "Ein Titel, [mit] Klammern"):
+        assert article.render_value.__wrapped__(value, None) == value
