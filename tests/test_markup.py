@@ -780,6 +780,54 @@ def test_invisible_shortcut_agrees_with_the_long_way(text: str) -> None:
     assert markup._invisible(text) == invisible_the_long_way(text)
 
 
+#: _prose as one pattern of every alternative, as it was written first.
+PROSE_THE_LONG_WAY = re.compile(r"[`*_\[\]<>&\\|{}%$~\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+                                r"|https?:|ftp:|www\.|mailto:|@|script:|data:|^[\s#>+\-=\d]|[ \t]$|#[ \t]*$")
+#: Markup characters, URL words and near misses, block starts (Unicode spaces and digits
+#: too), blanks and # at the end, controls and separators.
+PROSE_PIECE = st.sampled_from(
+    ["Ein", "Modell", " ", "  ", "\t", ".", ",", ":", "#", "# ", "@", "www.", "ww.", "WWW.", "http:", "https:", "http",
+     "ftp:", "mailto:", "script:", "data:", "Data:", "*", "_", "`", "[", "]", "<", ">", "&", "\\", "|", "{", "}", "%",
+     "$", "~", "-", "+", "=", "1", "\u0663", "\u2003", "\xa0", "\n", "\r", "\x0b", "\x1f", "\x85", "\u2028",
+     "\u202e", "\u200b", "ü"])
+#: Several pieces, or one in plain words (at the start, inside or at the end).
+PROSE_PIECES = st.one_of(st.lists(PROSE_PIECE, max_size=10).map("".join),
+                         st.tuples(st.sampled_from(["", "Ein Modell"]), PROSE_PIECE, st.sampled_from(["", "ü Wort"]))
+                         .map("".join))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(PROSE_PIECES, st.text()))
+def test_prose_is_what_the_one_pattern_finds_nothing_in(text: str) -> None:
+    assert markup._prose(text) == (PROSE_THE_LONG_WAY.search(text) is None)
+
+
+def hygiene_the_long_way(source: str, translation: str) -> list[Problem]:
+    """:func:`markup._hygiene` searching every text for every kind of character."""
+    problems = [Problem("control-character", f"{markup._character(c)} in the translation: remove it")
+                for c in dict.fromkeys(markup._CONTROL_CHARACTER.findall(translation))]
+    if (markup._BIDI.search(translation) or markup._BIDI.search(source)) and \
+            Counter(markup._BIDI.findall(translation)) != Counter(markup._BIDI.findall(source)):
+        shown = ", ".join(markup._character(c) for c in dict.fromkeys(markup._BIDI.findall(translation)))
+        problems.append(Problem("bidi-control", f"bidirectional control characters not in the source: {shown}"))
+    if markup._invisible(translation) and not markup._invisible(source):
+        problems.append(Problem("invisible", "the translation has no visible character"))
+    return problems
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(PROSE_PIECES, st.text()), st.one_of(PROSE_PIECES, st.text()))
+def test_hygiene_is_the_long_ways(source: str, translation: str) -> None:
+    assert markup._hygiene(source, translation) == hygiene_the_long_way(source, translation)
+
+
+def test_suspect_characters_are_the_controls_and_bidi_controls() -> None:
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(markup._SUSPECT.findall(every)) == \
+        set(markup._CONTROL_CHARACTER.findall(every)) | set(markup._BIDI.findall(every))
+    assert all(not c.isascii() for c in markup._BIDI.findall(every))
+
+
 @pytest.mark.parametrize(("source", "translation", "codes"), [
     ("Text \u202eRTL\u202c here.", "Text RTL hier.", ["bidi-control"]),  # the source's only
     ("See https://x.org/a here.", "Siehe hier.", ["link-target"]),
