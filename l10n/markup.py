@@ -407,6 +407,8 @@ def placeholders(text: str) -> list[str]:
     >>> placeholders("%s of %(n)d in {count} {{ site.x }} -- 100%ig, 50% sure")
     ['%s', '%(n)d', '{count}', '{{ site.x }}']
     """
+    if "%" not in text and "{" not in text:
+        return []  # exact: every placeholder starts with one of them
     return _PLACEHOLDER.findall(text)
 
 
@@ -1352,6 +1354,12 @@ def _closed_before_opened(text: str) -> set[str]:
 _DESTINATIONS = re.compile(r"\]\([^)]*\)|<[^<>\s]+>")
 
 
+def _without_destinations(text: str) -> str:
+    """``text`` without its link destinations and autolinks; text without ``](`` and ``<``,
+    where none can start, is not searched."""
+    return _DESTINATIONS.sub("", text) if "](" in text or "<" in text else text
+
+
 def gate(source: str, translation: str, *, kind: str = "paragraph",
          templates: re.Pattern[str] | None = TEMPLATES,
          shortcode_text: Collection[str] = SHORTCODE_TEXT) -> list[Problem]:
@@ -1369,7 +1377,7 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     if _prose(source) and _prose(translation):
         return problems
     problems += _block_problems(source, translation, kind)
-    urls = bare_urls(_DESTINATIONS.sub("", source)), bare_urls(_DESTINATIONS.sub("", translation))
+    urls = bare_urls(_without_destinations(source)), bare_urls(_without_destinations(translation))
     if urls != ([], []):
         problems += _multiset_problems("link-target", "bare URL", Counter(urls[0]), Counter(urls[1]))
     tags: tuple[Counter, Counter] = (_NONE, _NONE)

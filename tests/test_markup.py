@@ -821,6 +821,19 @@ def test_hygiene_is_the_long_ways(source: str, translation: str) -> None:
     assert markup._hygiene(source, translation) == hygiene_the_long_way(source, translation)
 
 
+#: Pieces of placeholders, template tags, link destinations and autolinks, and near misses.
+SHORTCUT_PIECES = st.lists(st.sampled_from(
+    ["%", "%%", "s", "d", "(n)", "1$", "{", "}", "{{", "}}", "{%", "%}", "{:", "{#", "name", "!r", ":>8", " ", "\n",
+     "](", "]", "(", ")", "<", ">", "x", "https://x.example/a", "ü", "50%ig"]), max_size=12).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(SHORTCUT_PIECES, segments, st.text()))
+def test_text_without_a_start_is_not_searched_for_placeholders_or_destinations(text: str) -> None:
+    assert markup.placeholders(text) == markup._PLACEHOLDER.findall(text)
+    assert markup._without_destinations(text) == markup._DESTINATIONS.sub("", text)
+
+
 def test_suspect_characters_are_the_controls_and_bidi_controls() -> None:
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     assert set(markup._SUSPECT.findall(every)) == \
