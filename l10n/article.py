@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import yaml
 
@@ -53,6 +53,7 @@ class Article:
     head: str
     body: str
     fields: tuple[Field, ...]
+    flow: bool = False  # the front matter is a flow mapping (``{title: x}``), not a block one
 
     @property
     def bom(self) -> str:
@@ -94,17 +95,18 @@ def parse(text: str, path: Path | None = None) -> Article:
         end += 1
     head = bom + rest[:end]
     yaml_start = len(bom) + first.end() + 1
-    return Article(head, rest[end:], _fields(head, yaml_start, len(bom) + closing.start(), path))
+    return Article(head, rest[end:], *_fields(head, yaml_start, len(bom) + closing.start(), path))
 
 
-def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field, ...]:
+def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[tuple[Field, ...], bool]:
+    """The fields of the front matter, and whether it is a flow mapping."""
     source = head[start:stop]
     offset_line = head.count("\n", 0, start)
     loader = _Loader(source)
     try:
         node = _compose(loader, offset_line, path)
         if node is None:
-            return ()
+            return (), False
         data = None
         if isinstance(node, yaml.MappingNode):
             try:
@@ -124,7 +126,7 @@ def _fields(head: str, start: int, stop: int, path: Path | None) -> tuple[Field,
                              f"{seen[key_node.value]}): keep one", path=path, line=line)
         seen[key_node.value] = line
     return tuple(_field(source, start, offset_line, key_node, value_node, data, path)
-                 for key_node, value_node in node.value)
+                 for key_node, value_node in node.value), bool(node.flow_style)
 
 
 def _compose(loader: Any, offset_line: int, path: Path | None) -> yaml.Node | None:
@@ -207,6 +209,8 @@ def render_value(value: str, style: str | None) -> str:
         return "'" + value.replace("'", "''") + "'"
     if style in ('"', "|", ">") and _DOUBLE_QUOTED.fullmatch(value):
         return '"' + value + '"'  # what the emitter writes for text it need not escape
+    if style is None and _PLAIN.fullmatch(value) and _resolves_to_text(value):
+        return value  # what the emitter writes for text it can leave plain
     if style == '"' or style in ("|", ">"):
         dumped = yaml.safe_dump(value, default_style='"', allow_unicode=True, width=10**9)
     else:
@@ -219,8 +223,23 @@ def render_value(value: str, style: str | None) -> str:
 
 #: Text YAML's emitter writes as it is between double quotes (PyYAML ``write_double_quoted``
 #: with ``allow_unicode``): printable, and none of ``"``, ``\\``, U+2028, U+2029, U+FEFF;
-#: a property test holds it to the emitter.
-_DOUBLE_QUOTED = re.compile('[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*')
+#: a property test holds it to the emitter. A raw string, so that the escapes of ``[`` and
+#: ``]`` reach the pattern (unescaped, ``]`` would end the class early).
+_DOUBLE_QUOTED = re.compile(r'[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*')
+#: Text YAML's emitter writes plain, and a block mapping reads back whole, when it also
+#: resolves to a string (:func:`_resolves_to_text`): an ASCII letter, then printable
+#: characters but line breaks, where a space is followed by a character that is neither
+#: white space nor ``#``, and ``:`` by one that is not white space. A subset of what the
+#: emitter writes plain (``analyze_scalar``); a property test holds it to the emitter.
+_PLAIN = re.compile(r"[A-Za-z](?:[^\s:\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff\U0010ffff]"
+                    r"|:(?=[^\s])| (?=[^\s#]))*")
+#: The resolver of YAML's safe emitter, which writes plain only what reads back as the same type.
+_RESOLVER = yaml.SafeDumper(None)
+
+
+def _resolves_to_text(value: str) -> bool:
+    """Whether plain ``value`` is a string to YAML (not ``yes``, ``null``, ``12``, a date)."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _RESOLVER.DEFAULT_SCALAR_TAG
 
 
 def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, str] = {}) -> str:
@@ -239,15 +258,7 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
     newline = _newline(article.head)
     edits = []
     present = {f.key for f in article.fields}
-    for f in article.fields:
-        if f.key in values:
-            if values[f.key] == _resolved(article, f, values, raw):
-                continue
-            text = render_value(values[f.key], f.style if f.style not in ("node", "alias") else None)
-        elif f.key in raw:
-            text = raw[f.key]
-        else:
-            continue
+    for f, text in _rewritten(article, values, raw):
         if f.anchor:
             text = f"{f.anchor} {text}"
         if article.head[f.start:f.end].endswith("\n"):  # block values own their line break
@@ -260,6 +271,44 @@ def rewrite_head(article: Article, values: Mapping[str, str], raw: Mapping[str, 
     for start, end, text in sorted(edits, reverse=True):
         head = head[:start] + text + head[end:]
     return head
+
+
+def _rewritten(article: Article, values: Mapping[str, str], raw: Mapping[str, str]) -> Iterator[tuple[Field, str]]:
+    """The fields :func:`rewrite_head` gives new text, each with that text (without its
+    anchor and line break)."""
+    for f in article.fields:
+        if f.key in values:
+            if values[f.key] != _resolved(article, f, values, raw):
+                yield f, render_value(values[f.key], f.style if f.style not in ("node", "alias") else None)
+        elif f.key in raw:
+            yield f, raw[f.key]
+
+
+def keeps_keys(article: Article, values: Mapping[str, str], raw: Mapping[str, str] = {}) -> bool:
+    """True when the head :func:`rewrite_head` writes surely parses with the article's keys,
+    as they were; False when only parsing it can tell.
+
+    Sure when it adds no ``raw`` YAML, and writes each new value over the text of a scalar
+    (not where an empty value is only implied) that has no anchor (so no alias, and no key,
+    names it), as one scalar on one line that YAML reads whole: double-quoted without
+    escapes, or in a block mapping plain (:data:`_PLAIN`: a letter first, and no ``: ``,
+    `` #`` or line break). Such a scalar ends at its closing quote, or at its line's end or
+    comment, so every other node, and every key, reads as before. A property test holds
+    this to the parser.
+    """
+    return not raw and all(f.style in _SCALAR_STYLES and f.end > f.start and not f.anchor
+                           and _one_scalar(text, article.flow) for f, text in _rewritten(article, values, raw))
+
+
+_SCALAR_STYLES = (None, '"', "'", "|", ">")
+
+
+def _one_scalar(text: str, flow: bool) -> bool:
+    """Whether YAML reads ``text`` as one scalar, whole, as a value of a mapping in block
+    style (or in flow style when ``flow``); see :func:`keeps_keys`."""
+    if len(text) > 1 and text[0] == text[-1] == '"':
+        return _DOUBLE_QUOTED.fullmatch(text, 1, len(text) - 1) is not None
+    return not flow and _PLAIN.fullmatch(text) is not None
 
 
 def _newline(head: str) -> str:

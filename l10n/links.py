@@ -30,6 +30,13 @@ _DESTINATIONS = re.compile(
     r"|(?P<open>\]\([ \t\n]*<?)(?P<dest>[^\s()<>]+)"
     r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 
+
+def _may_link(md: str) -> bool:
+    """False only for text in which :data:`_DESTINATIONS` finds no destination: each starts
+    after ``](`` or ``<``, and without them the pattern matches code spans alone."""
+    return "](" in md or "<" in md
+
+
 #: Hugo's ``ref`` and ``relref`` shortcodes naming one page, positionally or as ``path=``.
 _REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?"(?P<path>[^"#]*)(?P<frag>#[^"]*)?"'
                   r'[ \t]*(?P<close>[>%])\}\}')
@@ -222,7 +229,7 @@ class Links:
     def rewrite(self, md: str) -> str:
         """Inline Markdown with every link destination :meth:`localise`-d (code spans and
         reference definitions stay as written)."""
-        if not self.pairs:
+        if not self.pairs or not _may_link(md):
             return md
 
         def one(m: re.Match[str]) -> str:
@@ -237,7 +244,7 @@ class Links:
         """Links of ``md`` to source articles that stay English: their German article is
         not published, or they name a heading (a fragment)."""
         out = []
-        for m in _DESTINATIONS.finditer(md) if self.pairs else ():
+        for m in _DESTINATIONS.finditer(md) if self.pairs and _may_link(md) else ():
             dest = m.group("dest") or m.group("auto")
             if dest and self.article(dest) is not None and self.localise(dest) == self._english(dest):
                 out.append(self._english(dest))

@@ -102,6 +102,14 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
     doc = skeleton.article
     if not doc.head:
         return ""  # no front matter to record anything in: the layout stays as it is
+    return articles.rewrite_head(doc, *head_values(skeleton, segments, translations, config, lang, state))
+
+
+def head_values(skeleton: Skeleton, segments: Sequence[Segment], translations: Mapping[str, str],
+                config: Config, lang: str, state: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """What :func:`front_matter` writes into the head (:func:`l10n.article.rewrite_head`):
+    the new string values of its keys, and the raw YAML of the keys it adds."""
+    doc = skeleton.article
     values: dict[str, str] = {}
     for s in segments:
         if s.key is not None and translations.get(s.text):
@@ -126,5 +134,5 @@ def front_matter(skeleton: Skeleton, segments: Sequence[Segment], translations: 
         raw[source_key] = articles.render_value(slug, None)
     if config.state_key and state is not None:
         raw[config.state_key] = state
-    return articles.rewrite_head(doc, values, raw)
+    return values, raw
 

@@ -406,12 +406,16 @@ _DEFINITION = re.compile(r"(?m)^[ \t>]*\[(?:[^\[\]\\]|\\.)+\]:")
 
 def _front_matter_keys(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Segment],
                        chosen: dict[str, str]) -> tuple[dict[str, str], dict[str, markup.Problem]]:
-    """The translations whose front matter parses with the English keys; the others' problem."""
+    """The translations whose front matter parses with the English keys; the others' problem.
+    The head is parsed only when :func:`l10n.article.keeps_keys` cannot tell without it."""
     doc = skeleton.article
     translated = [s for s in segments if s.key is not None and s.text in chosen]
     if not doc.head or not translated:
         return chosen, {}
-    head = merge.front_matter(skeleton, segments, chosen, config, lang, None)
+    values, raw = merge.head_values(skeleton, segments, chosen, config, lang, None)
+    if articles.keeps_keys(doc, values, raw):
+        return chosen, {}
+    head = articles.rewrite_head(doc, values, raw)
     try:
         keys = [f.key for f in articles.parse(head).fields]
     except InputError as e:

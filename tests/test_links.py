@@ -11,6 +11,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from l10n import config, links, markup, workflow
 from l10n.cli import main
@@ -356,3 +358,26 @@ def test_a_ref_follows_its_article_into_german_once_that_is_published(tmp_path, 
     assert run(root, "translate", "--engine", "none") == 0
     assert '{{< ref "b" >}}' in (root / "content/de/a.md").read_text(encoding="utf-8")
     assert run(root, "check") == 0
+
+
+#: Pieces of inline Markdown that make or nearly make link destinations and code spans.
+LINK_PIECES = st.lists(st.sampled_from(
+    ["](", "]", "(", ")", "[x]", "<", ">", "`", "``", " ", "\n", "\t", "a", "/en/story/harbour", "/en/story/tram",
+     "/en/story/tram/#map", "/de/story/ferry", "https://news.example.test/en/story/ferry", "#h", "<https://x.example/>",
+     "<mailto:a@x.example>", "ü"]), max_size=12).map("".join)
+SITE_LINKS = links.Links(((f"{SITE}/en/", f"{SITE}/de/"), ("/en/", "/de/")),
+                         frozenset({"story/harbour", "story/ferry", "story/tram"}),
+                         frozenset({"story/harbour", "story/ferry"}))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LINK_PIECES)
+def test_text_without_a_destination_skips_the_pattern_exactly(md: str) -> None:
+    fast = SITE_LINKS.rewrite(md), SITE_LINKS.staying_english(md)
+    shortcut, links._may_link = links._may_link, lambda md: True
+    try:
+        assert (SITE_LINKS.rewrite(md), SITE_LINKS.staying_english(md)) == fast
+    finally:
+        links._may_link = shortcut
+    if not links._may_link(md):
+        assert all(m.group("code") for m in links._DESTINATIONS.finditer(md))

@@ -234,6 +234,39 @@ def test_a_caption_hugo_would_render_as_markup_is_refused(caption: str) -> None:
     assert protect(f'{{{{< figure src="a.png" caption="{caption}" >}}}}').xml == '<x id="1"/>'
 
 
+def bare_url_spans_the_long_way(text: str) -> list[tuple[int, int]]:
+    """:func:`markup._bare_url_spans` without its shortcut."""
+    spans = []
+    for match in markup._URL_START.finditer(text):
+        url = markup._trim_url(match.group())
+        if "." in url.split("//")[-1].split(":")[-1]:
+            spans.append((match.start(), match.start() + len(url)))
+    return spans
+
+
+#: Pieces of bare URLs, the letters that match others ignoring case (``ı``, ``ſ``, ``K``),
+#: and text around them.
+URL_PIECES = st.lists(st.sampled_from(
+    ["http", "HTTPS", "httpſ", "ftp", "://", ":/", "www", "WwW", "w", "W", ".", "mailto", "maılto", "MAİLTO",
+     "o", "O", ":", "@", "boss", "x", "example", "org", "K", "_", "-", " ", "\n", "/", "(", ")", "<", ">",
+     "'", "`", "é", "\u2028", "ü"]), max_size=14).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(URL_PIECES, st.text(), segments))
+def test_the_bare_url_shortcut_skips_only_text_without_one(text: str) -> None:
+    assert list(markup._bare_url_spans(text)) == bare_url_spans_the_long_way(text)
+    if not markup._may_hold_url(text):
+        assert markup._URL_START.search(text) is None
+
+
+def test_only_w_and_o_match_w_and_o_ignoring_case() -> None:
+    # what the bare URL shortcut assumes of the regular expression engine
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(re.findall("w", every, re.IGNORECASE)) == set("wW")
+    assert set(re.findall("o", every, re.IGNORECASE)) == set("oO")
+
+
 @pytest.mark.parametrize("md", ["_https://example.org/b. x_", "see _www.example.org", "a*mailto:me@example.org*"])
 def test_bare_url_after_a_delimiter_is_protected(md: str) -> None:
     # An unpaired ``_`` is a token of its own to the parser, so the check sees the URL
@@ -758,6 +791,67 @@ def invisible_the_long_way(text: str) -> bool:
                                  "\u200b", "\u3164", "\u00ad", "é"]), max_size=8).map("".join))
 def test_invisible_shortcut_agrees_with_the_long_way(text: str) -> None:
     assert markup._invisible(text) == invisible_the_long_way(text)
+
+
+#: _prose as one pattern of every alternative, as it was written first.
+PROSE_THE_LONG_WAY = re.compile(r"[`*_\[\]<>&\\|{}%$~\n\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]"
+                                r"|https?:|ftp:|www\.|mailto:|@|script:|data:|^[\s#>+\-=\d]|[ \t]$|#[ \t]*$")
+#: Markup characters, URL words and near misses, block starts (Unicode spaces and digits
+#: too), blanks and # at the end, controls and separators.
+PROSE_PIECE = st.sampled_from(
+    ["Ein", "Modell", " ", "  ", "\t", ".", ",", ":", "#", "# ", "@", "www.", "ww.", "WWW.", "http:", "https:", "http",
+     "ftp:", "mailto:", "script:", "data:", "Data:", "*", "_", "`", "[", "]", "<", ">", "&", "\\", "|", "{", "}", "%",
+     "$", "~", "-", "+", "=", "1", "\u0663", "\u2003", "\xa0", "\n", "\r", "\x0b", "\x1f", "\x85", "\u2028",
+     "\u202e", "\u200b", "ü"])
+#: Several pieces, or one in plain words (at the start, inside or at the end).
+PROSE_PIECES = st.one_of(st.lists(PROSE_PIECE, max_size=10).map("".join),
+                         st.tuples(st.sampled_from(["", "Ein Modell"]), PROSE_PIECE, st.sampled_from(["", "ü Wort"]))
+                         .map("".join))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(PROSE_PIECES, st.text()))
+def test_prose_is_what_the_one_pattern_finds_nothing_in(text: str) -> None:
+    assert markup._prose(text) == (PROSE_THE_LONG_WAY.search(text) is None)
+
+
+def hygiene_the_long_way(source: str, translation: str) -> list[Problem]:
+    """:func:`markup._hygiene` searching every text for every kind of character."""
+    problems = [Problem("control-character", f"{markup._character(c)} in the translation: remove it")
+                for c in dict.fromkeys(markup._CONTROL_CHARACTER.findall(translation))]
+    if (markup._BIDI.search(translation) or markup._BIDI.search(source)) and \
+            Counter(markup._BIDI.findall(translation)) != Counter(markup._BIDI.findall(source)):
+        shown = ", ".join(markup._character(c) for c in dict.fromkeys(markup._BIDI.findall(translation)))
+        problems.append(Problem("bidi-control", f"bidirectional control characters not in the source: {shown}"))
+    if markup._invisible(translation) and not markup._invisible(source):
+        problems.append(Problem("invisible", "the translation has no visible character"))
+    return problems
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(PROSE_PIECES, st.text()), st.one_of(PROSE_PIECES, st.text()))
+def test_hygiene_is_the_long_ways(source: str, translation: str) -> None:
+    assert markup._hygiene(source, translation) == hygiene_the_long_way(source, translation)
+
+
+#: Pieces of placeholders, template tags, link destinations and autolinks, and near misses.
+SHORTCUT_PIECES = st.lists(st.sampled_from(
+    ["%", "%%", "s", "d", "(n)", "1$", "{", "}", "{{", "}}", "{%", "%}", "{:", "{#", "name", "!r", ":>8", " ", "\n",
+     "](", "]", "(", ")", "<", ">", "x", "https://x.example/a", "ü", "50%ig"]), max_size=12).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(SHORTCUT_PIECES, segments, st.text()))
+def test_text_without_a_start_is_not_searched_for_placeholders_or_destinations(text: str) -> None:
+    assert markup.placeholders(text) == markup._PLACEHOLDER.findall(text)
+    assert markup._without_destinations(text) == markup._DESTINATIONS.sub("", text)
+
+
+def test_suspect_characters_are_the_controls_and_bidi_controls() -> None:
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(markup._SUSPECT.findall(every)) == \
+        set(markup._CONTROL_CHARACTER.findall(every)) | set(markup._BIDI.findall(every))
+    assert all(not c.isascii() for c in markup._BIDI.findall(every))
 
 
 @pytest.mark.parametrize(("source", "translation", "codes"), [

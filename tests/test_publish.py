@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from l10n import check, config, pofile, publish, structure, workflow
+from l10n import article, check, config, merge, pofile, publish, structure, workflow
 from l10n.engines.simple import PAD, PseudoEngine
 from l10n.engines.base import Job
 from l10n.cli import main
+from l10n.errors import InputError
 
 from .conftest import EXAMPLES, write_site
 
@@ -122,6 +123,68 @@ def test_report_how_many_examples_ran() -> None:
     """Runs after the property (file order): it must have run, and says how often."""
     print(f"\nwhole-article property: {EXAMPLE_COUNTS['examples']} examples")
     assert EXAMPLE_COUNTS["examples"] >= 100
+
+
+# -- the front matter's keys, without parsing it where it cannot have changed -----------
+
+def front_matter_keys_the_long_way(skeleton, segments, chosen: dict[str, str]):
+    """:func:`publish._front_matter_keys` as it was: it parses every German head."""
+    doc = skeleton.article
+    translated = [s for s in segments if s.key is not None and s.text in chosen]
+    if not doc.head or not translated:
+        return chosen, {}
+    head = merge.front_matter(skeleton, segments, chosen, CONFIG, "de", None)
+    try:
+        keys = [f.key for f in article.parse(head).fields]
+    except InputError as e:
+        message = f"the German front matter would not parse ({e.message})"
+    else:
+        if keys[:len(doc.fields)] == [f.key for f in doc.fields]:
+            return chosen, {}
+        message = "the German front matter would not have the English keys"
+    kept = {k: v for k, v in chosen.items() if k not in {s.text for s in translated}}
+    return kept, {s.text: publish.markup.Problem(publish.STRUCTURE, message) for s in translated}
+
+
+#: How the English head writes a key (``{k}``) and its value (``{v}``).
+HEAD_FORMS = ["{k}: {v}", "{k}: '{v}'", '{k}: "{v}"', "{k}: |\n  {v}", "{k}: >-\n  {v}", "{k}:\n  {v}",
+              '{k}: "{v}" # note', "{k}: &a{k} {v}\n{k}_too: *a{k}", "{k}: &b{k} {v}\n*b{k} : {k}_named",
+              "{k}: !!str {v}", "{k}:"]
+HEAD_VALUES = {"title": "Open models", "description": "A short text", "language": "en",
+               "url": "https://n.example/en/story/a/"}
+FRONT_MATTER_TROUBLE = st.lists(st.sampled_from(
+    ["Offene", " ", "Modelle", '"', "'", "\\", ":", ": ", "#", " #", "\n", "\u2028", "\t", "---", "\U0001f600",
+     "yes", "- ", "[", "]", "{", "}", ",", "&", "*", "!", "|", ">", "%", "@", "`", "\x85", "\ufeff", "?",
+     "\u2028--- x", "\x00"]),
+    max_size=8).map("".join)
+FRONT_MATTER_COUNTS: Counter = Counter()
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_the_front_matter_keys_are_judged_as_a_parse_judges_them(data) -> None:
+    lines = [data.draw(st.sampled_from(HEAD_FORMS)).format(k=k, v=v) for k, v in HEAD_VALUES.items()]
+    yaml_text = "\n".join(lines)
+    if data.draw(st.booleans()) and all("\n" not in line for line in lines):
+        yaml_text = "{" + ", ".join(lines) + "}"  # a flow mapping
+    text = "---\n" + yaml_text + "\n---\n\nBody text.\n"
+    try:
+        work = prepared("a.md", text)
+    except InputError:
+        return
+    texts = sorted({s.text for s in work.segments if s.key is not None})
+    chosen = {t: data.draw(st.one_of(st.sampled_from(["Offene Modelle", "Offene, [Modelle]"]), FRONT_MATTER_TROUBLE))
+              for t in texts}
+    chosen = {t: v for t, v in chosen.items() if v}
+    shortcut = publish._front_matter_keys(CONFIG, "de", work.skeleton, work.segments, dict(chosen))
+    assert shortcut == front_matter_keys_the_long_way(work.skeleton, work.segments, dict(chosen))
+    FRONT_MATTER_COUNTS["refused" if shortcut[1] else "kept"] += 1
+
+
+def test_report_how_many_front_matter_examples_ran() -> None:
+    """Runs after the property (file order): both outcomes must have been met."""
+    print(f"\nfront matter keys property: {dict(FRONT_MATTER_COUNTS)}")
+    assert FRONT_MATTER_COUNTS["kept"] >= 100 and FRONT_MATTER_COUNTS["refused"] >= 10
 
 
 # -- the cases that got through before ---------------------------------------------------
