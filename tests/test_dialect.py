@@ -1,4 +1,5 @@
-"""The guarded block rules of l10n.blockguards make markdown-it-py's tokens, every one."""
+"""The parser of l10n.dialect makes markdown-it-py's tokens, every one, with its guarded block
+rules (l10n.blockguards) and its reading of link destinations."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pkgutil
 import re
 from pathlib import Path
 
+import markdown_it.helpers
 import markdown_it.rules_block
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -15,13 +17,15 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 
-from l10n import blockguards, dialect
+from l10n import blockguards, dialect, structure
 
 SPEC = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
 
 
-def unguarded(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with each guarded block rule put back as the library's own, in the same chains."""
+def library(md: MarkdownIt) -> MarkdownIt:
+    """``md`` with markdown-it-py's own link helpers, and each guarded block rule put back as
+    the library's own, in the same chains."""
+    md.helpers = markdown_it.helpers
     ruler = md.block.ruler
     chains = {chain: ruler.getRules(chain) for chain in blockguards.CHAINS}
     for name, fn in zip(ruler.get_active_rules(), ruler.getRules("")):
@@ -30,9 +34,10 @@ def unguarded(md: MarkdownIt) -> MarkdownIt:
     return md
 
 
-GUARDED, LIBRARY = dialect.parser(), unguarded(dialect.parser())
+GUARDED, LIBRARY = dialect.parser(), library(dialect.parser())
 GUARDED_BLOCKS = dialect.BLOCKS
-LIBRARY_BLOCKS = unguarded(dialect.parser()).disable(["inline", "text_join"])
+LIBRARY_BLOCKS = library(dialect.parser()).disable(["inline", "text_join"])
+LIBRARY_INLINE = library(dialect.parser()).disable(["emphasis", "balance_pairs", "entity", "fragments_join"])
 
 
 def dump(tokens: list[Token]) -> list[tuple]:
@@ -40,11 +45,18 @@ def dump(tokens: list[Token]) -> list[tuple]:
              t.block, t.meta, dump(t.children or [])) for t in tokens]
 
 
+def outcome(md: MarkdownIt, text: str) -> tuple:
+    """The tokens and env of parsing ``text``, or what it raises (markdown-it-py 3.0 raises
+    IndexError on a table in a quote that ends with an empty ``>`` line)."""
+    env: dict = {}
+    try:
+        return dump(md.parse(text, env)), env
+    except Exception as error:  # noqa: BLE001 - the library's exception is the outcome
+        return type(error), str(error)
+
+
 def same(guarded: MarkdownIt, library: MarkdownIt, text: str) -> bool:
-    env_guarded: dict = {}
-    env_library: dict = {}
-    return (dump(guarded.parse(text, env_guarded)) == dump(library.parse(text, env_library))
-            and env_guarded == env_library)
+    return outcome(guarded, text) == outcome(library, text)
 
 
 def chains(md: MarkdownIt) -> dict[str, list]:
@@ -125,6 +137,7 @@ DOCUMENTS = st.builds(lambda lines, end: "\n".join(lines) + end,
 @example("- a\n  b\n- c\n\n  ---\n    ===\n\td\n  - e\n---")
 @example("[x]: /url\n\"t\"\n===\n[y]:\n/u\n'tt\n\n'\n- ")
 @example("  ")
+@example(">|a\n>|---|\n>")
 @example("a\n  ")
 def test_guarded_blocks_are_the_librarys(md: str) -> None:
     assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
@@ -160,3 +173,51 @@ def test_each_guard_answers_as_its_rule_and_leaves_the_same_state(md: str, inden
             for silent in (True, False):
                 assert (after(guard, GUARDED_BLOCKS, md, line, indent, silent)
                         == after(rule, GUARDED_BLOCKS, md, line, indent, silent)), (rule.__name__, line, silent)
+
+
+def result(found: object) -> tuple:
+    return type(found), {name: getattr(found, name) for name in type(found).__slots__}
+
+
+#: Characters that end, nest, escape or enclose a destination, and others.
+DESTINATION_CHARS = st.lists(st.sampled_from(list(" \t\n\r\x00\x01\x1f\x7f\x80()<>\\\"'&;#ax/:.%é😀")
+                                             + ["&amp;", "&#41;", "\\(", "\\ ", "((", "))", "%20"]),
+                             max_size=20).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(DESTINATION_CHARS, st.integers(0, 22), st.integers(-1, 24))
+@example("a(b)c d", 0, 7)
+@example("", 0, 1)
+@example("ab", 3, 5)
+def test_link_destination_is_the_librarys(text: str, pos: int, maximum: int) -> None:
+    assert result(dialect.link_destination(text, pos, maximum)) == result(
+        markdown_it.helpers.parseLinkDestination(text, pos, maximum))
+
+
+def test_the_parsers_link_helpers_are_the_librarys_but_one() -> None:
+    ours = dict(vars(GUARDED.helpers))
+    assert ours.pop("parseLinkDestination") is dialect.link_destination
+    assert ours == {k: v for k, v in vars(markdown_it.helpers).items() if k != "parseLinkDestination"}
+
+
+#: Inline text around links, images and references.
+LINKS = st.lists(st.sampled_from(["[a]", "[a](", "![a](", "[x]", "[x][]", "(", ")", "<", ">", "<u>", "\\",
+                                  " ", "\t", "\n", "\"t\"", "'t'", "(t)", "u/r-l", "&amp;", "%20", "é", "\x7f",
+                                  "\x01", "`", "*", "a"]), max_size=16).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LINKS)
+@example("[a](u(v)w) [b](<x y>) [c](d\\)e)")
+def test_inline_tokens_are_the_librarys(md: str) -> None:
+    env = {"references": {"X": {"href": "/r", "title": ""}}}
+    assert dump(structure._INLINE.parseInline(md, dict(env))) == dump(LIBRARY_INLINE.parseInline(md, dict(env)))
+    assert same(GUARDED, LIBRARY, md)
+    assert same(GUARDED, LIBRARY, f"[x]: {md}\n\n[x]")
+
+
+def test_every_commonmark_example_makes_the_librarys_inline_tokens() -> None:
+    texts = [example["markdown"] for example in SPEC]
+    assert [dump(structure._INLINE.parseInline(md, {"references": {}})) for md in texts] == [
+        dump(LIBRARY_INLINE.parseInline(md, {"references": {}})) for md in texts]
