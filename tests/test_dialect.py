@@ -129,7 +129,7 @@ DOCUMENTS = st.builds(lambda lines, end: "\n".join(lines) + end,
                       st.lists(LINES, max_size=14), st.sampled_from(["", "\n", "\n\n", " ", "\n  ", "\t"]))
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 @example("Title\n---\n> a\n---\n- b\n===")
 @example("a | b\n-|-\n> c | d\n- |---|")
@@ -185,7 +185,7 @@ DESTINATION_CHARS = st.lists(st.sampled_from(list(" \t\n\r\x00\x01\x1f\x7f\x80()
                              max_size=20).map("".join)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(DESTINATION_CHARS, st.integers(0, 22), st.integers(-1, 24))
 @example("a(b)c d", 0, 7)
 @example("", 0, 1)
@@ -207,7 +207,7 @@ LINKS = st.lists(st.sampled_from(["[a]", "[a](", "![a](", "[x]", "[x][]", "(", "
                                   "\x01", "`", "*", "a"]), max_size=16).map("".join)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(LINKS)
 @example("[a](u(v)w) [b](<x y>) [c](d\\)e)")
 def test_inline_tokens_are_the_librarys(md: str) -> None:
