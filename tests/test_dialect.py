@@ -1,0 +1,223 @@
+"""The parser of l10n.dialect makes markdown-it-py's tokens, every one, with its guarded block
+rules (l10n.blockguards) and its reading of link destinations."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import pkgutil
+import re
+from pathlib import Path
+
+import markdown_it.helpers
+import markdown_it.rules_block
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+
+from l10n import blockguards, dialect, structure
+
+SPEC = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
+
+
+def library(md: MarkdownIt) -> MarkdownIt:
+    """``md`` with markdown-it-py's own link helpers, and each guarded block rule put back as
+    the library's own, in the same chains."""
+    md.helpers = markdown_it.helpers
+    ruler = md.block.ruler
+    chains = {chain: ruler.getRules(chain) for chain in blockguards.CHAINS}
+    for name, fn in zip(ruler.get_active_rules(), ruler.getRules("")):
+        if hasattr(fn, "__wrapped__"):
+            ruler.at(name, fn.__wrapped__, {"alt": [c for c in blockguards.CHAINS if fn in chains[c]]})
+    return md
+
+
+GUARDED, LIBRARY = dialect.parser(), library(dialect.parser())
+GUARDED_BLOCKS = dialect.BLOCKS
+LIBRARY_BLOCKS = library(dialect.parser()).disable(["inline", "text_join"])
+LIBRARY_INLINE = library(dialect.parser()).disable(["emphasis", "balance_pairs", "entity", "fragments_join"])
+
+
+def dump(tokens: list[Token]) -> list[tuple]:
+    return [(t.type, t.tag, t.map, t.content, t.markup, t.info, t.attrs, t.level, t.nesting, t.hidden,
+             t.block, t.meta, dump(t.children or [])) for t in tokens]
+
+
+def outcome(md: MarkdownIt, text: str) -> tuple:
+    """The tokens and env of parsing ``text``, or what it raises (markdown-it-py 3.0 raises
+    IndexError on a table in a quote that ends with an empty ``>`` line)."""
+    env: dict = {}
+    try:
+        return dump(md.parse(text, env)), env
+    except Exception as error:  # noqa: BLE001 - the library's exception is the outcome
+        return type(error), str(error)
+
+
+def same(guarded: MarkdownIt, library: MarkdownIt, text: str) -> bool:
+    return outcome(guarded, text) == outcome(library, text)
+
+
+def chains(md: MarkdownIt) -> dict[str, list]:
+    ruler = md.block.ruler
+    return {chain: [getattr(fn, "__wrapped__", fn) for fn in ruler.getRules(chain)]
+            for chain in ("", *blockguards.CHAINS)}
+
+
+def test_every_rule_but_paragraph_is_guarded_in_the_librarys_chains() -> None:
+    library = MarkdownIt("commonmark").enable("table")
+    assert chains(dialect.parser()) == chains(library) == chains(LIBRARY)
+    assert chains(LIBRARY) == {chain: LIBRARY.block.ruler.getRules(chain) for chain in chains(LIBRARY)}
+    guarded = [name for name, fn in zip(dialect.BLOCKS.block.ruler.get_active_rules(),
+                                        dialect.BLOCKS.block.ruler.getRules("")) if hasattr(fn, "__wrapped__")]
+    assert guarded == [n for n in library.block.ruler.get_active_rules() if n != "paragraph"]
+    assert [len(c) for c in chains(library).values()] == [11, 7, 7, 6, 3]
+
+
+def test_the_library_asks_no_chain_but_those_the_guards_join() -> None:
+    """A rule's chains come from ``ruler.getRules(chain)`` for each name in CHAINS: a chain
+    the library's rules consulted beyond those would lose its guarded rules."""
+    sources = [inspect.getsource(markdown_it.parser_block)] + [
+        inspect.getsource(__import__(f"markdown_it.rules_block.{m.name}", fromlist=["_"]))
+        for m in pkgutil.iter_modules(markdown_it.rules_block.__path__)]
+    asked = {name for source in sources for name in re.findall(r"getRules\(\s*\"(\w*)\"", source)}
+    assert asked == {"", *blockguards.CHAINS}
+
+
+def test_a_rule_of_other_origin_is_left_alone() -> None:
+    md = MarkdownIt("commonmark")
+    md.block.ruler.at("hr", lambda state, start, end, silent: False, {"alt": ["paragraph"]})
+    mine = md.block.ruler.getRules("")[3]
+    blockguards.install(md)
+    assert md.block.ruler.getRules("")[3] is mine and md.block.ruler.getRules("paragraph")[2] is mine
+    twice = blockguards.install(dialect.parser())
+    assert all(not hasattr(getattr(fn, "__wrapped__", fn), "__wrapped__") for fn in twice.block.ruler.getRules(""))
+
+
+def test_every_commonmark_example_makes_the_librarys_tokens() -> None:
+    texts = [example["markdown"] for example in SPEC]
+    assert len(texts) == 652
+    assert all(same(GUARDED, LIBRARY, md) for md in texts)
+    assert all(same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md) for md in texts)
+    # and each example with its lines nested in a quote and in a list item
+    assert all(same(GUARDED_BLOCKS, LIBRARY_BLOCKS, re.sub("^", prefix, md, flags=re.M))
+               for md in texts for prefix in ("> ", "- ", "1.  "))
+
+
+#: What starts, ends, interrupts or continues a block, and words.
+FRAGMENTS = ["```", "```py", "``` `x`", "~~~", "~~~~", "#", "# ", "## x", "####### x", "#x", ">", "> ",
+             "- ", "-", "* ", "+ ", "1.", "1. ", "1)", "2. ", "0123456789.", "12345678901.", "|", "a | b",
+             "|---|", "| --- | --- |", "--- | ---", "-|-", ":--", "--:", ":-:", "[x]: /url \"t\"", "[x]:",
+             "[x]", "[", "]", "/url", "\"t\"", "'t'", "(t)", "<div>", "</div>", "<!--", "-->", "<pre>",
+             "</pre>", "<a href=\"x\">", "<?", "<!X", "<![CDATA[", "***", "---", "===", "___", "- - -",
+             "* * *", "_ _ _", "--", "==", "=", "\t", " ", "  ", "    ", "word", "two words", "\\", "`",
+             "*", "_", "-"]
+#: What a line may open with: indentation, quote markers, list markers (nesting).
+PREFIXES = ["", "", "", " ", "  ", "   ", "    ", "\t", " \t", ">", "> ", "> > ", ">>", "- ", "  - ",
+            "    - ", "1. ", "   1. ", "> - ", "- > ", "* ", "+ "]
+#: Whole lines: of tables and what a delimiter row might be taken for, of thematic breaks
+#: and underlines and what they might be taken for.
+WHOLE_LINES = ["|a", "a|", "a | b", "| a | b |", "a \\| b", "|", "||", "|---|", "|-", "-|-", ":-", ":--",
+               "--:", ":-:", ":|", "|:", ":--|--:", "|:-:|:--|", "--- | ---", "| - | - |", "- | -", "-- ",
+               ":- -", "|-|-|-|", "_\t_ _", "* *\t*", "-\t-\t-\t", "- - - x", "**", "*\t*", "__ _",
+               "=== ", "= =", "---\t", "-- -"]
+LINES = st.builds(lambda prefix, parts: prefix + "".join(parts),
+                  st.sampled_from(PREFIXES), st.lists(st.sampled_from(FRAGMENTS), max_size=4)) | st.builds(
+    lambda prefix, line: prefix + line, st.sampled_from(PREFIXES), st.sampled_from(WHOLE_LINES))
+DOCUMENTS = st.builds(lambda lines, end: "\n".join(lines) + end,
+                      st.lists(LINES, max_size=14), st.sampled_from(["", "\n", "\n\n", " ", "\n  ", "\t"]))
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS)
+@example("Title\n---\n> a\n---\n- b\n===")
+@example("a | b\n-|-\n> c | d\n- |---|")
+@example("|a\n|-\na|b\n:-")
+@example("- a\n  b\n- c\n\n  ---\n    ===\n\td\n  - e\n---")
+@example("[x]: /url\n\"t\"\n===\n[y]:\n/u\n'tt\n\n'\n- ")
+@example("  ")
+@example(">|a\n>|---|\n>")
+@example("a\n  ")
+def test_guarded_blocks_are_the_librarys(md: str) -> None:
+    assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
+    assert same(GUARDED, LIBRARY, md)
+
+
+def after(rule, md: MarkdownIt, text: str, line: int, indent: int, silent: bool) -> tuple:
+    """What ``rule`` returns (or raises) on ``line`` of ``text`` and the state it leaves."""
+    state = StateBlock(text, md, {}, [])
+    state.blkIndent = indent
+    try:
+        result: object = rule(state, line, state.lineMax, silent)
+    except Exception as error:  # noqa: BLE001 - the library's exception is the result
+        result = type(error)
+    return (result, dump(state.tokens),
+            {k: v for k, v in vars(state).items() if k not in ("md", "tokens")})
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS, st.sampled_from([0, 0, 1, 2, 4]))
+@example("a\nb", 0)
+@example("a\n---", 2)
+def test_each_guard_answers_as_its_rule_and_leaves_the_same_state(md: str, indent: int) -> None:
+    """Rule by rule, on every line, silent or not: a guard returns what its rule returns and
+    leaves the state as the rule leaves it (``lheading`` sets ``parentType`` even when it
+    finds no underline, which no rule of the library reads afterwards)."""
+    ruler = GUARDED_BLOCKS.block.ruler
+    for guard in ruler.getRules(""):
+        rule = getattr(guard, "__wrapped__", None)
+        if rule is None:
+            continue
+        for line in range(StateBlock(md, GUARDED_BLOCKS, {}, []).lineMax):
+            for silent in (True, False):
+                assert (after(guard, GUARDED_BLOCKS, md, line, indent, silent)
+                        == after(rule, GUARDED_BLOCKS, md, line, indent, silent)), (rule.__name__, line, silent)
+
+
+def result(found: object) -> tuple:
+    return type(found), {name: getattr(found, name) for name in type(found).__slots__}
+
+
+#: Characters that end, nest, escape or enclose a destination, and others.
+DESTINATION_CHARS = st.lists(st.sampled_from(list(" \t\n\r\x00\x01\x1f\x7f\x80()<>\\\"'&;#ax/:.%é😀")
+                                             + ["&amp;", "&#41;", "\\(", "\\ ", "((", "))", "%20"]),
+                             max_size=20).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(DESTINATION_CHARS, st.integers(0, 22), st.integers(-1, 24))
+@example("a(b)c d", 0, 7)
+@example("", 0, 1)
+@example("ab", 3, 5)
+def test_link_destination_is_the_librarys(text: str, pos: int, maximum: int) -> None:
+    assert result(dialect.link_destination(text, pos, maximum)) == result(
+        markdown_it.helpers.parseLinkDestination(text, pos, maximum))
+
+
+def test_the_parsers_link_helpers_are_the_librarys_but_one() -> None:
+    ours = dict(vars(GUARDED.helpers))
+    assert ours.pop("parseLinkDestination") is dialect.link_destination
+    assert ours == {k: v for k, v in vars(markdown_it.helpers).items() if k != "parseLinkDestination"}
+
+
+#: Inline text around links, images and references.
+LINKS = st.lists(st.sampled_from(["[a]", "[a](", "![a](", "[x]", "[x][]", "(", ")", "<", ">", "<u>", "\\",
+                                  " ", "\t", "\n", "\"t\"", "'t'", "(t)", "u/r-l", "&amp;", "%20", "é", "\x7f",
+                                  "\x01", "`", "*", "a"]), max_size=16).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(LINKS)
+@example("[a](u(v)w) [b](<x y>) [c](d\\)e)")
+def test_inline_tokens_are_the_librarys(md: str) -> None:
+    env = {"references": {"X": {"href": "/r", "title": ""}}}
+    assert dump(structure._INLINE.parseInline(md, dict(env))) == dump(LIBRARY_INLINE.parseInline(md, dict(env)))
+    assert same(GUARDED, LIBRARY, md)
+    assert same(GUARDED, LIBRARY, f"[x]: {md}\n\n[x]")
+
+
+def test_every_commonmark_example_makes_the_librarys_inline_tokens() -> None:
+    texts = [example["markdown"] for example in SPEC]
+    assert [dump(structure._INLINE.parseInline(md, {"references": {}})) for md in texts] == [
+        dump(LIBRARY_INLINE.parseInline(md, {"references": {}})) for md in texts]
