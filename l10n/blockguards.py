@@ -102,24 +102,36 @@ def _hr(rule: Rule) -> Rule:
     return guarded
 
 
+#: How many lines past its first the ``lheading`` guard reads; where it would have to read
+#: further, the rule decides. A paragraph or a list item is rarely longer, and so the guard
+#: costs a few steps even where the rule stops early (at each item of a tight list).
+LHEADING_LOOKAHEAD = 8
+
+
 def _lheading(rule: Rule) -> Rule:
-    """``lheading`` finds its underline among the lines up to the next empty one (``while
-    nextLine < endLine and not state.isEmpty(nextLine)``): a line indented 0-3 columns past
-    the block whose first character is ``-`` or ``=``. Without such a line it returns False
-    (``if not level``), having set ``state.parentType = "paragraph"`` unless the first line
-    is code; the terminator rules it asks on the way are silent, which changes nothing."""
+    """``lheading`` looks for its underline among the lines up to the next empty one
+    (``while nextLine < endLine and not state.isEmpty(nextLine)``): a line indented 0-3
+    columns past the block (``if state.sCount[nextLine] - state.blkIndent > 3: continue``,
+    ``if state.sCount[nextLine] >= state.blkIndent``) whose first character is the marker
+    (``if marker in ("-", "=")``). Without one it returns False (``if not level``), having
+    set ``state.parentType = "paragraph"`` unless the first line is code, and asked only
+    silent rules, which change nothing."""
     @wraps(rule)
     def guarded(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
         src, bMarks, tShift, eMarks, sCount = state.src, state.bMarks, state.tShift, state.eMarks, state.sCount
         indent = state.blkIndent
         line = startLine + 1
-        while line < endLine:
+        last = min(endLine, line + LHEADING_LOOKAHEAD)
+        while line < last:
             pos = bMarks[line] + tShift[line]
             if pos >= eMarks[line]:  # state.isEmpty(line)
                 break
             if 0 <= sCount[line] - indent <= 3 and src[pos] in "-=":
                 return rule(state, startLine, endLine, silent)
             line += 1
+        else:
+            if line < endLine:  # no empty line within the lookahead
+                return rule(state, startLine, endLine, silent)
         if not state.is_code_block(startLine):
             state.parentType = "paragraph"
         return False

@@ -135,6 +135,8 @@ def _columns_of(c: str) -> int:
 #: Characters one column wide each (``uc_width``): printable Latin, soft hyphen excepted,
 #: typographic quotes, dashes and ellipsis, the euro sign.
 _NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*")
+#: The :data:`_NARROW` characters a PO string holds as they are: all but the quote and the backslash.
+_PLAIN = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*")
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
 _LINE_BREAK = re.compile(b"[\x03\x05]")
 
@@ -230,8 +232,7 @@ def _layout(keyword: str, value: str, width: int) -> tuple[str, tuple[int, ...] 
     """
     start = len(keyword) + 1  # columns taken before the opening quote
     if "\n" not in value[:-1]:  # one portion
-        text = _escape(value)
-        columns = _columns(text)
+        text, columns = _measured(value)
         if not text or start + columns[-1] <= width:
             return text, None
         possible = _opportunities(text, value.endswith("\n"))
@@ -246,9 +247,9 @@ def _layout(keyword: str, value: str, width: int) -> tuple[str, tuple[int, ...] 
     cuts: list[int] = []
     offset = 0
     for portion in _PORTION.findall(value):
-        text = _escape(portion)
+        text, columns = _measured(portion)
         possible = _opportunities(text, portion.endswith("\n"))
-        cuts += [offset + b for b in _fit(possible, _columns(text), None, width, 0)]
+        cuts += [offset + b for b in _fit(possible, columns, None, width, 0)]
         offset += len(text)
         cuts.append(offset)
         texts.append(text)
@@ -256,6 +257,14 @@ def _layout(keyword: str, value: str, width: int) -> tuple[str, tuple[int, ...] 
 
 
 _PORTION = re.compile(r"[^\n]*\n|[^\n]+")  # up to and with each "\n"
+
+
+def _measured(portion: str) -> tuple[str, Sequence[int]]:
+    """``portion`` escaped, and its running display width (:func:`_columns`)."""
+    if _PLAIN.fullmatch(portion):  # nothing to escape, a column a character
+        return portion, range(len(portion) + 1)
+    text = _escape(portion)
+    return text, _columns(text)
 
 
 def _escape(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import time
 import pkgutil
 import re
 from pathlib import Path
@@ -137,6 +138,8 @@ DOCUMENTS = st.builds(lambda lines, end: "\n".join(lines) + end,
 @example("- a\n  b\n- c\n\n  ---\n    ===\n\td\n  - e\n---")
 @example("[x]: /url\n\"t\"\n===\n[y]:\n/u\n'tt\n\n'\n- ")
 @example("  ")
+@example("a\n" * 8 + "---")
+@example("- a\n" + "b\n" * 8 + "  ===")
 @example(">|a\n>|---|\n>")
 @example("a\n  ")
 def test_guarded_blocks_are_the_librarys(md: str) -> None:
@@ -221,3 +224,17 @@ def test_every_commonmark_example_makes_the_librarys_inline_tokens() -> None:
     texts = [example["markdown"] for example in SPEC]
     assert [dump(structure._INLINE.parseInline(md, {"references": {}})) for md in texts] == [
         dump(LIBRARY_INLINE.parseInline(md, {"references": {}})) for md in texts]
+
+
+def test_long_blocks_without_empty_lines_cost_what_the_librarys_cost() -> None:
+    """Where the library's rules stop early, the guards look no further than a few lines
+    (lheading once read a tight list to its end from each item: quadratic)."""
+    for text in ("".join(f"- item {i}\n" for i in range(3000)), "".join(f"# {i}\ntext\n" for i in range(2000))):
+        def cost(md: MarkdownIt) -> float:
+            runs = []
+            for _ in range(3):
+                start = time.process_time()
+                md.parse(text)
+                runs.append(time.process_time() - start)
+            return min(runs)
+        assert cost(GUARDED_BLOCKS) < 2 * cost(LIBRARY_BLOCKS)

@@ -463,6 +463,12 @@ def test_narrow_characters_are_one_column_wide(library: bool, monkeypatch: pytes
         pofile._char_width.cache_clear()
 
 
+def test_plain_characters_are_the_narrow_ones_written_as_they_are() -> None:
+    """A string of :data:`pofile._PLAIN` characters is written unescaped and measured by counting."""
+    for c in map(chr, range(0x110000)):
+        assert bool(pofile._PLAIN.fullmatch(c)) == (bool(pofile._NARROW.fullmatch(c)) and pofile._escape(c) == c)
+
+
 # ------------------------------------------------ normalising a re-saved file
 
 
