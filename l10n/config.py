@@ -110,7 +110,10 @@ class Config:
         return rel
 
     def display(self, path: Path) -> Path:
-        """The path as shown in messages and catalogs: relative to the site root."""
+        """The path as shown in messages and catalogs: relative to the site root (a relative
+        path is taken as shown already: the working folder has nothing to do with the site)."""
+        if not path.is_absolute():
+            return path
         rel = _under(path, self.root)
         return path if rel is None else rel
 
