@@ -156,18 +156,22 @@ class Links:
     def refs(self, md: str, here: str) -> str:
         """``md`` (the German article ``here``) with each ``ref``/``relref`` to an article
         that has no German page pointing at the source language's page (``lang="en"``), which
-        Hugo links; as written, Hugo would stop the German build (REF_NOT_FOUND).
+        Hugo links; as written, Hugo would stop the German build (REF_NOT_FOUND). A ref that
+        names a heading (``#fragment``) points there too, as a Markdown link does
+        (:meth:`localise`): the German page's headings have German anchors.
 
         >>> site = Links(pages=frozenset({"a.md", "b.md"}), published_pages=frozenset({"a.md"}))
         >>> print(site.refs('[A]({{< ref "a.md" >}}), [B]({{< relref "b.md#x" >}})', "c.md"))
         [A]({{< ref "a.md" >}}), [B]({{< relref path="b.md#x" lang="en" >}})
+        >>> print(site.refs('[A]({{< ref "a.md#intro" >}})', "c.md"))
+        [A]({{< ref path="a.md#intro" lang="en" >}})
         """
         if "ref" not in md or not self.pages:
             return md
 
         def one(m: re.Match[str]) -> str:
             page = self.page(m.group("path"), here)
-            if page is None or page in self.published_pages:
+            if page is None or (page in self.published_pages and not (m.group("frag") or "").lstrip("#")):
                 return m.group(0)
             return (f'{{{{{m.group("open")} {m.group("rel") or ""}ref path="{m.group("path")}{m.group("frag") or ""}" '
                     f'lang="{self.source}" {m.group("close")}}}}}')

@@ -314,6 +314,31 @@ def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_pat
     assert '/en/news/b/">the b story' in html and '/de/c/">the c story' in html
 
 
+def test_a_ref_to_a_heading_of_a_published_article_links_the_english_heading(tmp_path: Path) -> None:
+    """The German page's headings have German anchors: a ref naming an English heading
+    points at the English page, where that heading is, as a Markdown link does."""
+    pages = {"a.md": '---\ntitle: "A"\n---\n\nSee [the details]({{< relref "b.md#the-details" >}}) and '
+                     '[b]({{< ref "b.md" >}}).\n',
+             "b.md": '---\ntitle: "B"\n---\n\n## The details\n\nThey matter.\n'}
+    root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    german = {"See [the details]({{< relref \"b.md#the-details\" >}}) and [b]({{< ref \"b.md\" >}}).":
+              "Siehe [die Einzelheiten]({{< relref \"b.md#the-details\" >}}) und [b]({{< ref \"b.md\" >}}).",
+              "The details": "Die Einzelheiten", "They matter.": "Sie zählen."}
+    for name in ("a", "b"):
+        review(root, name, lambda msgid: german.get(msgid, msgid))
+    assert main(["--root", str(root), "merge"]) == 0
+    text = (root / "content/de/a.md").read_text(encoding="utf-8")
+    assert '{{< relref path="b.md#the-details" lang="en" >}}' in text and '{{< ref "b.md" >}}' in text
+    assert main(["--root", str(root), "check", "--no-cache"]) == 0
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == [], result.stderr
+    html = (root / "public/de/a/index.html").read_text(encoding="utf-8")
+    assert '/en/b/#the-details">die Einzelheiten' in html and '/de/b/">b' in html
+    assert 'id="the-details"' in (root / "public/en/b/index.html").read_text(encoding="utf-8")
+    assert 'id="the-details"' not in (root / "public/de/b/index.html").read_text(encoding="utf-8")
+
+
 HEADINGS = [
     "What *changes* for visitors",
     "Über die Straße: „Zitat“ — 2 + 2 = 4?",
