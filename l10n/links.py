@@ -45,6 +45,32 @@ _REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?"(?P
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
+def _is_image(md: str, close: int) -> bool:
+    """Whether the ``]`` at ``close`` (before a destination's ``(``) ends an image's text:
+    its ``[``, found by counting unescaped brackets back, follows an unescaped ``!``. Where
+    this misreads odd Markdown, the whole-article comparison refuses the result."""
+    depth = 0
+    for i in range(close - 1, -1, -1):
+        c = md[i]
+        if c not in "[]" or _escaped(md, i):
+            continue
+        if c == "]":
+            depth += 1
+        elif depth:
+            depth -= 1
+        else:
+            return i > 0 and md[i - 1] == "!" and not _escaped(md, i - 1)
+    return False
+
+
+def _escaped(md: str, i: int) -> bool:
+    """Whether ``md[i]`` follows an odd number of backslashes."""
+    n = 0
+    while i - n - 1 >= 0 and md[i - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
 def key(rest: str) -> str:
     """An address below a form, as articles are told apart: no query, fragment or end slash.
 
@@ -231,13 +257,21 @@ class Links:
         return (de if key(found[2]) in self.published and not fragment(found[2]) else en) + found[2]
 
     def rewrite(self, md: str) -> str:
-        """Inline Markdown with every link destination :meth:`localise`-d (code spans and
-        reference definitions stay as written)."""
+        """Inline Markdown with every link destination :meth:`localise`-d (code spans,
+        image sources and reference definitions stay as written: an image is a file, not a
+        page with a German twin).
+
+        >>> links = Links((("/en/", "/de/"),), frozenset({"a"}), frozenset({"a"}))
+        >>> links.rewrite("[A](/en/a) [![A](/en/a)](/en/a)")
+        '[A](/de/a) [![A](/en/a)](/de/a)'
+        """
         if not self.pairs or not _may_link(md):
             return md
 
         def one(m: re.Match[str]) -> str:
             if m.group("dest"):
+                if _is_image(md, m.start("open")):
+                    return m.group(0)
                 return m.group("open") + self.localise(m.group("dest"))
             if m.group("auto"):
                 return "<" + self.localise(m.group("auto")) + ">"
@@ -249,6 +283,8 @@ class Links:
         not published, or they name a heading (a fragment)."""
         out = []
         for m in _DESTINATIONS.finditer(md) if self.pairs and _may_link(md) else ():
+            if m.group("dest") and _is_image(md, m.start("open")):
+                continue
             dest = m.group("dest") or m.group("auto")
             if dest and self.article(dest) is not None and self.localise(dest) == self._english(dest):
                 out.append(self._english(dest))

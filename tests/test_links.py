@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from l10n import config, links, markup, workflow
+from l10n import config, links, markup, structure, workflow
 from l10n.cli import main
 
 from .conftest import write_site
@@ -364,7 +364,8 @@ def test_a_ref_follows_its_article_into_german_once_that_is_published(tmp_path, 
 LINK_PIECES = st.lists(st.sampled_from(
     ["](", "]", "(", ")", "[x]", "<", ">", "`", "``", " ", "\n", "\t", "a", "/en/story/harbour", "/en/story/tram",
      "/en/story/tram/#map", "/de/story/ferry", "https://news.example.test/en/story/ferry", "#h", "<https://x.example/>",
-     "<mailto:a@x.example>", "ü"]), max_size=12).map("".join)
+     "<mailto:a@x.example>", "ü", "!", "![", "\\", "\\[", "![x](/en/story/harbour)",
+     "[![x](/en/story/ferry)](/en/story/ferry)"]), max_size=12).map("".join)
 SITE_LINKS = links.Links(((f"{SITE}/en/", f"{SITE}/de/"), ("/en/", "/de/")),
                          frozenset({"story/harbour", "story/ferry", "story/tram"}),
                          frozenset({"story/harbour", "story/ferry"}))
@@ -381,3 +382,29 @@ def test_text_without_a_destination_skips_the_pattern_exactly(md: str) -> None:
         links._may_link = shortcut
     if not links._may_link(md):
         assert all(m.group("code") for m in links._DESTINATIONS.finditer(md))
+
+
+def images(md: str) -> list[str]:
+    """The image sources of ``md`` as the Markdown parser reads them."""
+    return sorted(value for (kind, value), n in structure.inline_facts(md).items() if kind == "image" for _ in range(n))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LINK_PIECES)
+def test_no_image_source_is_rewritten(md: str) -> None:
+    # an image is a file, not a page with a German twin: were its source localised, the
+    # check would refuse the German text as changing it
+    assert images(SITE_LINKS.rewrite(md)) == images(md)
+
+
+def test_an_image_whose_source_is_an_article_stays_as_written(tmp_path, capsys):
+    body = "A chart: [![the ferry chart](/en/story/ferry)](/en/story/ferry), and ![the same](/en/story/ferry)."
+    root = write_site(tmp_path / "s", {"story/chart.md": article("chart", body), "story/ferry.md": FERRY})
+    assert run(root, "extract") == 0
+    review_all(root, "story/chart")
+    review_all(root, "story/ferry")
+    assert run(root, "merge") == 0
+    german = (root / "content/de/story/chart.md").read_text(encoding="utf-8")
+    assert "[![the ferry chart](/en/story/ferry)](/de/story/ferry), and ![the same](/en/story/ferry). (de)" in german
+    code, report = check(root, capsys)
+    assert code == 0, report
