@@ -866,6 +866,13 @@ def test_text_without_a_start_is_not_searched_for_placeholders_or_destinations(t
     assert markup._without_destinations(text) == markup._DESTINATIONS.sub(" ", text)
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(SHORTCUT_PIECES, segments, st.text()))
+def test_placeholders_are_found_as_with_the_percent_checked_before_it(text: str) -> None:
+    before = re.compile(markup._PLACEHOLDER.pattern.replace("%(?<!%%)", "(?<!%)%", 1))
+    assert markup._PLACEHOLDER.findall(text) == before.findall(text)
+
+
 def test_suspect_characters_are_the_controls_and_bidi_controls() -> None:
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     assert set(markup._SUSPECT.findall(every)) == \
