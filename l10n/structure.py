@@ -277,9 +277,24 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     if fact_free(md):
         return facts
     env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
-    for block in _INLINE.parseInline(md, env):
-        _collect(block.children or [], facts)
+    _collect(_inline_tokens(md, env), facts)
     return facts
+
+
+def _inline_tokens(md: str, env: dict) -> list[Token]:
+    """The tokens ``_INLINE.parseInline(md, env)`` makes of ``md``, by the inline parser
+    alone: of the core rules around it only ``normalize`` changes what it reads (line ends
+    and NUL), and ``text_join`` joins text tokens, which are no fact. A third less time; a
+    property test holds the facts to the parser's.
+
+    >>> [t.type for t in _inline_tokens("a  \\r\\nb", {})]
+    ['text', 'hardbreak', 'text']
+    """
+    if "\r" in md or "\0" in md:
+        md = md.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    tokens: list[Token] = []
+    _INLINE.inline.parse(md, _INLINE, env, tokens)
+    return tokens
 
 
 #: A trailing attribute list, ``{#id .class key=value}``: Goldmark (Hugo) gives a heading

@@ -531,7 +531,7 @@ def parsed_facts(md: str) -> Counter:
 
 
 #: Characters that start, end or escape inline constructs, and line ends after white space.
-SIGNIFICANT = st.lists(st.sampled_from(list("ab *_&#;!()\\\t\n\r`[]<>:/") + ["  \n", "\\\n", "&amp;", "](u)"]),
+SIGNIFICANT = st.lists(st.sampled_from(list("ab *_&#;!()\\\t\n\r\0`[]<>:/") + ["  \n", "\\\n", "&amp;", "](u)"]),
                        max_size=30).map("".join)
 
 
