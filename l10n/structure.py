@@ -172,10 +172,12 @@ def breaks(source: Shape, target: Shape,
         if follow is not None:
             a = follow(a)
         before, after = inline_facts(a, target.used_references(a)), inline_facts(b, target.used_references(b))
-        if allowed is not None and after != before:
-            after = links.align(before, after, partial(_allowed_fact, allowed))
         if after == before:
             continue
+        if allowed is not None:
+            after = links.align(before, after, partial(_allowed_fact, allowed))
+            if after == before:
+                continue
         missing, added = _difference(before, after)
         if missing or added:
             parts = [f"{what} {value!r} missing" for what, value in missing]
