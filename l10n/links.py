@@ -25,9 +25,10 @@ from typing import AbstractSet, Callable, Hashable, Iterable, Mapping, Sequence,
 T = TypeVar("T", bound=Hashable)
 
 #: Code spans (kept as they are), inline link destinations and autolinks in inline Markdown.
+#: Each alternative starts with its character, so that the engine skips to them.
 _DESTINATIONS = re.compile(
-    r"(?P<code>`+)[\s\S]*?(?P=code)"
-    r"|(?P<open>\]\([ \t\n]*<?)(?P<dest>[^\s()<>]+)"
+    r"`(?P<code>`*)[\s\S]*?`(?P=code)"
+    r"|\]\((?P<lead>[ \t\n]*<?)(?P<dest>[^\s()<>]+)"
     r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 
 
@@ -270,9 +271,9 @@ class Links:
 
         def one(m: re.Match[str]) -> str:
             if m.group("dest"):
-                if _is_image(md, m.start("open")):
+                if _is_image(md, m.start()):
                     return m.group(0)
-                return m.group("open") + self.localise(m.group("dest"))
+                return "](" + m.group("lead") + self.localise(m.group("dest"))
             if m.group("auto"):
                 return "<" + self.localise(m.group("auto")) + ">"
             return m.group(0)
@@ -283,7 +284,7 @@ class Links:
         not published, or they name a heading (a fragment)."""
         out = []
         for m in _DESTINATIONS.finditer(md) if self.pairs and _may_link(md) else ():
-            if m.group("dest") and _is_image(md, m.start("open")):
+            if m.group("dest") and _is_image(md, m.start()):
                 continue
             dest = m.group("dest") or m.group("auto")
             if dest and self.article(dest) is not None and self.localise(dest) == self._english(dest):

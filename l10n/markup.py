@@ -274,8 +274,11 @@ def _destination(md: str, pos: int, end: int) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- text helpers
 
+#: Every alternative starts with ``%`` or ``{`` (the ``%`` not after another one is checked
+#: behind it, not before): the regular expression engine then skips to those characters
+#: instead of trying the whole pattern at every position.
 _PLACEHOLDER = re.compile(
-    r"(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[sdiufxXeEgGcr](?!\w)"
+    r"%(?<!%%)(?:\(\w+\)|\d+\$)?[-+#0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[sdiufxXeEgGcr](?!\w)"
     r"|\{\{[^\n]*?\}\}|\{%[^\n]*?%\}"
     r"|\{[:#.][^{}\n]*\}"
     r"|\{(?:[A-Za-z_][\w.\[\]-]*|\d*)(?:![rsa])?(?::[^{}\n]*)?\}"

@@ -7,6 +7,7 @@ translated and reviewed, ``ferry`` is translated, ``tram`` has nothing translate
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polib
@@ -381,7 +382,21 @@ def test_text_without_a_destination_skips_the_pattern_exactly(md: str) -> None:
     finally:
         links._may_link = shortcut
     if not links._may_link(md):
-        assert all(m.group("code") for m in links._DESTINATIONS.finditer(md))
+        assert all(m.group("code") is not None for m in links._DESTINATIONS.finditer(md))
+
+
+#: :data:`l10n.links._DESTINATIONS` in its former, slower form (a group first).
+DESTINATIONS_BEFORE = re.compile(
+    r"(?P<code>`+)[\s\S]*?(?P=code)"
+    r"|(?P<open>\]\([ \t\n]*<?)(?P<dest>[^\s()<>]+)"
+    r"|<(?P<auto>[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(LINK_PIECES, st.text()))
+def test_destinations_are_found_as_by_the_former_pattern(md: str) -> None:
+    found = [(m.span(), m.group("dest"), m.group("auto")) for m in links._DESTINATIONS.finditer(md)]
+    assert found == [(m.span(), m.group("dest"), m.group("auto")) for m in DESTINATIONS_BEFORE.finditer(md)]
 
 
 def images(md: str) -> list[str]:

@@ -531,7 +531,7 @@ def parsed_facts(md: str) -> Counter:
 
 
 #: Characters that start, end or escape inline constructs, and line ends after white space.
-SIGNIFICANT = st.lists(st.sampled_from(list("ab *_&#;!()\\\t\n\r`[]<>:/") + ["  \n", "\\\n", "&amp;", "](u)"]),
+SIGNIFICANT = st.lists(st.sampled_from(list("ab *_&#;!()\\\t\n\r\0`[]<>:/") + ["  \n", "\\\n", "&amp;", "](u)"]),
                        max_size=30).map("".join)
 
 
@@ -541,23 +541,42 @@ def test_fact_free_text_is_what_the_parser_finds_none_in(md: str) -> None:
     """The shortcut of inline_facts never hides a fact the parser would find (beside the
     facts Goldmark reads beyond CommonMark, which tests/test_hugo.py holds to Hugo)."""
     assert inline_facts(md) == parsed_facts(md) + structure._goldmark_facts(md)
-    if structure.FACT_FREE.fullmatch(md):
+    if structure.fact_free(md):
         assert parsed_facts(md) == Counter()
+
+
+#: What :func:`l10n.structure.fact_free` tests, as one pattern (its former, slower form).
+FACT_FREE = re.compile(r"(?:[^`\[<\\\r\n]|\\(?![\r\n])|(?<![ \t\\])\n)*")
+#: A line of Goldmark's definition lists anywhere in the text (the former, slower search).
+DEFINITION_LINE = re.compile(r"(?:^|\n)[ ]{0,3}:[ \t]")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(SIGNIFICANT)
+def test_fact_free_is_its_pattern(md: str) -> None:
+    assert structure.fact_free(md) == bool(FACT_FREE.fullmatch(md))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "  ", "    ", "\t", ":", "\n", ": "]), max_size=12).map("".join))
+def test_definition_lines_are_found_as_by_one_search(md: str) -> None:
+    found = structure._goldmark_facts(md)
+    assert any(what == "definition list" for what, _ in found) == bool(DEFINITION_LINE.search(md))
 
 
 @pytest.mark.parametrize("md", ["a  \nb", "a\\\nb", "a`b`", "[a](b)", "<b>", "<https://x.org>"])
 def test_text_that_can_hold_a_fact_is_parsed(md: str) -> None:
-    assert not structure.FACT_FREE.fullmatch(md) and parsed_facts(md)
+    assert not structure.fact_free(md) and parsed_facts(md)
 
 
 def test_fact_free_text_of_the_spec_examples_has_no_facts() -> None:
     spec = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
     lines = {line for example in spec for line in example["markdown"].split("\n")}
-    free = [md for md in lines if structure.FACT_FREE.fullmatch(md)]
+    free = [md for md in lines if structure.fact_free(md)]
     assert len(free) > 300
     assert all(parsed_facts(md) == Counter() for md in free)
     assert all(parsed_facts(md) == Counter() for example in spec
-               if structure.FACT_FREE.fullmatch(md := example["markdown"]))
+               if structure.fact_free(md := example["markdown"]))
 
 
 def test_token_walks_do_not_recurse() -> None:
@@ -845,6 +864,13 @@ SHORTCUT_PIECES = st.lists(st.sampled_from(
 def test_text_without_a_start_is_not_searched_for_placeholders_or_destinations(text: str) -> None:
     assert markup.placeholders(text) == markup._PLACEHOLDER.findall(text)
     assert markup._without_destinations(text) == markup._DESTINATIONS.sub(" ", text)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(SHORTCUT_PIECES, segments, st.text()))
+def test_placeholders_are_found_as_with_the_percent_checked_before_it(text: str) -> None:
+    before = re.compile(markup._PLACEHOLDER.pattern.replace("%(?<!%%)", "(?<!%)%", 1))
+    assert markup._PLACEHOLDER.findall(text) == before.findall(text)
 
 
 def test_suspect_characters_are_the_controls_and_bidi_controls() -> None:
