@@ -20,7 +20,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import AbstractSet, Callable, Hashable, Iterable, Mapping, Sequence, TypeVar
+from typing import AbstractSet, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
@@ -46,30 +46,22 @@ _REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?"(?P
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
 
 
-def _is_image(md: str, close: int) -> bool:
-    """Whether the ``]`` at ``close`` (before a destination's ``(``) ends an image's text:
-    its ``[``, found by counting unescaped brackets back, follows an unescaped ``!``. Where
-    this misreads odd Markdown, the whole-article comparison refuses the result."""
-    depth = 0
-    for i in range(close - 1, -1, -1):
-        c = md[i]
-        if c not in "[]" or _escaped(md, i):
-            continue
-        if c == "]":
-            depth += 1
-        elif depth:
-            depth -= 1
-        else:
-            return i > 0 and md[i - 1] == "!" and not _escaped(md, i - 1)
-    return False
+def _applied(md: str, changes: Sequence[tuple[int, int, str]]) -> Iterator[str]:
+    """``md`` with each (start, end, text) of ``changes`` (in order, apart) put in."""
+    at = 0
+    for start, end, new in changes:
+        yield md[at:start]
+        yield new
+        at = end
+    yield md[at:]
 
 
-def _escaped(md: str, i: int) -> bool:
-    """Whether ``md[i]`` follows an odd number of backslashes."""
-    n = 0
-    while i - n - 1 >= 0 and md[i - n - 1] == "\\":
-        n += 1
-    return n % 2 == 1
+def _image_sources(md: str) -> Counter:
+    """The image sources of inline Markdown as the parser reads them (an image is a file,
+    not a page with a German twin: :meth:`Links.rewrite` leaves them as written)."""
+    from .structure import inline_facts  # structure imports this module
+
+    return Counter({value: n for (kind, value), n in inline_facts(md).items() if kind == "image"})
 
 
 def key(rest: str) -> str:
@@ -268,23 +260,38 @@ class Links:
         """
         if not self.pairs or not _may_link(md):
             return md
+        changes = [(m.start(), m.end(), new) for m in _DESTINATIONS.finditer(md)
+                   if (new := self._localised(m)) != m.group(0)]
+        if "![" not in md or not changes:  # no image, whose source must stay
+            return "".join(_applied(md, changes))
+        # The pattern cannot tell an image's destination from a link's: the parser can.
+        # Each change (from the last, so the others' places hold) is kept only if it leaves
+        # every image source as it was.
+        images, out = _image_sources(md), md
+        for start, end, new in reversed(changes):
+            candidate = out[:start] + new + out[end:]
+            if _image_sources(candidate) == images:
+                out = candidate
+        return out
 
-        def one(m: re.Match[str]) -> str:
-            if m.group("dest"):
-                if _is_image(md, m.start()):
-                    return m.group(0)
-                return "](" + m.group("lead") + self.localise(m.group("dest"))
-            if m.group("auto"):
-                return "<" + self.localise(m.group("auto")) + ">"
-            return m.group(0)
-        return _DESTINATIONS.sub(one, md)
+    def _localised(self, m: re.Match[str]) -> str:
+        """A :data:`_DESTINATIONS` match with its destination :meth:`localise`-d."""
+        if m.group("dest"):
+            return "](" + m.group("lead") + self.localise(m.group("dest"))
+        if m.group("auto"):
+            return "<" + self.localise(m.group("auto")) + ">"
+        return m.group(0)
 
     def staying_english(self, md: str) -> list[str]:
         """Links of ``md`` to source articles that stay English: their German article is
         not published, or they name a heading (a fragment)."""
+        if not self.pairs or not _may_link(md):
+            return []
         out = []
-        for m in _DESTINATIONS.finditer(md) if self.pairs and _may_link(md) else ():
-            if m.group("dest") and _is_image(md, m.start()):
+        images = _image_sources(md) if "![" in md else Counter()
+        for m in _DESTINATIONS.finditer(md):
+            if m.group("dest") and images[m.group("dest")] > 0:  # an image's, as :meth:`rewrite` keeps
+                images[m.group("dest")] -= 1
                 continue
             dest = m.group("dest") or m.group("auto")
             if dest and self.article(dest) is not None and self.localise(dest) == self._english(dest):

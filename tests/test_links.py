@@ -404,7 +404,7 @@ def images(md: str) -> list[str]:
     return sorted(value for (kind, value), n in structure.inline_facts(md).items() if kind == "image" for _ in range(n))
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=3000, deadline=None)
 @given(LINK_PIECES)
 def test_no_image_source_is_rewritten(md: str) -> None:
     # an image is a file, not a page with a German twin: were its source localised, the
