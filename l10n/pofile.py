@@ -417,7 +417,8 @@ def dumps(po: polib.POFile) -> str:
     """Serialise ``po`` exactly as ``msgcat`` (width 79) writes it: header, entries, obsolete ones."""
     header = _header_entry(po)
     entries = ([header] if header else []) + _written(po)
-    return "\n".join("".join(line + "\n" for line in _entry_lines(e)) for e in entries)
+    # Each entry has a msgid line; a blank line between entries.
+    return "\n\n".join("\n".join(_entry_lines(e)) for e in entries) + "\n" if entries else ""
 
 
 def same_entries(a: polib.POFile, b: polib.POFile) -> bool:
