@@ -138,7 +138,6 @@ _NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u
 #: The :data:`_NARROW` characters a PO string holds as they are: all but the quote and the backslash.
 _PLAIN = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*")
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
-_LINE_BREAK = re.compile(b"[\x03\x05]")
 
 
 def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Sequence[int]] | None,
@@ -151,7 +150,7 @@ def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Se
     worked out here if None), or for text one column per character, where a column is an
     index, by searching ``possible`` itself (:func:`_fit_narrow`).
     """
-    if _LINE_BREAK.search(possible):
+    if _MANDATORY in possible or _CR_BEFORE_LF in possible:  # a line break character
         return _fit_walking(possible, columns, width, start)
     if isinstance(columns, range):
         return _fit_narrow(possible, columns[-1], width, start)
@@ -261,10 +260,17 @@ _PORTION = re.compile(r"[^\n]*\n|[^\n]+")  # up to and with each "\n"
 
 def _measured(portion: str) -> tuple[str, Sequence[int]]:
     """``portion`` escaped, and its running display width (:func:`_columns`)."""
-    if _PLAIN.fullmatch(portion):  # nothing to escape, a column a character
+    if _plain(portion):  # nothing to escape, a column a character
         return portion, range(len(portion) + 1)
     text = _escape(portion)
     return text, _columns(text)
+
+
+def _plain(text: str) -> bool:
+    """Whether :data:`_PLAIN` matches all of ``text``; for ASCII, without a regular expression."""
+    if text.isascii():
+        return text.isprintable() and '"' not in text and "\\" not in text
+    return _PLAIN.fullmatch(text) is not None
 
 
 def _escape(text: str) -> str:
