@@ -29,7 +29,7 @@ import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate, islice, pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Sequence
 
@@ -629,16 +629,18 @@ def _continued(lines: list[str], i: int, opening: str, value: str) -> tuple[str,
     """``value`` with the lines from ``lines[i]`` on that continue it (well-formed strings
     beginning with ``opening``), and the number of the last of them (``lines[i]`` is line
     ``i + 1``): the lines :func:`_parse_gettext_layout` would add one at a time."""
-    cut = len(opening)
+    cut, end, size = len(opening), i, len(lines)
     pieces = []
-    for line in islice(lines, i, None):
+    while end < size:  # by index: islice(lines, i) would step over the first i lines
+        line = lines[end]
         inner = line[cut:-1]
         if not line.startswith(opening) or line[-1] != '"' or len(line) == cut or \
                 (('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner)):
             break  # the field's end, or not a well-formed string: the loop says what is wrong
         pieces.append(inner)
+        end += 1
     # Each line holds whole escape sequences: unescaping them together is unescaping each.
-    return value + _unescape("".join(pieces)), i + len(pieces)
+    return value + _unescape("".join(pieces)), end
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:
