@@ -77,7 +77,7 @@ def run(config: Config, langs: Iterable[str], strict: bool = False, today: date 
             if cache is not None:
                 raw = read(source)
                 try:
-                    cat, out = read(config.catalog_path(source, lang)), read(config.output_path(source, lang))
+                    cat, out = map(read, config.paths(source, lang))
                 except L10nError:
                     continue  # no article (a bad name, a link out): reported by its check, never cached
                 keys[source] = digest(raw, cat, out, terms,
@@ -209,8 +209,7 @@ def article(config: Config, lang: str, source: Path, today: date, site: Links | 
     to ``uses``."""
     show = lambda p: printable(str(config.display(p)))  # noqa: E731
     try:
-        cat_path = config.catalog_path(source, lang)
-        out_path = config.output_path(source, lang)
+        cat_path, out_path = config.paths(source, lang)
         text = read_text(source)
         po_text = read_text(cat_path) if cat_path.exists() else None
         old = pofile.loads(po_text, cat_path) if po_text is not None else None
@@ -219,22 +218,23 @@ def article(config: Config, lang: str, source: Path, today: date, site: Links | 
         code = "invalid-catalog" if e.path is not None and e.path.suffix == ".po" else "invalid-input"
         yield Problem(show(e.path or source), e.line or 1, code, e.message)
         return
+    shown = show(cat_path)
     if old is None:
         yield Problem(show(source), 1, "missing-catalog",
-                      f"no catalog {show(cat_path)}: run `l10n translate` or `l10n extract`")
+                      f"no catalog {shown}: run `l10n translate` or `l10n extract`")
     else:
         yield from _stale_catalog(config, source, cat_path, prepared, old, po_text)
-        yield from catalog_problems(show(cat_path), cat_path, old, lang)
+        yield from catalog_problems(shown, cat_path, old, lang)
     prepared.links = site
     found = workflow.publication(config, prepared, old if old is not None else prepared.po)
     if old is not None:
-        yield from translation_problems(show(cat_path), old, found, config, lang)
-        yield from qa_problems(show(cat_path), old, policy(config, lang))
+        yield from translation_problems(shown, old, found, config, lang)
+        yield from qa_problems(shown, old, policy(config, lang))
         if uses is not None:
-            uses.extend(qa.Use(e.msgid, e.msgstr, show(cat_path), e.linenum, qa.silenced(e.flags, e.tcomment))
+            uses.extend(qa.Use(e.msgid, e.msgstr, shown, e.linenum, qa.silenced(e.flags, e.tcomment))
                         for e in old if not e.obsolete and e.msgid and catalog.is_own(e)
                         and catalog.state(e) == REVIEWED)
-    yield from _information(show(cat_path if old is not None else source), found)
+    yield from _information(shown if old is not None else show(source), found)
     expected = found.text
     try:
         stored = read(out_path)

@@ -91,10 +91,16 @@ class Config:
 
     def catalog_path(self, article: Path, lang: str) -> Path:
         """``content/en/a/b.md`` -> ``locales/de/a/b.po``."""
-        return (self.locales_dir / lang / self.relative(article)).with_suffix(".po")
+        return self.paths(article, lang)[0]
 
     def output_path(self, article: Path, lang: str) -> Path:
-        return self.target_dir(lang) / self.relative(article)
+        return self.paths(article, lang)[1]
+
+    def paths(self, article: Path, lang: str) -> tuple[Path, Path]:
+        """The article's catalog and output (``content/de/a/b.md``), its path checked once
+        (:meth:`relative`)."""
+        rel = self.relative(article)
+        return (self.locales_dir / lang / rel).with_suffix(".po"), self.target_dir(lang) / rel
 
     def relative(self, article: Path) -> Path:
         """The article's path under the source folder; :class:`InputError` for a file that

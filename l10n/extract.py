@@ -108,7 +108,7 @@ def extract(text: str, path: Path | None = None,
     Markdown parsers read them differently, so no translation of such a file is safe.
     """
     policy = policy or FrontMatterPolicy()
-    odd = _ODD_CHARACTER.search(text)
+    odd = _ODD_CHARACTER.search(text) if "\0" in text or "\r" in text else None  # most files have neither
     if odd is not None:
         what = "a NUL character" if odd.group() == "\0" else "a carriage return without a line feed (old Mac line endings)"
         raise InputError(f"{what}: save the file as UTF-8 text with LF or CRLF line endings",

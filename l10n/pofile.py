@@ -29,7 +29,7 @@ import tempfile
 import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate, islice, pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Sequence
 
@@ -138,7 +138,6 @@ _NARROW = re.compile("[\x20-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u
 #: The :data:`_NARROW` characters a PO string holds as they are: all but the quote and the backslash.
 _PLAIN = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e\xa0-\xac\xae-\u02ff\u2010-\u2027\u2030-\u205e\u20ac]*")
 _OPPORTUNITY = re.compile(b"[\x02\x03\x05]")  # possible, mandatory, CR before LF
-_LINE_BREAK = re.compile(b"[\x03\x05]")
 
 
 def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Sequence[int]] | None,
@@ -151,7 +150,7 @@ def _fit(possible: bytearray, columns: Sequence[int], found: tuple[list[int], Se
     worked out here if None), or for text one column per character, where a column is an
     index, by searching ``possible`` itself (:func:`_fit_narrow`).
     """
-    if _LINE_BREAK.search(possible):
+    if _MANDATORY in possible or _CR_BEFORE_LF in possible:  # a line break character
         return _fit_walking(possible, columns, width, start)
     if isinstance(columns, range):
         return _fit_narrow(possible, columns[-1], width, start)
@@ -261,10 +260,17 @@ _PORTION = re.compile(r"[^\n]*\n|[^\n]+")  # up to and with each "\n"
 
 def _measured(portion: str) -> tuple[str, Sequence[int]]:
     """``portion`` escaped, and its running display width (:func:`_columns`)."""
-    if _PLAIN.fullmatch(portion):  # nothing to escape, a column a character
+    if _plain(portion):  # nothing to escape, a column a character
         return portion, range(len(portion) + 1)
     text = _escape(portion)
     return text, _columns(text)
+
+
+def _plain(text: str) -> bool:
+    """Whether :data:`_PLAIN` matches all of ``text``; for ASCII, without a regular expression."""
+    if text.isascii():
+        return text.isprintable() and '"' not in text and "\\" not in text
+    return _PLAIN.fullmatch(text) is not None
 
 
 def _escape(text: str) -> str:
@@ -417,7 +423,8 @@ def dumps(po: polib.POFile) -> str:
     """Serialise ``po`` exactly as ``msgcat`` (width 79) writes it: header, entries, obsolete ones."""
     header = _header_entry(po)
     entries = ([header] if header else []) + _written(po)
-    return "\n".join("".join(line + "\n" for line in _entry_lines(e)) for e in entries)
+    # Each entry has a msgid line; a blank line between entries.
+    return "\n\n".join("\n".join(_entry_lines(e)) for e in entries) + "\n" if entries else ""
 
 
 def same_entries(a: polib.POFile, b: polib.POFile) -> bool:
@@ -622,16 +629,18 @@ def _continued(lines: list[str], i: int, opening: str, value: str) -> tuple[str,
     """``value`` with the lines from ``lines[i]`` on that continue it (well-formed strings
     beginning with ``opening``), and the number of the last of them (``lines[i]`` is line
     ``i + 1``): the lines :func:`_parse_gettext_layout` would add one at a time."""
-    cut = len(opening)
+    cut, end, size = len(opening), i, len(lines)
     pieces = []
-    for line in islice(lines, i, None):
+    while end < size:  # by index: islice(lines, i) would step over the first i lines
+        line = lines[end]
         inner = line[cut:-1]
         if not line.startswith(opening) or line[-1] != '"' or len(line) == cut or \
                 (('"' in inner or "\\" in inner) and not _BODY.fullmatch(inner)):
             break  # the field's end, or not a well-formed string: the loop says what is wrong
         pieces.append(inner)
+        end += 1
     # Each line holds whole escape sequences: unescaping them together is unescaping each.
-    return value + _unescape("".join(pieces)), i + len(pieces)
+    return value + _unescape("".join(pieces)), end
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:

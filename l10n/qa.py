@@ -119,9 +119,10 @@ def silencers(flags: Sequence[str], translator_comment: str) -> list[str]:
     ['numbers', 'quotes', 'formalty']
     """
     codes = [f[len("ignore-"):] for f in flags if f.startswith("ignore-")]
-    for m in _IGNORE_COMMENT.finditer(translator_comment or ""):
-        codes.extend(c for c in re.split(r"[\s,]+", m.group(1).strip()) if c)
-    return list(dict.fromkeys(codes))
+    if "10" in (translator_comment or ""):  # the "l10n:" of a silencer, in any case
+        for m in _IGNORE_COMMENT.finditer(translator_comment):
+            codes.extend(c for c in re.split(r"[\s,]+", m.group(1).strip()) if c)
+    return list(dict.fromkeys(codes)) if codes else codes
 
 
 def silenced(flags: Sequence[str], translator_comment: str) -> frozenset[str]:
@@ -164,9 +165,12 @@ def unknown_silencers(flags: Sequence[str], translator_comment: str) -> list[str
     >>> unknown_silencers(["ignore-numbres", "ignore-end-stop"], "l10n: ignore quotes")
     ["'numbres' names no check (did you mean 'numbers'?)"]
     """
+    codes = silencers(flags, translator_comment)
+    if not codes:  # the usual entry silences nothing
+        return []
     weblate = {f[len("ignore-"):] for f in flags if f[len("ignore-"):] in WEBLATE_FLAGS}
     out = []
-    for code in silencers(flags, translator_comment):
+    for code in codes:
         if code in DEFAULTS or code in weblate:
             continue
         close = get_close_matches(code.lower(), CODES, n=1, cutoff=0.6)

@@ -1,7 +1,10 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from l10n.config import FrontMatterPolicy
-from l10n.extract import extract, fix_shortcuts
+from l10n.errors import InputError
+from l10n.extract import _ODD_CHARACTER, extract, fix_shortcuts
 from l10n.merge import body
 
 from .conftest import EXAMPLES
@@ -134,3 +137,15 @@ def test_a_translated_title_changes_nothing_else_and_reads_as_written():
     assert german == DEFINITIONS.replace(
         '"Policy paper"', '"Das \\"Grundsatz\\"-Papier"').replace(
         "'Policy paper'", "'Das \"Grundsatz\"-Papier'").replace("(The data set)", "(Die \\(Daten\\))")
+
+
+@given(st.text(alphabet="a \0\r\n#*", max_size=30))
+def test_odd_characters_are_refused_as_a_full_search_finds_them(text):
+    # extract looks for NUL and CR before searching: the same verdict, the same line
+    odd = _ODD_CHARACTER.search(text)
+    if odd is None:
+        extract(text)
+        return
+    with pytest.raises(InputError) as caught:
+        extract(text)
+    assert caught.value.line == text.count("\n", 0, odd.start()) + 1

@@ -469,6 +469,13 @@ def test_plain_characters_are_the_narrow_ones_written_as_they_are() -> None:
         assert bool(pofile._PLAIN.fullmatch(c)) == (bool(pofile._NARROW.fullmatch(c)) and pofile._escape(c) == c)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(text=TEXT | PROSE | st.text(st.characters(max_codepoint=0x7f), max_size=60) | st.text(max_size=60))
+def test_plain_test_equals_the_regular_expression(text: str) -> None:
+    """:func:`pofile._plain`, a fast path for ASCII, says what :data:`pofile._PLAIN` says."""
+    assert pofile._plain(text) == bool(pofile._PLAIN.fullmatch(text))
+
+
 # ------------------------------------------------ normalising a re-saved file
 
 

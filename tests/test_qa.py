@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from l10n import qa
 
@@ -378,6 +381,26 @@ def test_a_silence_waits_while_its_entry_is_fuzzy():
     # a machine draft, or a reviewed translation whose English changed: nobody vouched for it
     assert qa.silenced(["fuzzy", "ignore-numbers"], "l10n: ignore quotes") == frozenset()
     assert qa.silencers(["fuzzy", "ignore-numbers"], "l10n: ignore quotes") == ["numbers", "quotes"]
+
+
+def _all_silencers(flags: list[str], comment: str) -> list[str]:
+    """:func:`qa.silencers` without its shortcut: every comment searched."""
+    codes = [f[len("ignore-"):] for f in flags if f.startswith("ignore-")]
+    for m in qa._IGNORE_COMMENT.finditer(comment or ""):
+        codes.extend(c for c in re.split(r"[\s,]+", m.group(1).strip()) if c)
+    return list(dict.fromkeys(codes))
+
+
+_PIECES = st.sampled_from(["l10n: ignore ", "L10N:IGNORE\t", "l10n:", "l1On:", "ignore", "İGNORE", " ", ",", "\n",
+                           "numbers", "quotes", "1", "0", "ignore-", "fuzzy", "x"])
+
+
+@given(flags=st.lists(st.builds("".join, st.lists(_PIECES, max_size=4))),
+       comment=st.none() | st.builds("".join, st.lists(_PIECES | st.text(max_size=3), max_size=12)))
+def test_silencers_shortcut_finds_what_a_full_search_finds(flags, comment):
+    assert qa.silencers(flags, comment) == _all_silencers(flags, comment)
+    if not _all_silencers(flags, comment):
+        assert qa.unknown_silencers(flags, comment) == []
 
 
 def test_unknown_silencers_are_named_with_the_closest_code():
