@@ -39,8 +39,9 @@ def _may_link(md: str) -> bool:
 
 
 #: Hugo's ``ref`` and ``relref`` shortcodes naming one page, positionally or as ``path=``.
-_REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?"(?P<path>[^"#]*)(?P<frag>#[^"]*)?"'
-                  r'[ \t]*(?P<close>[>%])\}\}')
+#: Hugo reads a parameter in double quotes or backquotes (a raw string) alike.
+_REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?(?P<quote>["`])(?P<path>[^"`#]*)'
+                  r'(?P<frag>#[^"`]*)?(?P=quote)[ \t]*(?P<close>[>%])\}\}')
 
 #: A leading YAML front-matter block (a byte order mark before it included).
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -182,8 +183,8 @@ class Links:
         >>> site = Links(pages=frozenset({"a.md", "b.md"}), published_pages=frozenset({"a.md"}))
         >>> print(site.refs('[A]({{< ref "a.md" >}}), [B]({{< relref "b.md#x" >}})', "c.md"))
         [A]({{< ref "a.md" >}}), [B]({{< relref path="b.md#x" lang="en" >}})
-        >>> print(site.refs('[A]({{< ref "a.md#intro" >}})', "c.md"))
-        [A]({{< ref path="a.md#intro" lang="en" >}})
+        >>> print(site.refs('[A]({{< ref "a.md#intro" >}}), [B]({{< relref `b.md` >}})', "c.md"))
+        [A]({{< ref path="a.md#intro" lang="en" >}}), [B]({{< relref path="b.md" lang="en" >}})
         """
         if "ref" not in md or not self.pages:
             return md

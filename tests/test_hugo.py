@@ -296,7 +296,7 @@ def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_pat
     """Hugo stops a language's build at a ref to a page it does not have (REF_NOT_FOUND): the
     German article's refs to untranslated articles name the English page."""
     pages = {"news/a.md": '---\ntitle: "A"\n---\n\nSee [the b story]({{< ref "b.md" >}}) and '
-                          '[the c story]({{< relref "/c" >}}).\n',
+                          '[the c story]({{< relref "/c" >}}), [b again]({{< relref `b.md` >}}).\n',
              "news/b.md": '---\ntitle: "B"\n---\n\nThe b story.\n',
              "c.md": '---\ntitle: "C"\n---\n\nThe c story.\n'}
     root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
@@ -307,11 +307,12 @@ def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_pat
     assert not (root / "content/de/news/b.md").exists()
     german = (root / "content/de/news/a.md").read_text(encoding="utf-8")
     assert '{{< ref path="b.md" lang="en" >}}' in german and '{{< relref "/c" >}}' in german
+    assert '{{< relref path="b.md" lang="en" >}}' in german  # a raw string, as Hugo reads it
     assert main(["--root", str(root), "check", "--no-cache"]) == 0
     result = build(root, HUGO_CONFIG)
     assert result.returncode == 0 and complaints(result) == [], result.stderr
     html = (root / "public/de/news/a/index.html").read_text(encoding="utf-8")
-    assert '/en/news/b/">the b story' in html and '/de/c/">the c story' in html
+    assert '/en/news/b/">the b story' in html and '/de/c/">the c story' in html and '/en/news/b/">b again' in html
 
 
 def test_a_ref_to_a_heading_of_a_published_article_links_the_english_heading(tmp_path: Path) -> None:
