@@ -197,15 +197,17 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
     (:func:`l10n.publish.publishes`, on the catalogs as they are on disk).
 
     Each article's address comes from its front matter, kept in a record by the hash of its
-    source and catalog (see :mod:`l10n.cache`); the parts not on record are read on ``jobs``
-    processes (:func:`parallel`). Whether an article is published is worked out from its
+    source (see :mod:`l10n.cache`); the parts not on record are read on ``jobs`` processes
+    (:func:`parallel`). Whether an article is published is worked out from its
     catalog only when something asks (:class:`_Published`): a site's articles link to its
     tags and to few of its own articles, and parsing every catalog first took a cold check
     a tenth of its time.
     """
-    cache = Cache(config, "site", lang) if use_cache else None
+    # Records of the addresses alone (those named "site" held each article's published
+    # state too, keyed by its catalog as well: not read, so never taken for these).
+    cache = Cache(config, "addresses", lang) if use_cache else None
     sources = config.articles()
-    found: dict[Path, tuple[str | None, bool | None, str | None]] = {}
+    found: dict[Path, tuple[str | None, str | None]] = {}
     todo = []
     for source in sources:
         if cache is None:
@@ -214,7 +216,7 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
         part = _site_key(config, lang, source)
         hit = cache.get(str(config.display(source)), part[0]) if part is not None else None
         if hit is not None:
-            found[source] = (hit[0], None if hit[1] is None else bool(hit[1]), hit[2])
+            found[source] = (hit[0], hit[1])
         elif part is not None:
             todo.append(source)
     for chunk in parallel(partial(_site_chunk, config, lang), todo, jobs):
@@ -227,13 +229,13 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
     found = {s: found[s] for s in sources if s in found}  # in the site's order, whoever worked
     templates = config.links.forms
     if templates is None:
-        urls = [url for url, _, _ in found.values() if url is not None]
+        urls = [url for url, _ in found.values() if url is not None]
         templates = links.derived_forms(urls, config.front_matter.rewrite.get("url", {}))
     site = Links(links.forms(templates, config.source_lang, lang))
-    judge = _Judge(config, lang, {s: yes for s, (_, yes, _) in found.items() if yes is not None})
+    judge = _Judge(config, lang)
     addresses: dict[str, list[Path]] = {}
     pages: dict[str, list[Path]] = {}
-    for source, (url, _, slug) in found.items():
+    for source, (url, slug) in found.items():
         page = source.relative_to(config.source_dir).as_posix()
         pages[page] = [source]
         address = site.address(url) if url is not None else links.path_address(page, slug)
@@ -245,10 +247,10 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
 
 class _Judge:
     """Whether a source article is published in a language, from its catalog as it is on
-    disk, worked out once per process (or known from a record)."""
+    disk, worked out once per process."""
 
-    def __init__(self, config: Config, lang: str, known: dict[Path, bool]) -> None:
-        self.config, self.lang, self.known = config, lang, known
+    def __init__(self, config: Config, lang: str) -> None:
+        self.config, self.lang, self.known = config, lang, {}
 
     def __call__(self, source: Path) -> bool:
         if source not in self.known:
@@ -276,40 +278,38 @@ class _Published(Set):
         return f"_Published({sorted(self)!r})"
 
 
-def _site_key(config: Config, lang: str, source: Path) -> tuple[str, bytes, bytes | None] | None:
+def _site_key(config: Config, lang: str, source: Path) -> tuple[str, bytes] | None:
     """The record key of an article's site part, with the bytes it hashes; None for an
     article that cannot be read (reported where it is processed)."""
     try:
-        cat_path = config.catalog_path(source, lang)  # refuses a link out of the source folder
+        config.relative(source)  # refuses a link out of the source folder
         raw = read_bytes(source)
-        cat = read(cat_path)
     except (InputError, ConfigError):
         return None
-    return digest(raw, cat), raw, cat
+    return digest(raw), raw
 
 
 def _site_chunk(config: Config, lang: str, sources: list[Path]
-                ) -> list[tuple[Path, str, tuple[str | None, None, str | None]]]:
+                ) -> list[tuple[Path, str, tuple[str | None, str | None]]]:
     """One worker's task for :func:`site_links`: (article, record key, part) of each
     readable article."""
     out = []
     for source in sources:
         part = _site_key(config, lang, source)
         if part is not None:
-            key, raw, _ = part
+            key, raw = part
             out.append((source, key, _site_part(source, raw)))
     return out
 
 
-def _site_part(source: Path, raw: bytes) -> tuple[str | None, None, str | None]:
-    """An article's ``url`` (None: none, or unreadable), whether it is published (None:
-    not judged yet), and its ``slug`` (None: none)."""
+def _site_part(source: Path, raw: bytes) -> tuple[str | None, str | None]:
+    """An article's ``url`` (None: none, or unreadable) and ``slug`` (None: none)."""
     try:
         metadata = articles.parse(decode(raw, source)).metadata
     except InputError:
         metadata = {}
     url, slug = metadata.get("url"), metadata.get("slug")
-    return (url if isinstance(url, str) else None), None, (slug if isinstance(slug, str) and slug.strip() else None)
+    return (url if isinstance(url, str) else None), (slug if isinstance(slug, str) and slug.strip() else None)
 
 
 def _publishes(config: Config, lang: str, source: Path) -> bool:
