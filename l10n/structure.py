@@ -22,6 +22,7 @@ from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from markdown_it.common.utils import normalizeReference
+from markdown_it.rules_core import StateCore, normalize
 from markdown_it.token import Token
 
 from . import links
@@ -286,14 +287,17 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
 def _inline_tokens(md: str, env: dict) -> list[Token]:
     """The tokens ``_INLINE.parseInline(md, env)`` makes of ``md``, by the inline parser
     alone: of the core rules around it only ``normalize`` changes what it reads (line ends
-    and NUL), and ``text_join`` joins text tokens, which are no fact. A third less time; a
-    property test holds the facts to the parser's.
+    and NUL; run here, the library's rule, where either is), and ``text_join`` joins text
+    tokens, which are no fact. A third less time; a property test holds the facts to the
+    parser's.
 
     >>> [t.type for t in _inline_tokens("a  \\r\\nb", {})]
     ['text', 'hardbreak', 'text']
     """
     if "\r" in md or "\0" in md:
-        md = md.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+        state = StateCore(md, _INLINE, env)
+        normalize(state)
+        md = state.src
     tokens: list[Token] = []
     _INLINE.inline.parse(md, _INLINE, env, tokens)
     return tokens
