@@ -20,6 +20,7 @@ import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import AbstractSet, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 T = TypeVar("T", bound=Hashable)
@@ -38,10 +39,33 @@ def _may_link(md: str) -> bool:
     return "](" in md or "<" in md
 
 
-#: Hugo's ``ref`` and ``relref`` shortcodes naming one page, positionally or as ``path=``.
-#: Hugo reads a parameter in double quotes or backquotes (a raw string) alike.
-_REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref[ \t]+(?:path=)?(?P<quote>["`])(?P<path>[^"`#]*)'
-                  r'(?P<frag>#[^"`]*)?(?P=quote)[ \t]*(?P<close>[>%])\}\}')
+#: Hugo's ``ref`` and ``relref`` shortcodes, with their parameters: positional (the page,
+#: then an output format) or named (``path``, ``lang``, ``outputFormat``), each in double
+#: quotes or backquotes (a raw string), which Hugo reads alike.
+_REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref'
+                  r'(?P<params>(?:[ \t]+(?:[A-Za-z]+=)?(?:"[^"]*"|`[^`]*`))+)[ \t]*(?P<close>[>%])\}\}')
+_PARAM = re.compile(r'[ \t]+(?:(?P<name>[A-Za-z]+)=)?(?:"(?P<quoted>[^"]*)"|`(?P<raw>[^`]*)`)')
+
+
+def _quoted(value: str) -> str:
+    """A shortcode parameter as Hugo reads it: in double quotes, or as a raw string when it
+    holds one (a parameter read from one kind of quotes never holds that kind)."""
+    return f'`{value}`' if '"' in value else f'"{value}"'
+
+
+def _ref_params(params: str) -> dict[str, str] | None:
+    """A ref's parameters by name (``path``, ``lang``, ``outputformat``), or None for a mix
+    of named and positional ones, which Hugo refuses.
+
+    >>> _ref_params(' "b.md#x" `html`'), _ref_params(' path="b.md" outputFormat="amp"')
+    ({'path': 'b.md#x', 'outputformat': 'html'}, {'path': 'b.md', 'outputformat': 'amp'})
+    """
+    found = [(m.group("name"), m.group("quoted") if m.group("raw") is None else m.group("raw"))
+             for m in _PARAM.finditer(params)]
+    named = {name.lower() for name, _ in found if name}
+    if not named:
+        return dict(zip(("path", "outputformat"), (value for _, value in found)))
+    return {name.lower(): value for name, value in found} if len(named) == len(found) else None
 
 #: A leading YAML front-matter block (a byte order mark before it included).
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n.*?^---[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -153,25 +177,31 @@ class Links:
     def page(self, ref: str, here: str) -> str | None:
         """The source article a ``ref`` shortcode names, found as Hugo finds it: from the
         folder of the page ``here``, then from the content folder, then by its name alone
-        when one article has it; None when it names no article.
+        when one article has it; None when it names no article. Hugo ignores case.
 
         >>> site = Links(pages=frozenset({"news/a.md", "news/b/index.md", "c.md"}))
-        >>> site.page("b", "news/a.md"), site.page("/c.md", "news/a.md"), site.page("a.md", "c.md")
+        >>> site.page("b", "news/a.md"), site.page("/C.md", "news/a.md"), site.page("A.md", "c.md")
         ('news/b/index.md', 'c.md', 'news/a.md')
         """
-        path = ref.strip()
+        path = ref.strip().lower()
         if not path or not self.pages:
             return None
+        pages = self._pages_by_lower_case
         roots = [path.lstrip("/")] if path.startswith("/") else \
-            [posixpath.normpath(posixpath.join(posixpath.dirname(here), path)), path]
+            [posixpath.normpath(posixpath.join(posixpath.dirname(here.lower()), path)), path]
         for root in roots:
             for candidate in (root, root + ".md", root + "/index.md", root + "/_index.md"):
-                if candidate in self.pages:
-                    return candidate
+                if candidate in pages:
+                    return pages[candidate]
         name = path.rstrip("/").removesuffix(".md")
-        named = [p for p in self.pages if p.removesuffix(".md").rsplit("/", 1)[-1] == name
-                 or p.endswith(("/index.md", "/_index.md")) and p.rsplit("/", 2)[-2] == name]
+        named = [p for lower, p in pages.items() if lower.removesuffix(".md").rsplit("/", 1)[-1] == name
+                 or lower.endswith(("/index.md", "/_index.md")) and lower.rsplit("/", 2)[-2] == name]
         return named[0] if len(named) == 1 else None
+
+    @cached_property
+    def _pages_by_lower_case(self) -> dict[str, str]:
+        """The pages by their paths in lower case, as Hugo looks them up."""
+        return {p.lower(): p for p in sorted(self.pages)}
 
     def refs(self, md: str, here: str) -> str:
         """``md`` (the German article ``here``) with each ``ref``/``relref`` to an article
@@ -190,11 +220,17 @@ class Links:
             return md
 
         def one(m: re.Match[str]) -> str:
-            page = self.page(m.group("path"), here)
-            if page is None or (page in self.published_pages and not (m.group("frag") or "").lstrip("#")):
+            params = _ref_params(m.group("params"))
+            if params is None or "path" not in params or "lang" in params:
+                return m.group(0)  # no page, or one in the language it names
+            path, _, heading = params["path"].partition("#")
+            page = self.page(path, here)
+            if page is None or (page in self.published_pages and not heading):
                 return m.group(0)
-            return (f'{{{{{m.group("open")} {m.group("rel") or ""}ref path="{m.group("path")}{m.group("frag") or ""}" '
-                    f'lang="{self.source}" {m.group("close")}}}}}')
+            shown = f'{m.group("rel") or ""}ref path={_quoted(params["path"])} lang="{self.source}"'
+            if "outputformat" in params:
+                shown += f' outputFormat={_quoted(params["outputformat"])}'
+            return f'{{{{{m.group("open")} {shown} {m.group("close")}}}}}'
         return _REF.sub(one, md)
 
     def _split(self, destination: str) -> tuple[int, bool, str] | None:

@@ -315,6 +315,30 @@ def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_pat
     assert '/en/news/b/">the b story' in html and '/de/c/">the c story' in html and '/en/news/b/">b again' in html
 
 
+def test_a_ref_with_an_output_format_or_other_capitals_links_the_english_page(tmp_path: Path) -> None:
+    """Hugo finds a page whatever the capitals of its ref, and reads an output format after
+    the page (positional or named): such a ref to an article without a German page names the
+    English page too, its output format kept."""
+    pages = {"news/a.md": '---\ntitle: "A"\n---\n\nSee [b]({{< relref "b.md" "html" >}}), '
+                          '[B]({{< ref "News/B.md" >}}), [b named]({{< relref path="b.md" outputFormat="html" >}}) '
+                          'and [c]({{< ref "/C" >}}).\n',
+             "news/b.md": '---\ntitle: "B"\n---\n\nThe b story.\n',
+             "c.md": '---\ntitle: "C"\n---\n\nThe c story.\n'}
+    root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    for name in ("news/a", "c"):  # b has nothing in German
+        review(root, name, lambda msgid: msgid.replace("See", "Siehe").replace("The c story", "Die C-Geschichte"))
+    assert main(["--root", str(root), "merge"]) == 0
+    german = (root / "content/de/news/a.md").read_text(encoding="utf-8")
+    assert german.count('{{< relref path="b.md" lang="en" outputFormat="html" >}}') == 2
+    assert '{{< ref path="News/B.md" lang="en" >}}' in german and '{{< ref "/C" >}}' in german
+    assert main(["--root", str(root), "check", "--no-cache"]) == 0
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == [], result.stderr
+    html = (root / "public/de/news/a/index.html").read_text(encoding="utf-8")
+    assert html.count('/en/news/b/">b') == 2 and '/en/news/b/">B' in html and '/de/c/">c' in html
+
+
 def test_a_ref_to_a_heading_of_a_published_article_links_the_english_heading(tmp_path: Path) -> None:
     """The German page's headings have German anchors: a ref naming an English heading
     points at the English page, where that heading is, as a Markdown link does."""

@@ -361,6 +361,20 @@ def test_a_ref_follows_its_article_into_german_once_that_is_published(tmp_path, 
     assert run(root, "check") == 0
 
 
+@pytest.mark.parametrize("ref, german", [
+    ('{{< ref "B.md" >}}', '{{< ref path="B.md" lang="en" >}}'),  # Hugo ignores case
+    ('{{% relref `b.md` "amp" %}}', '{{% relref path="b.md" lang="en" outputFormat="amp" %}}'),
+    ('{{< ref path="b.md#x" OutputFormat=`a"b` >}}', '{{< ref path="b.md#x" lang="en" outputFormat=`a"b` >}}'),
+    ('{{< ref path="b.md" lang="fr" >}}', None),  # a language of its own: as written
+    ('{{< ref path="b.md" "html" >}}', None),  # named and positional: Hugo refuses it
+    ('{{< ref "a.md" >}}', None),  # published in German
+    ('{{< ref "nowhere.md" >}}', None),  # no article
+])
+def test_a_ref_to_an_article_without_a_german_page_names_the_english_one(ref: str, german: str | None) -> None:
+    site = links.Links(pages=frozenset({"a.md", "b.md"}), published_pages=frozenset({"a.md"}))
+    assert site.refs(f"See [x]({ref}).", "c.md") == f"See [x]({german or ref})."
+
+
 #: Pieces of inline Markdown that make or nearly make link destinations and code spans.
 LINK_PIECES = st.lists(st.sampled_from(
     ["](", "]", "(", ")", "[x]", "<", ">", "`", "``", " ", "\n", "\t", "a", "/en/story/harbour", "/en/story/tram",
