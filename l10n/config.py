@@ -129,7 +129,7 @@ class Config:
         if not self.source_dir.is_dir():
             raise ConfigError(f"no such folder: the {self.source_lang!r} articles go there (content_dir "
                               "and source_lang in [tool.l10n] name it)", path=self.display(self.source_dir))
-        return sorted(self.source_dir.rglob("*.md"))
+        return sorted(self.source_dir.rglob("*.md"), key=lambda p: p.parts)  # Path's order, tuples compared in C
 
 
 @lru_cache(maxsize=8)

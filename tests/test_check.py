@@ -11,6 +11,8 @@ import polib
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from l10n import config
+from l10n.check import orphans
 from l10n.cli import main
 
 from .conftest import snapshot, write_site
@@ -118,6 +120,29 @@ def test_deleted_source_article_leaves_orphans(synced, capsys):
     assert code == 1
     assert problems(report, "orphan-catalog") == [(CATALOG, 1)]
     assert problems(report, "orphan-output") == [(OUTPUT, 1)]
+
+
+def test_orphans_are_found_as_pathlib_names_files(tmp_path):
+    # orphans compares names as strings: the same answer, in the same order, as comparing
+    # pathlib's paths, for odd names too (dots first or doubled, no stem, nested folders)
+    names = ["a", "b.c", "x..y", ".hidden", "..two", "d/e", "d/.f", "d-e", "d/e/g", "Z", "ä"]
+    cfg = config.load(write_site(tmp_path / "s", {}))
+    for folder, suffix, kept in ((cfg.source_dir, ".md", names[::2]), (cfg.locales_dir / "de", ".po", names),
+                                 (cfg.target_dir("de"), ".md", names[1::3])):
+        for name in kept:
+            (folder / (name + suffix)).parent.mkdir(parents=True, exist_ok=True)
+            (folder / (name + suffix)).write_text("", encoding="utf-8")
+    (cfg.source_dir / ".md").write_text("", encoding="utf-8")  # no stem: suffix "" for pathlib
+    (cfg.locales_dir / "de" / ".po").write_text("", encoding="utf-8")
+    sources = cfg.articles()
+    assert sources == sorted(cfg.source_dir.rglob("*.md"))
+    known = {src.relative_to(cfg.source_dir) for src in sources}
+    expected = [(path, code) for base, pattern, code in ((cfg.locales_dir / "de", "*.po", "orphan-catalog"),
+                                                         (cfg.target_dir("de"), "*.md", "orphan-output"))
+                for path in sorted(base.rglob(pattern)) if path.relative_to(base).with_suffix(".md") not in known]
+    found = list(orphans(cfg, "de", sources))
+    assert [(p.file, p.code) for p in found] == [(str(cfg.display(path)), code) for path, code in expected]
+    assert len(found) >= 8
 
 
 def test_truncated_catalog_is_invalid_with_its_line(synced, capsys):
