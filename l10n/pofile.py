@@ -308,8 +308,12 @@ def _comment_lines(marker: str, text: str | None) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
-def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
-    """``#:`` lines: "./" stripped, duplicates dropped, wrapped at 79 bytes like gettext."""
+@lru_cache(maxsize=1024)
+def _reference_lines(occurrences: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """``#:`` lines: "./" stripped, duplicates dropped, wrapped at 79 bytes like gettext.
+
+    Remembered: every entry of an article has the same reference.
+    """
     refs: list[str] = []
     for path, line in occurrences:
         while path.startswith("./"):
@@ -319,7 +323,7 @@ def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
         if ref not in refs:
             refs.append(ref)
     if not refs:
-        return []
+        return ()
     lines, current, column = [], "#:", 2
     for ref in refs:
         size = len(ref.encode()) + 1
@@ -328,7 +332,7 @@ def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
             current, column = "#:", 2
         current += " " + ref
         column += size
-    return lines + [current]
+    return (*lines, current)
 
 
 def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
@@ -383,7 +387,7 @@ def _entry_lines(entry: polib.POEntry, references: bool = True) -> list[str]:
     msgstrs = _msgstrs(entry)
     fuzzy, flags, no_wrap = _parse_flags(entry.flags)
     lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
-    lines += _reference_lines(entry.occurrences) if references else []
+    lines += _reference_lines(tuple(entry.occurrences)) if references and entry.occurrences else ()
     if obsolete:  # only "fuzzy" survives, and no-wrap is forgotten
         flags, no_wrap = (["fuzzy"] if fuzzy else []), False
     elif fuzzy and msgstrs[0][1]:
