@@ -521,17 +521,13 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     for number, line in enumerate(lines, 1):
         if number <= read or not line:
             continue
-        if line[0] == "#" and (len(line) == 1 or line[1] in " .:,"):
+        kind = line[:2]
+        if kind in _COMMENTS:
             if entry is None or field in ("msgstr", "plural"):  # a new entry starts here
-                if entry is None and line[:2] == "# ":
+                if entry is None and kind == "# ":
                     return None  # header comments: polib's rules
                 entry, field = _new(po, number), None
-            kind = line[:2]
-            if kind in ("#", "# "):
-                entry.tcomment = entry.tcomment + "\n" + line[2:] if entry.tcomment else line[2:]
-                if line != line.strip() or entry.tcomment.startswith(" "):
-                    return None
-            elif kind == "#.":
+            if kind == "#.":
                 text = line[3:]
                 entry.comment = entry.comment + "\n" + text if entry.comment else text
                 if text != text.strip():
@@ -540,8 +536,12 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
                 for ref in line[3:].split():
                     fil, _, num = ref.rpartition(":")
                     entry.occurrences.append((fil, num) if fil and num.isdigit() else (ref, ""))
-            else:
+            elif kind == "#,":
                 entry.flags += [f.strip() for f in line[3:].split(",")]
+            else:
+                entry.tcomment = entry.tcomment + "\n" + line[2:] if entry.tcomment else line[2:]
+                if line != line.strip() or entry.tcomment.startswith(" "):
+                    return None
             continue
         parsed = _string_line(line)  # a well-formed string, or polib's path says what is wrong
         if parsed is None:
@@ -601,6 +601,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     return po
 
 
+_COMMENTS = frozenset(("#", "# ", "#.", "#:", "#,"))  # the comment lines read here: line[:2]
 _PREFIXES = ("#~ ", "#| ")
 _OPENING = {None: '"', "#~ ": '#~ "', "#| ": '#| "'}  # how a continuation line begins
 _BODY = re.compile(r'(?:[^"\\]|\\.)*')
