@@ -278,8 +278,7 @@ def update(old: polib.POFile | None, segments: Sequence[Segment], reference: str
         entry.flags = ["fuzzy"] + [f for f in prior.flags if f != "fuzzy"]
         entry.tcomment = prior.tcomment
         entry.previous_msgid = prior.previous_msgid if state(prior) == NEEDS_UPDATE and prior.previous_msgid else prior.msgid
-    for entry in _placed(live, _anchored(old)):
-        po.append(entry)
+    po.extend(_placed(live, _anchored(old)))  # new_catalog checks no duplicates: extend is append
     # Vanished texts become obsolete; old obsolete ones age out.
     for e in list(old_live.values()):
         if e.msgid in used:

@@ -343,22 +343,19 @@ def translation_problems(show: str, po: polib.POFile, found: publish.Publication
                          config: Config, lang: str | None = None) -> Iterator[Problem]:
     """Why translations are published in English, and the review-policy problems."""
     withheld = found.withheld()
-    counts = {DRAFT: 0, NEEDS_UPDATE: 0}
     for e in po:
-        if e.obsolete or not e.msgid or not catalog.is_own(e):
-            continue
         verdict = withheld.get(e.msgid)
-        for p in verdict.problems if verdict is not None else ():
+        if verdict is None or e.obsolete or not e.msgid or not catalog.is_own(e):
+            continue
+        for p in verdict.problems:
             yield Problem(show, e.linenum, p.code, f"{p.message}: fix the translation "
                           "(published in English until then)")
-        s = catalog.state(e)
-        if s in counts:
-            counts[s] += 1
+    stats = catalog.Stats.of(po)  # its entries per state are the ones counted here
     for s, code in ((DRAFT, "machine-draft"), (NEEDS_UPDATE, "needs-update")):
-        if counts[s]:
-            yield Problem(show, 1, code, f"{counts[s]} {'entries' if counts[s] > 1 else 'entry'} "
+        if n := stats.entries[s]:
+            yield Problem(show, 1, code, f"{n} {'entries' if n > 1 else 'entry'} "
                           f"{s}: review in a PO editor and clear the fuzzy flag", WARNING)
-    share = catalog.Stats.of(po).share()
+    share = stats.share()
     required = config.minimum("min_reviewed", lang) if lang else config.min_reviewed
     if share < required:
         yield Problem(show, 1, "below-threshold", f"{share:.0%} of words reviewed, the site requires {required:.0%}")

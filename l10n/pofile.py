@@ -308,8 +308,12 @@ def _comment_lines(marker: str, text: str | None) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
-def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
-    """``#:`` lines: "./" stripped, duplicates dropped, wrapped at 79 bytes like gettext."""
+@lru_cache(maxsize=1024)
+def _reference_lines(occurrences: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """``#:`` lines: "./" stripped, duplicates dropped, wrapped at 79 bytes like gettext.
+
+    Remembered: every entry of an article has the same reference.
+    """
     refs: list[str] = []
     for path, line in occurrences:
         while path.startswith("./"):
@@ -319,7 +323,7 @@ def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
         if ref not in refs:
             refs.append(ref)
     if not refs:
-        return []
+        return ()
     lines, current, column = [], "#:", 2
     for ref in refs:
         size = len(ref.encode()) + 1
@@ -328,7 +332,7 @@ def _reference_lines(occurrences: list[tuple[str, str]]) -> list[str]:
             current, column = "#:", 2
         current += " " + ref
         column += size
-    return lines + [current]
+    return (*lines, current)
 
 
 def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
@@ -383,7 +387,7 @@ def _entry_lines(entry: polib.POEntry, references: bool = True) -> list[str]:
     msgstrs = _msgstrs(entry)
     fuzzy, flags, no_wrap = _parse_flags(entry.flags)
     lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
-    lines += _reference_lines(entry.occurrences) if references else []
+    lines += _reference_lines(tuple(entry.occurrences)) if references and entry.occurrences else ()
     if obsolete:  # only "fuzzy" survives, and no-wrap is forgotten
         flags, no_wrap = (["fuzzy"] if fuzzy else []), False
     elif fuzzy and msgstrs[0][1]:
@@ -517,17 +521,13 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     for number, line in enumerate(lines, 1):
         if number <= read or not line:
             continue
-        if line[0] == "#" and (len(line) == 1 or line[1] in " .:,"):
+        kind = line[:2]
+        if kind in _COMMENTS:
             if entry is None or field in ("msgstr", "plural"):  # a new entry starts here
-                if entry is None and line[:2] == "# ":
+                if entry is None and kind == "# ":
                     return None  # header comments: polib's rules
                 entry, field = _new(po, number), None
-            kind = line[:2]
-            if kind in ("#", "# "):
-                entry.tcomment = entry.tcomment + "\n" + line[2:] if entry.tcomment else line[2:]
-                if line != line.strip() or entry.tcomment.startswith(" "):
-                    return None
-            elif kind == "#.":
+            if kind == "#.":
                 text = line[3:]
                 entry.comment = entry.comment + "\n" + text if entry.comment else text
                 if text != text.strip():
@@ -536,8 +536,12 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
                 for ref in line[3:].split():
                     fil, _, num = ref.rpartition(":")
                     entry.occurrences.append((fil, num) if fil and num.isdigit() else (ref, ""))
-            else:
+            elif kind == "#,":
                 entry.flags += [f.strip() for f in line[3:].split(",")]
+            else:
+                entry.tcomment = entry.tcomment + "\n" + line[2:] if entry.tcomment else line[2:]
+                if line != line.strip() or entry.tcomment.startswith(" "):
+                    return None
             continue
         parsed = _string_line(line)  # a well-formed string, or polib's path says what is wrong
         if parsed is None:
@@ -597,6 +601,7 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
     return po
 
 
+_COMMENTS = frozenset(("#", "# ", "#.", "#:", "#,"))  # the comment lines read here: line[:2]
 _PREFIXES = ("#~ ", "#| ")
 _OPENING = {None: '"', "#~ ": '#~ "', "#| ": '#| "'}  # how a continuation line begins
 _BODY = re.compile(r'(?:[^"\\]|\\.)*')
