@@ -527,6 +527,8 @@ def _parse_gettext_layout(lines: list[str]) -> polib.POFile | None:
                 if entry is None and kind == "# ":
                     return None  # header comments: polib's rules
                 entry, field = _new(po, number), None
+            elif field is not None:
+                return None  # a comment inside an entry's strings: polib's rules (an error)
             if kind == "#.":
                 text = line[3:]
                 entry.comment = entry.comment + "\n" + text if entry.comment else text

@@ -541,6 +541,8 @@ def test_invalid_utf8_reports_the_line(tmp_path: Path) -> None:
         ('msgid "a"\nmsgstr "b"\n\nfoo bar baz\n', 4),
         ('msgid "a"\nmsgstr "b"\n\nmsgstr "orphan"\n', 4),
         ('msgid "a"\nmsgstr "x"y"\n', 2),
+        # a comment between an entry's strings (gettext's msgfmt refuses it too)
+        ('msgid "a"\n#. comment\nmsgstr "b"\n', 3),
     ],
 )
 def test_broken_catalog_names_the_line(tmp_path: Path, content: str, line: int) -> None:
