@@ -4,12 +4,19 @@ The block tokenizer tries every block rule on the first line of every block, and
 (a table, a quote, a list, a reference) tries the rules that may interrupt it on each of its
 lines. Each try is a Python call that logs, asks whether the line is indented code and only
 then looks at the one character that decides almost every time: the line's first. The
-library has no faster mode, so :func:`install` puts a guard in front of each rule, through
-the public Ruler API (``ruler.at``, with the rule's own chains): the guard looks at that
-character itself and returns False where the rule would return False having changed nothing,
-and calls the rule otherwise. Each guard names the lines of the rule (markdown-it-py 3.0 and
-4.x alike) that make it exact. tests/test_dialect.py holds each guard to its rule, and the
-guarded parser to the library's, token for token.
+library has no faster mode, so :func:`install`, through the public Ruler API (``ruler.at``
+and ``ruler.before``, with the rules' own chains), puts
+
+- one rule, ``guards``, in front of the tokenizer's chain: it looks at whether the line is
+  code and at its first character once, and tries, in the chain's order, only the rules that
+  may match such a line (:data:`NEEDS`);
+- a guard in front of each rule, for the chains that look for the end of a block
+  (:data:`CHAINS`): it looks at that character itself and returns False where the rule
+  would return False having changed nothing, and calls the rule otherwise.
+
+Each need and each guard names the lines of the rule (markdown-it-py 3.0 and 4.x alike) that
+make it exact. tests/test_dialect.py holds each to its rule, and the guarded parser to the
+library's, token for token.
 
 >>> md = install(MarkdownIt("commonmark"))
 >>> [t.type for t in md.parse("Title\\n---\\n- item")][:4]
@@ -21,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import wraps
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt, rules_block
 from markdown_it.rules_block import StateBlock
@@ -33,30 +41,62 @@ Rule = Callable[[StateBlock, int, int, bool], bool]
 CHAINS = ("paragraph", "reference", "blockquote", "list")
 
 
-def _first(starts: str) -> Callable[[Rule], Rule]:
+class Needs(NamedTuple):
+    """What a rule needs of a line to match it: its first non-space character one of
+    ``first`` (None: any; at the end of the source, no character, the rule decides), and the
+    line code (``state.is_code_block(startLine)``) or not (``code``; None: either). On a line
+    without it the rule returns False having changed nothing."""
+
+    first: frozenset[str] | None = None
+    code: bool | None = False
+
+
+def _first(starts: str) -> Needs:
+    """The needs of a rule that returns False on a code line (``if state.is_code_block(startLine):
+    return False``) and on a line whose first character is none of ``starts``."""
+    return Needs(frozenset(starts) | {""})
+
+
+#: The needs of each rule of the library.
+NEEDS: dict[Rule, Needs] = {
+    # ``if state.is_code_block(startLine): return False``, after looking at the next line
+    # (``table``'s guard) and at the line, which changes nothing
+    rules_block.table: Needs(),
+    # ``if not state.is_code_block(startLine): return False``
+    rules_block.code: Needs(code=True),
+    # ``if marker not in ("~", "`"): return False``
+    rules_block.fence: _first("~`"),
+    # ``if state.src[pos] != ">": return False``
+    rules_block.blockquote: _first(">"),
+    # ``if marker not in ("*", "-", "_"): return False``
+    rules_block.hr: _first("*-_"),
+    # skipOrderedListMarker: ``if ch_ord < 0x30 or ch_ord > 0x39: return -1``, then
+    # skipBulletListMarker: ``if marker not in ("*", "-", "+"): return -1``: ``return False``
+    rules_block.list_block: _first("0123456789*-+"),
+    # ``if state.src[pos] != "[": return False``
+    rules_block.reference: _first("["),
+    # ``if state.src[pos] != "<": return False``
+    rules_block.html_block: _first("<"),
+    # ``if ch != "#" or pos >= maximum: return False``
+    rules_block.heading: _first("#"),
+    # ``if state.is_code_block(startLine): return False``
+    rules_block.lheading: Needs(),
+    # no test before ``return True``: it always matches
+    rules_block.paragraph: Needs(code=None),
+}
+
+
+def _starts(rule: Rule) -> Rule:
     """A guard that calls its rule only on a line whose first non-space character is one
-    of ``starts``, or at the end of the source (no character: the rule decides)."""
-    chars = frozenset(starts) | {""}
+    of those the rule needs (:data:`NEEDS`), or at the end of the source."""
+    chars = NEEDS[rule].first
 
-    def guard(rule: Rule) -> Rule:
-        @wraps(rule)
-        def guarded(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-            pos = state.bMarks[startLine] + state.tShift[startLine]
-            if state.src[pos:pos + 1] in chars:
-                return rule(state, startLine, endLine, silent)
-            return False
-        return guarded
-    return guard
-
-
-def _code(rule: Rule) -> Rule:
-    """``code``: ``if not state.is_code_block(startLine): return False``, and a line is
-    code only indented four columns past the block (``sCount - blkIndent >= 4``)."""
     @wraps(rule)
     def guarded(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
-        if state.sCount[startLine] - state.blkIndent < 4:
-            return False
-        return rule(state, startLine, endLine, silent)
+        pos = state.bMarks[startLine] + state.tShift[startLine]
+        if state.src[pos:pos + 1] in chars:
+            return rule(state, startLine, endLine, silent)
+        return False
     return guarded
 
 
@@ -138,39 +178,95 @@ def _lheading(rule: Rule) -> Rule:
     return guarded
 
 
-#: The guard of each of the library's rules (``paragraph`` needs none: it always matches),
-#: and for those of :func:`_first` the rule's test of the first character.
+#: The guard of each rule of the library in :data:`CHAINS` or one that tests more than its
+#: needs (``code`` and ``paragraph`` need none: the ``guards`` rule decides for them).
 _GUARDS: dict[Rule, Callable[[Rule], Rule]] = {
     rules_block.table: _table,
-    rules_block.code: _code,
-    # ``if marker not in ("~", "`"): return False``
-    rules_block.fence: _first("~`"),
-    # ``if state.src[pos] != ">": return False``
-    rules_block.blockquote: _first(">"),
+    rules_block.fence: _starts,
+    rules_block.blockquote: _starts,
     rules_block.hr: _hr,
-    # skipOrderedListMarker: ``if ch_ord < 0x30 or ch_ord > 0x39: return -1``, then
-    # skipBulletListMarker: ``if marker not in ("*", "-", "+"): return -1``: ``return False``
-    rules_block.list_block: _first("0123456789*-+"),
-    # ``if state.src[pos] != "[": return False``
-    rules_block.reference: _first("["),
-    # ``if state.src[pos] != "<": return False``
-    rules_block.html_block: _first("<"),
-    # ``if ch != "#" or pos >= maximum: return False``
-    rules_block.heading: _first("#"),
+    rules_block.list_block: _starts,
+    rules_block.reference: _starts,
+    rules_block.html_block: _starts,
+    rules_block.heading: _starts,
     rules_block.lheading: _lheading,
 }
+#: The rules whose guards test more of a line than the rule's needs: the ``guards`` rule
+#: calls these guards, and the other rules themselves.
+_MORE = frozenset({rules_block.table, rules_block.hr, rules_block.lheading})
+
+
+class _Tries(NamedTuple):
+    """The rules to try on a line of a chain: on a code line, and by the first character
+    of any other line (``other``: a character none of the rules needs)."""
+
+    code: tuple[Rule, ...] = ()
+    first: dict[str, tuple[Rule, ...]] = {}
+    other: tuple[Rule, ...] = ()
+
+
+def _tries(chain: list[Rule], ours: dict[Rule, Rule]) -> _Tries:
+    """The tries of ``chain`` (the rules behind ``guards``): its rules up to the library's
+    ``paragraph``, which matches every line (none, without it: the chain decides), each
+    where it may match; a guard of ``ours`` is the rule where it tests only the needs."""
+    rules = [ours.get(fn, fn) for fn in chain]
+    if rules_block.paragraph not in rules:
+        return _Tries()
+    rules = rules[:rules.index(rules_block.paragraph) + 1]
+    calls = [fn if rule in _MORE or rule not in NEEDS else rule for fn, rule in zip(chain, rules)]
+    needs = [NEEDS.get(rule, Needs(code=None)) for rule in rules]
+
+    def plain(ch: str | None) -> tuple[Rule, ...]:
+        return tuple(call for call, need in zip(calls, needs)
+                     if need.code is not True and (need.first is None or ch in need.first))
+    chars = {ch for need in needs if need.first is not None for ch in need.first}
+    return _Tries(tuple(call for call, need in zip(calls, needs) if need.code is not False),
+                  {ch: plain(ch) for ch in chars}, plain(None))
+
+
+def _guards(ours: dict[Rule, Rule]) -> Rule:
+    """The ``guards`` rule of a parser whose guards are ``ours`` (each with its rule): the
+    rules behind it in the tokenizer's chain, where they may match. It matches where one of
+    them does; after the library's ``paragraph`` (which always matches), none is tried.
+    Taken from the chain as it is at each parse: rules enabled, disabled or added later count.
+    """
+    seen: list[Rule] | None = None
+    tries = _Tries()
+
+    def guards(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        nonlocal seen, tries
+        chain = state.md.block.ruler.getRules("")
+        if chain is not seen:
+            seen, tries = chain, _tries(chain[chain.index(guards) + 1:], ours)
+        if state.sCount[startLine] - state.blkIndent >= 4 and state.is_code_block(startLine):
+            rules = tries.code
+        else:
+            pos = state.bMarks[startLine] + state.tShift[startLine]
+            rules = tries.first.get(state.src[pos:pos + 1], tries.other)
+        for rule in rules:
+            if rule(state, startLine, endLine, silent):
+                return True
+        return False
+    return guards
 
 
 def install(md: MarkdownIt) -> MarkdownIt:
     """Guard ``md``'s active block rules that are markdown-it-py's own, each in the chains
-    it is in (rules of other origin, disabled ones and rules added later stay as they are)."""
+    it is in, and put ``guards`` in front of them (rules of other origin and disabled ones
+    stay as they are; a parser guarded already is left as it is)."""
     ruler = md.block.ruler
     names, functions = ruler.get_active_rules(), ruler.getRules("")
     if len(names) != len(functions):  # pragma: no cover - a markdown-it-py we do not know
         return md
+    if not names or "guards" in ruler.get_all_rules():  # nothing to guard, or guarded already
+        return md
     chains = {chain: ruler.getRules(chain) for chain in CHAINS}
+    ours: dict[Rule, Rule] = {}
     for name, fn in zip(names, functions):
         guard = _GUARDS.get(fn)
         if guard is not None:
-            ruler.at(name, guard(fn), {"alt": [chain for chain in CHAINS if fn in chains[chain]]})
+            guarded = guard(fn)
+            ours[guarded] = fn
+            ruler.at(name, guarded, {"alt": [chain for chain in CHAINS if fn in chains[chain]]})
+    ruler.before(names[0], "guards", _guards(ours))
     return md

@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -82,12 +84,14 @@ class Config:
         return value.get(lang, 0.0) if isinstance(value, dict) else value
     anchors: str = "hugo"
 
-    @property
+    @cached_property
     def source_dir(self) -> Path:
+        """The source language's folder (joined once: the configuration is frozen, and every
+        article asks for it)."""
         return self.content_dir / self.source_lang
 
     def target_dir(self, lang: str) -> Path:
-        return self.content_dir / lang
+        return _folder(self.content_dir, lang)
 
     def catalog_path(self, article: Path, lang: str) -> Path:
         """``content/en/a/b.md`` -> ``locales/de/a/b.po``."""
@@ -100,7 +104,7 @@ class Config:
         """The article's catalog and output (``content/de/a/b.md``), its path checked once
         (:meth:`relative`)."""
         rel = self.relative(article)
-        return (self.locales_dir / lang / rel).with_suffix(".po"), self.target_dir(lang) / rel
+        return (_folder(self.locales_dir, lang) / rel).with_suffix(".po"), self.target_dir(lang) / rel
 
     def relative(self, article: Path) -> Path:
         """The article's path under the source folder; :class:`InputError` for a file that
@@ -110,10 +114,17 @@ class Config:
             raise ConfigError(f"not a source article: expected a file under {self.display(self.source_dir)}",
                               path=self.display(article))
         check_name(self.display(article))
-        if _under(article.resolve(), _resolved(self.source_dir)) is None:
+        if (not _plainly_inside(article, rel, self.source_dir)
+                and _under(article.resolve(), _resolved(self.source_dir)) is None):
             raise InputError("is a link to a file outside the source folder: not read (it could send "
                              "any file of the machine to a translation service)", path=self.display(article))
         return rel
+
+    def page(self, article: Path) -> str:
+        """The article's path under the source folder as written, with ``/`` (its page in the
+        site); ValueError where it is not written under it."""
+        rel = _nested(article, self.source_dir)
+        return (rel if rel is not None else article.relative_to(self.source_dir)).as_posix()
 
     def display(self, path: Path) -> Path:
         """The path as shown in messages and catalogs: relative to the site root (a relative
@@ -166,14 +177,45 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text) if _CONTROL.search(text) else text
 
 
+@lru_cache(maxsize=65536, typed=True)
+def _nested(path: Path, base: Path) -> Path | None:
+    """``path`` relative to ``base`` as the two are written, or None (not below it, or ``..``
+    in the way): a pure function of the two, worked out once for the paths of an article,
+    which are shown and placed several times."""
+    try:
+        rel = path.relative_to(base)
+    except ValueError:
+        return None
+    return rel if ".." not in rel.parts else None
+
+
+def _plainly_inside(article: Path, rel: Path, folder: Path) -> bool:
+    """Whether ``article`` is written as ``folder`` and ``rel`` and no part of ``rel`` is a
+    symbolic link (``os.lstat``, one per part): then its real path is ``rel`` in the real
+    path of ``folder``, as resolving it part by part (every part of ``folder`` too) finds.
+    False where that is not sure (a missing part, say)."""
+    path = str(folder)
+    for part in rel.parts:
+        path = os.path.join(path, part)
+        try:
+            if stat.S_ISLNK(os.lstat(path).st_mode):
+                return False
+        except OSError:
+            return False
+    return path == str(article)
+
+
+@lru_cache(maxsize=256, typed=True)
+def _folder(base: Path, name: str) -> Path:
+    """``base / name``, a language's folder: joined once (a pure function of the two)."""
+    return base / name
+
+
 def _under(path: Path, base: Path) -> Path | None:
     """``path`` relative to ``base``, or None; links resolved only when the plain paths do not nest."""
-    try:
-        rel = path.relative_to(base)  # the usual case, without touching the disk
-        if ".." not in rel.parts:
-            return rel
-    except ValueError:
-        pass
+    rel = _nested(path, base)  # the usual case, without touching the disk
+    if rel is not None:
+        return rel
     try:
         return path.resolve().relative_to(base.resolve())
     except ValueError:

@@ -13,6 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -123,12 +124,10 @@ def extract(text: str, path: Path | None = None,
     env: dict = {}
     tokens = BLOCKS.parse(body, env)
     lines = body.split("\n")
-    starts = [0]
-    for ln in lines[:-1]:
-        starts.append(starts[-1] + len(ln) + 1)
+    starts = list(accumulate([len(ln) + 1 for ln in lines[:-1]], initial=0))
     spans: list[tuple[int, int, Slot]] = []
     offset = doc.body_line
-    inline_segments: list[int | None] = [None] * sum(t.type == "inline" for t in tokens)
+    inline_segments: list[int | None] = [None] * [t.type for t in tokens].count("inline")
     for kind, section, first, content, single, heading, inline in _blocks(tokens):
         for start, end, prefixes, cell in _locate(lines, starts, first, content, single, heading):
             text_ = body[start:end]

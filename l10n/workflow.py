@@ -164,7 +164,7 @@ def _update(config: Config, lang: str, source: Path, segments: Sequence[Segment]
 def publication(config: Config, work: Prepared, po: polib.POFile | None = None) -> publish.Publication:
     """The German article of ``work`` as its catalog (or ``po``) makes it."""
     return publish.publish(config, work.lang, work.skeleton, work.segments, po if po is not None else work.po,
-                           work.links, work.source.relative_to(config.source_dir).as_posix())
+                           work.links, config.page(work.source))
 
 
 # -- the edges ---------------------------------------------------------------------
@@ -236,7 +236,7 @@ def site_links(config: Config, lang: str, use_cache: bool = True, jobs: int | No
     addresses: dict[str, list[Path]] = {}
     pages: dict[str, list[Path]] = {}
     for source, (url, slug) in found.items():
-        page = source.relative_to(config.source_dir).as_posix()
+        page = config.page(source)
         pages[page] = [source]
         address = site.address(url) if url is not None else links.path_address(page, slug)
         if address is not None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import doctest
 import re
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from l10n import config
 from l10n.cli import main
@@ -252,6 +255,55 @@ def test_ordinary_names_pass(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x\n", encoding="utf-8")
     assert len(config.load(root).articles()) == 3
+
+
+#: Parts of a path below the source folder: folders, files, links to a folder inside and to
+#: one outside, a dangling link, a missing name, ``..`` and ``.``.
+PARTS = st.lists(st.sampled_from(["a", "b", "x.md", "in", "out", "dangling", "missing", "..", "."]),
+                 min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PARTS, st.booleans())
+def test_an_article_is_plainly_inside_only_where_it_resolves_inside(parts, linked_site):
+    """The check of a link out of the source folder without resolving every part of the
+    path: sure (True) only where resolving finds the article inside, and sure for an article
+    written in the folder without links; the site itself may be behind a link."""
+    with tempfile.TemporaryDirectory() as tmp:
+        real = Path(tmp) / "real"
+        (real / "content/en/a/b").mkdir(parents=True)
+        (Path(tmp) / "outside").mkdir()
+        for path in (real / "content/en/x.md", real / "content/en/a/x.md", Path(tmp) / "outside/x.md"):
+            path.write_text("x\n", encoding="utf-8")
+        (real / "content/en/in").symlink_to(real / "content/en/a")
+        (real / "content/en/a/out").symlink_to(Path(tmp) / "outside")
+        (real / "content/en/dangling").symlink_to(Path(tmp) / "nowhere")
+        (Path(tmp) / "site").symlink_to(real)
+        folder = (Path(tmp) / "site" if linked_site else real) / "content/en"
+        article = folder.joinpath(*parts)
+        rel = config._under(article, folder)
+        if rel is None:
+            return
+        inside = config._under(article.resolve(), folder.resolve()) is not None
+        plainly = config._plainly_inside(article, rel, folder)
+        assert inside or not plainly
+        if not {"in", "out", "dangling", "missing", ".."} & set(parts) and article.exists():
+            assert plainly
+
+
+def test_paths_nest_as_written_in_the_type_asked():
+    assert config._nested(Path("/s/content/en/a/x.md"), Path("/s/content/en")) == Path("a/x.md")
+    assert type(config._nested(PurePosixPath("/s/a"), PurePosixPath("/s"))) is PurePosixPath
+    assert type(config._nested(Path("/s/a"), Path("/s"))) is type(Path("/s"))
+    assert config._nested(Path("/s/a/../b"), Path("/s")) is None and config._nested(Path("/t"), Path("/s")) is None
+
+
+def test_a_page_is_the_path_under_the_source_folder(tmp_path):
+    cfg = config.load(site(tmp_path, 'target_langs = ["de"]\n'))
+    assert cfg.page(cfg.source_dir / "a" / "x.md") == "a/x.md"
+    assert cfg.page(cfg.source_dir / ".." / "x.md") == "../x.md"  # as relative_to wrote it
+    with pytest.raises(ValueError):
+        cfg.page(tmp_path / "x.md")
 
 
 def test_doctests():

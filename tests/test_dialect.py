@@ -24,10 +24,11 @@ SPEC = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read
 
 
 def library(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with markdown-it-py's own link helpers, and each guarded block rule put back as
-    the library's own, in the same chains."""
+    """``md`` with markdown-it-py's own link helpers, without ``guards``, and each guarded
+    block rule put back as the library's own, in the same chains."""
     md.helpers = markdown_it.helpers
     ruler = md.block.ruler
+    ruler.disable("guards")
     chains = {chain: ruler.getRules(chain) for chain in blockguards.CHAINS}
     for name, fn in zip(ruler.get_active_rules(), ruler.getRules("")):
         if hasattr(fn, "__wrapped__"):
@@ -66,13 +67,15 @@ def chains(md: MarkdownIt) -> dict[str, list]:
             for chain in ("", *blockguards.CHAINS)}
 
 
-def test_every_rule_but_paragraph_is_guarded_in_the_librarys_chains() -> None:
-    library = MarkdownIt("commonmark").enable("table")
-    assert chains(dialect.parser()) == chains(library) == chains(LIBRARY)
-    assert chains(LIBRARY) == {chain: LIBRARY.block.ruler.getRules(chain) for chain in chains(LIBRARY)}
-    guarded = [name for name, fn in zip(dialect.BLOCKS.block.ruler.get_active_rules(),
-                                        dialect.BLOCKS.block.ruler.getRules("")) if hasattr(fn, "__wrapped__")]
-    assert guarded == [n for n in library.block.ruler.get_active_rules() if n != "paragraph"]
+def test_guards_front_the_librarys_chain_and_every_rule_of_the_others_is_guarded() -> None:
+    library, ours = MarkdownIt("commonmark").enable("table"), dialect.parser()
+    guards = ours.block.ruler.getRules("")[0]
+    assert chains(ours) == {**chains(library), "": [guards, *chains(library)[""]]}
+    assert chains(LIBRARY) == chains(library) == {chain: LIBRARY.block.ruler.getRules(chain) for chain in chains(LIBRARY)}
+    names, functions = dialect.BLOCKS.block.ruler.get_active_rules(), dialect.BLOCKS.block.ruler.getRules("")
+    assert names == ["guards", *library.block.ruler.get_active_rules()]
+    guarded = [name for name, fn in zip(names, functions) if hasattr(fn, "__wrapped__")]
+    assert guarded == [n for n in library.block.ruler.get_active_rules() if n not in ("code", "paragraph")]
     assert [len(c) for c in chains(library).values()] == [11, 7, 7, 6, 3]
 
 
@@ -91,9 +94,38 @@ def test_a_rule_of_other_origin_is_left_alone() -> None:
     md.block.ruler.at("hr", lambda state, start, end, silent: False, {"alt": ["paragraph"]})
     mine = md.block.ruler.getRules("")[3]
     blockguards.install(md)
-    assert md.block.ruler.getRules("")[3] is mine and md.block.ruler.getRules("paragraph")[2] is mine
+    assert md.block.ruler.getRules("")[4] is mine and md.block.ruler.getRules("paragraph")[2] is mine
     twice = blockguards.install(dialect.parser())
+    assert twice.block.ruler.get_all_rules().count("guards") == 1
     assert all(not hasattr(getattr(fn, "__wrapped__", fn), "__wrapped__") for fn in twice.block.ruler.getRules(""))
+
+
+def percent(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """A block rule of other origin: a line that starts with ``%`` is a block of its own."""
+    if state.src[state.bMarks[startLine] + state.tShift[startLine]:][:1] != "%":
+        return False
+    if not silent:
+        state.push("mine", "", 0).map = [startLine, startLine + 1]
+    state.line = startLine + 1
+    return True
+
+
+#: Changes of the block rules after ``install``: ``guards`` tries the chain as it is.
+CHANGES = [lambda md: md.block.ruler.disable("table"),
+           lambda md: md.block.ruler.disable("paragraph"),
+           lambda md: md.block.ruler.disable(["code", "heading"]),
+           lambda md: md.block.ruler.before("lheading", "mine", percent, {"alt": ["paragraph"]}),
+           lambda md: md.block.ruler.after("paragraph", "mine", percent)]
+
+
+def test_guards_follow_the_rules_as_they_are_at_each_parse() -> None:
+    texts = [example["markdown"] for example in SPEC][::7] + ["a\n%b\n\n%c\n    %d\n| a |\n|---|\n# x"]
+    for change in CHANGES:
+        guarded, library_ = dialect.parser(), library(dialect.parser())
+        guarded.parse(texts[-1])  # the chain as it was, before the change
+        change(guarded)
+        change(library_)
+        assert all(same(guarded, library_, md) for md in texts)
 
 
 def test_every_commonmark_example_makes_the_librarys_tokens() -> None:
@@ -176,6 +208,26 @@ def test_each_guard_answers_as_its_rule_and_leaves_the_same_state(md: str, inden
             for silent in (True, False):
                 assert (after(guard, GUARDED_BLOCKS, md, line, indent, silent)
                         == after(rule, GUARDED_BLOCKS, md, line, indent, silent)), (rule.__name__, line, silent)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS, st.sampled_from([0, 0, 1, 2, 4]))
+@example("    a\n| b |\n|---|", 0)
+@example(">    a", 2)
+def test_a_rule_returns_false_and_changes_nothing_on_a_line_without_its_needs(md: str, indent: int) -> None:
+    """What ``guards`` leaves out: each rule of the library on each line that lacks its
+    needs (blockguards.NEEDS), silent or not."""
+    nothing = lambda state, startLine, endLine, silent: False  # noqa: E731
+    for rule, needs in blockguards.NEEDS.items():
+        for line in range(StateBlock(md, GUARDED_BLOCKS, {}, []).lineMax):
+            state = StateBlock(md, GUARDED_BLOCKS, {}, [])
+            state.blkIndent = indent
+            pos = state.bMarks[line] + state.tShift[line]
+            if (needs.code is not None and state.is_code_block(line) != needs.code
+                    or needs.first is not None and md[pos:pos + 1] not in needs.first):
+                for silent in (True, False):
+                    assert (after(rule, GUARDED_BLOCKS, md, line, indent, silent)
+                            == after(nothing, GUARDED_BLOCKS, md, line, indent, silent)), (rule.__name__, line)
 
 
 def result(found: object) -> tuple:
