@@ -42,9 +42,10 @@ def _may_link(md: str) -> bool:
 #: Hugo's ``ref`` and ``relref`` shortcodes, with their parameters: positional (the page,
 #: then an output format) or named (``path``, ``lang``, ``outputFormat``), each in double
 #: quotes or backquotes (a raw string), which Hugo reads alike.
-_REF = re.compile(r'\{\{(?P<open>[<%])[ \t]*(?P<rel>rel)?ref'
-                  r'(?P<params>(?:[ \t]+(?:[A-Za-z]+=)?(?:"[^"]*"|`[^`]*`))+)[ \t]*(?P<close>[>%])\}\}')
-_PARAM = re.compile(r'[ \t]+(?:(?P<name>[A-Za-z]+)=)?(?:"(?P<quoted>[^"]*)"|`(?P<raw>[^`]*)`)')
+#: Spaces between them may be line breaks.
+_REF = re.compile(r'\{\{(?P<open>[<%])[ \t\r\n]*(?P<rel>rel)?ref'
+                  r'(?P<params>(?:[ \t\r\n]+(?:[A-Za-z]+=)?(?:"[^"]*"|`[^`]*`))+)[ \t\r\n]*(?P<close>[>%])\}\}')
+_PARAM = re.compile(r'[ \t\r\n]+(?:(?P<name>[A-Za-z]+)=)?(?:"(?P<quoted>[^"]*)"|`(?P<raw>[^`]*)`)')
 
 
 def _quoted(value: str) -> str:

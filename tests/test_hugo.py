@@ -316,12 +316,12 @@ def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_pat
 
 
 def test_a_ref_with_an_output_format_or_other_capitals_links_the_english_page(tmp_path: Path) -> None:
-    """Hugo finds a page whatever the capitals of its ref, and reads an output format after
-    the page (positional or named): such a ref to an article without a German page names the
-    English page too, its output format kept."""
+    """Hugo finds a page whatever the capitals of its ref, reads an output format after the
+    page (positional or named) and line breaks between parameters: such a ref to an article
+    without a German page names the English page too, its output format kept."""
     pages = {"news/a.md": '---\ntitle: "A"\n---\n\nSee [b]({{< relref "b.md" "html" >}}), '
                           '[B]({{< ref "News/B.md" >}}), [b named]({{< relref path="b.md" outputFormat="html" >}}) '
-                          'and [c]({{< ref "/C" >}}).\n',
+                          '[b lines]({{< relref\n"b.md"\n>}}) and [c]({{< ref "/C" >}}).\n',
              "news/b.md": '---\ntitle: "B"\n---\n\nThe b story.\n',
              "c.md": '---\ntitle: "C"\n---\n\nThe c story.\n'}
     root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
@@ -336,7 +336,8 @@ def test_a_ref_with_an_output_format_or_other_capitals_links_the_english_page(tm
     result = build(root, HUGO_CONFIG)
     assert result.returncode == 0 and complaints(result) == [], result.stderr
     html = (root / "public/de/news/a/index.html").read_text(encoding="utf-8")
-    assert html.count('/en/news/b/">b') == 2 and '/en/news/b/">B' in html and '/de/c/">c' in html
+    assert html.count('/en/news/b/">b') == 3 and '/en/news/b/">B' in html and '/de/c/">c' in html
+    assert '/en/news/b/">b lines' in html
 
 
 def test_a_ref_to_a_heading_of_a_published_article_links_the_english_heading(tmp_path: Path) -> None:

@@ -365,6 +365,7 @@ def test_a_ref_follows_its_article_into_german_once_that_is_published(tmp_path, 
     ('{{< ref "B.md" >}}', '{{< ref path="B.md" lang="en" >}}'),  # Hugo ignores case
     ('{{% relref `b.md` "amp" %}}', '{{% relref path="b.md" lang="en" outputFormat="amp" %}}'),
     ('{{< ref path="b.md#x" OutputFormat=`a"b` >}}', '{{< ref path="b.md#x" lang="en" outputFormat=`a"b` >}}'),
+    ('{{< relref\n"b.md"\n>}}', '{{< relref path="b.md" lang="en" >}}'),  # Hugo reads line breaks as spaces
     ('{{< ref path="b.md" lang="fr" >}}', None),  # a language of its own: as written
     ('{{< ref path="b.md" "html" >}}', None),  # named and positional: Hugo refuses it
     ('{{< ref "a.md" >}}', None),  # published in German
