@@ -1160,13 +1160,16 @@ class Problem:
 
 def templates_pattern(delimiters: Sequence[tuple[str, str]]) -> re.Pattern[str] | None:
     """A pattern for template tags from (opening, closing) delimiter pairs; None for none.
+    An opening delimiter without its closing one is a tag of its own: Hugo stops the build
+    at it, so a translation may not add one either.
 
-    >>> templates_pattern([("{{<", ">}}")]).findall("a {{< x >}} b")
-    ['{{< x >}}']
+    >>> templates_pattern([("{{<", ">}}")]).findall("a {{< x >}} b {{< y")
+    ['{{< x >}}', '{{<']
     """
     if not delimiters:
         return None
-    return re.compile("|".join(f"{re.escape(a)}.*?{re.escape(b)}" for a, b in delimiters), re.S)
+    whole = [f"{re.escape(a)}.*?{re.escape(b)}" for a, b in delimiters]
+    return re.compile("|".join(whole + [re.escape(a) for a, _ in delimiters]), re.S)
 
 
 #: Template syntax the site uses, by default Hugo shortcodes ``{{< … >}}`` and

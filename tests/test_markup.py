@@ -907,3 +907,16 @@ def test_a_template_tag_is_named_once_not_again_as_a_placeholder() -> None:
     # without template protection, the tag is still a placeholder a translation may not add
     assert [p.code for p in markup.gate("A paragraph.", "Ein Absatz. {{< youtube x >}}", templates=None)] == [
         "placeholder"]
+
+
+@pytest.mark.parametrize("translation", ["Kontakt {{% heute.", "Kontakt {{< heute.", "Kontakt {{</* heute.",
+                                         "Kontakt {{<x heute.", "Kontakt {{< a >}} {{% heute."])
+def test_an_unclosed_template_tag_is_refused(translation: str) -> None:
+    # Hugo stops the whole site's build at a shortcode opened and never closed
+    source = "Contact us {{< a >}} today." if "{{< a >}}" in translation else "Contact us today."
+    assert [p.code for p in markup.gate(source, translation)] == ["template"]
+    assert "template" in [p.code for p in markup.check(source, translation)]
+
+
+def test_an_unclosed_template_tag_the_source_has_may_stay() -> None:
+    assert markup.gate("Type {{< to open a shortcode.", "Tippe {{< um einen Shortcode zu öffnen.") == []
