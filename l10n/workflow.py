@@ -954,12 +954,17 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     if not options.get("write_output", True) or options.get("dry_run"):
         return _run_many(config, lang, today, sources, engine, jobs, **options)
     before = options.pop("links", None) or site_links(config, lang, jobs=jobs)
+    pages = _pages(config, sources)
+    # Judged lazily, the run's articles would be judged only when asked, after the run
+    # wrote their catalogs: their state before it is pinned now.
+    was = {page: page in before.published_pages for page in pages}
     summary = _run_many(config, lang, today, sources, engine, jobs, links=before, **options)
     if summary.interrupted:
         return summary
     after = site_links(config, lang, jobs=jobs)
     force = options.get("force", False)
-    if after != before:
+    if (before.pairs, before.articles, before.pages) != (after.pairs, after.articles, after.pages) or \
+            any((page in after.published_pages) != published for page, published in was.items()):
         done = merge_only(config, lang, _relinked(config, before, after), jobs, force, after, tidy=False)
         said = {o.refused for o in summary.outcomes} | {str(e) for e in summary.errors}  # once each
         summary.relinked = [o.source for o in done.outcomes if o.output_written or o.removed]
@@ -967,6 +972,17 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
         summary.errors += [e for e in done.errors if str(e) not in said]
     remove_orphans(config, lang, force, summary)
     return summary
+
+
+def _pages(config: Config, sources: Sequence[Path]) -> list[str]:
+    """The pages (:meth:`Config.page`) of the sources under the source folder."""
+    out = []
+    for source in sources:
+        try:
+            out.append(config.page(source))
+        except ValueError:
+            continue  # not a source article: refused where it is processed
+    return out
 
 
 def _relinked(config: Config, before: Links, after: Links) -> list[Path]:

@@ -183,6 +183,21 @@ def test_a_run_that_publishes_an_article_relinks_what_it_wrote_before(tmp_path, 
     assert "0 catalogs and 0 articles written" in capsys.readouterr().out
 
 
+def test_a_run_that_publishes_one_named_article_relinks_the_others(tmp_path, capsys):
+    # what links to tram is written in an earlier run; nothing in tram's own run asks
+    # about tram before its catalog changes: its state before the run must still count
+    root = write_site(tmp_path / "site", {"harbour.md": HARBOUR, "ferry.md": FERRY, "tram.md": TRAM})
+    assert run(root, "translate", "--engine", "pseudo", str(root / "content/en/harbour.md")) == 0
+    assert "](/en/story/tram)" in german(root, "harbour")
+    capsys.readouterr()
+    assert run(root, "translate", "--engine", "pseudo", str(root / "content/en/tram.md")) == 0
+    assert "content/en/harbour.md: links brought up to date" in capsys.readouterr().out
+    assert "](/de/story/tram)" in german(root, "harbour")
+    assert run(root, "translate", "--engine", "pseudo", str(root / "content/en/ferry.md")) == 0
+    code, report = check(root, capsys)
+    assert code == 0, report
+
+
 def test_a_german_link_to_an_article_addressed_by_its_path_goes_back_to_english_when_withdrawn(tmp_path, capsys):
     # no url in the front matter: Hugo addresses the articles by path (/en/a/, /de/a/)
     root = write_site(tmp_path / "site", {
