@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import AbstractSet, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import AbstractSet, Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
@@ -204,12 +204,14 @@ class Links:
         """The pages by their paths in lower case, as Hugo looks them up."""
         return {p.lower(): p for p in sorted(self.pages)}
 
-    def refs(self, md: str, here: str) -> str:
+    def refs(self, md: str, here: str, ids: Callable[[], Collection[str]] | None = None) -> str:
         """``md`` (the German article ``here``) with each ``ref``/``relref`` to an article
         that has no German page pointing at the source language's page (``lang="en"``), which
         Hugo links; as written, Hugo would stop the German build (REF_NOT_FOUND). A ref that
         names a heading (``#fragment``) points there too, as a Markdown link does
-        (:meth:`localise`): the German page's headings have German anchors.
+        (:meth:`localise`): the German page's headings have German anchors. So does a ref
+        to a heading of the article itself (``"#fragment"``) whose anchor is none of the
+        German article's heading ``ids`` (when they are known).
 
         >>> site = Links(pages=frozenset({"a.md", "b.md"}), published_pages=frozenset({"a.md"}))
         >>> print(site.refs('[A]({{< ref "a.md" >}}), [B]({{< relref "b.md#x" >}})', "c.md"))
@@ -225,7 +227,13 @@ class Links:
             if params is None or "path" not in params or "lang" in params:
                 return m.group(0)  # no page, or one in the language it names
             path, _, heading = params["path"].partition("#")
-            page = self.page(path, here)
+            if not path.strip():  # a heading of this article
+                if not heading or ids is None or heading in ids():
+                    return m.group(0)
+                params["path"] = f"/{here}#{heading}"
+                page = here
+            else:
+                page = self.page(path, here)
             if page is None or (page in self.published_pages and not heading):
                 return m.group(0)
             shown = f'{m.group("rel") or ""}ref path={_quoted(params["path"])} lang="{self.source}"'

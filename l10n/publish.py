@@ -21,7 +21,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Callable, Iterable, Mapping, Sequence
 
 import polib
@@ -131,7 +131,7 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
     body = _body(skeleton, segments, chosen, verdicts, links, config.shortcode_text,
                  _Anchors.of(config.anchors, skeleton, segments))
     if links is not None and page:
-        body = links.refs(body, page)
+        body = links.refs(body, page, None if config.anchors == "none" else _heading_ids(config.anchors, body, skeleton))
     chosen, head_problem = _front_matter_keys(config, lang, skeleton, segments, chosen)
     for msgid in head_problem:
         verdicts[msgid] = Verdict(verdicts[msgid].state, False, (head_problem[msgid],))
@@ -141,6 +141,15 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
     english = tuple(dict.fromkeys(d for s in segments if s.kind != FRONT_MATTER
                                   for d in links.staying_english(chosen.get(s.text, s.text)))) if links else ()
     return Publication(stamp(head + body, config.state_key), verdicts, progress, publishes(config, po), english)
+
+
+def _heading_ids(rule: str, body: str, skeleton: Skeleton) -> Callable[[], set[str]]:
+    """The ids ``rule`` gives the headings of ``body``, worked out when first asked."""
+    @cache
+    def ids() -> set[str]:
+        shape = structure.of(body)
+        return set(anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines), skeleton.references))
+    return ids
 
 
 def segment_problems(source: str, translation: str, kind: str,

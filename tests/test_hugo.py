@@ -365,6 +365,26 @@ def test_a_ref_to_a_heading_of_a_published_article_links_the_english_heading(tmp
     assert 'id="the-details"' not in (root / "public/de/b/index.html").read_text(encoding="utf-8")
 
 
+def test_a_ref_to_a_heading_of_its_own_article_lands_on_a_heading(tmp_path: Path) -> None:
+    """``{{< relref "#details" >}}`` links a heading of the page itself: where the German
+    heading has another id, it points at the English page's heading, never at nothing."""
+    pages = {"a.md": '---\ntitle: "A"\n---\n\n## Details\n\nSee [d]({{< relref "#details" >}}) and '
+                     '[e]({{< ref "#kept" >}}).\n\n## Kept\n\nStill English.\n'}
+    root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
+    assert main(["--root", str(root), "extract"]) == 0
+    german = {"Details": "Einzelheiten", "Still English.": "Noch Englisch."}
+    review(root, "a", german.get)
+    assert main(["--root", str(root), "merge"]) == 0
+    text = (root / "content/de/a.md").read_text(encoding="utf-8")
+    assert '{{< relref path="/a.md#details" lang="en" >}}' in text and '{{< ref "#kept" >}}' in text
+    assert main(["--root", str(root), "check", "--no-cache"]) == 0
+    result = build(root, HUGO_CONFIG)
+    assert result.returncode == 0 and complaints(result) == [], result.stderr
+    html = (root / "public/de/a/index.html").read_text(encoding="utf-8")
+    assert '/en/a/#details">d' in html and 'href="#kept">e' in html and 'id="kept"' in html
+    assert 'id="details"' in (root / "public/en/a/index.html").read_text(encoding="utf-8")
+
+
 HEADINGS = [
     "What *changes* for visitors",
     "Über die Straße: „Zitat“ — 2 + 2 = 4?",
