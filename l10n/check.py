@@ -368,19 +368,31 @@ def translation_problems(show: str, po: polib.POFile, found: publish.Publication
 
 
 def orphans(config: Config, lang: str, sources: list[Path]) -> Iterator[Problem]:
-    """Catalogs and target articles whose source article no longer exists."""
+    """Catalogs and target articles whose source article no longer exists, and pages of
+    the target language in Hugo's other content formats without a source page."""
     known = {_below(s, config.source_dir) for s in sources}  # bad ones too: reported elsewhere
-    pairs = ((config.locales_dir / lang, "*.po", ".md", "orphan-catalog"),
-             (config.target_dir(lang), "*.md", ".md", "orphan-output"))
-    for base, pattern, suffix, code in pairs:
-        if not base.exists():
-            continue
-        found = [p for p in base.rglob(pattern) if _below(p, base, pattern[1:], suffix) not in known]
+    catalogs, target = config.locales_dir / lang, config.target_dir(lang)
+    files = list(target.rglob("*")) if target.exists() else []
+    pairs = ((catalogs, list(catalogs.rglob("*.po")) if catalogs.exists() else [], ".po", "orphan-catalog"),
+             (target, [p for p in files if p.name.endswith(".md")], ".md", "orphan-output"))
+    for base, paths, suffix, code in pairs:
+        found = [p for p in paths if _below(p, base, suffix, ".md") not in known]
         for path in sorted(found, key=lambda p: p.parts):  # Path's own order, tuples compared in C
-            rel = path.relative_to(base).with_suffix(suffix)
+            rel = path.relative_to(base).with_suffix(".md")
             yield Problem(str(config.display(path)), 1, code,
                           f"no source article {config.display(config.source_dir / rel)}: "
                           + ("run `l10n merge` to remove it" if code == "orphan-output" else "delete this file"))
+    pages = [p for p in files if p.suffix in _OTHER_FORMATS and p.is_file()
+             and not (config.source_dir / p.relative_to(target)).exists()]
+    for path in sorted(pages, key=lambda p: p.parts):
+        yield Problem(str(config.display(path)), 1, "orphan-output",
+                      f"a page Hugo publishes with no source page {config.display(config.source_dir / path.relative_to(target))}"
+                      " (l10n writes only .md files): delete this file")
+
+
+#: Hugo's content formats besides Markdown's ``.md``: files it publishes as pages.
+_OTHER_FORMATS = frozenset({".mdown", ".markdown", ".html", ".htm", ".asciidoc", ".adoc", ".ad", ".rest",
+                            ".rst", ".mmark", ".org", ".pandoc", ".pdc"})
 
 
 def _below(path: Path, base: Path, suffix: str = "", new: str = "") -> str:

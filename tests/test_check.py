@@ -145,6 +145,18 @@ def test_orphans_are_found_as_pathlib_names_files(tmp_path):
     assert len(found) >= 8
 
 
+def test_a_german_page_in_another_content_format_without_an_english_one_is_an_orphan(tmp_path):
+    # Hugo publishes content/de/x.html as a German page: with no English page, it is one
+    # the German site has and the English one has not
+    cfg = config.load(write_site(tmp_path / "s", {"a.md": "---\ntitle: A\n---\n\nText.\n"}))
+    for name in ("zz.html", "news/zz.adoc", "c.html", "zz.MD", "pic.png"):
+        (cfg.target_dir("de") / name).parent.mkdir(parents=True, exist_ok=True)
+        (cfg.target_dir("de") / name).write_text("---\ntitle: Z\n---\n\nInjected.\n", encoding="utf-8")
+    (cfg.source_dir / "c.html").write_text("---\ntitle: C\n---\n\nAn English page.\n", encoding="utf-8")
+    found = [(p.file, p.code) for p in orphans(cfg, "de", cfg.articles())]
+    assert found == [("content/de/news/zz.adoc", "orphan-output"), ("content/de/zz.html", "orphan-output")]
+
+
 def test_truncated_catalog_is_invalid_with_its_line(synced, capsys):
     path = synced / CATALOG
     text = path.read_text(encoding="utf-8")
