@@ -96,24 +96,32 @@ class Break:
     labels: tuple[str, ...] = ()
 
 
-def signature(token: Token) -> tuple:
-    """What makes a block token the block it is; the text of inline blocks is left out."""
-    if token.type == "inline":
-        return ("inline",)
-    content = token.content if token.type in _VERBATIM else ""
-    attrs = tuple(sorted(token.attrs.items())) if token.attrs else ()
-    return (token.type, token.tag, token.nesting, token.markup, token.info, attrs, token.hidden, content)
+#: The signature of every inline block: its text is left out.
+_INLINE_SIGNATURE = ("inline",)
 
 
 def shape(tokens: Sequence[Token], env: Mapping) -> Shape:
-    """The shape of a body from its block tokens and the parser's env."""
+    """The shape of a body from its block tokens and the parser's env: for each block token
+    what makes it the block it is (its signature), and the text of inline blocks apart. One
+    pass, each signature built where it is read, since every body is read so."""
     refs = env.get("references", {})
-    inline = [t for t in tokens if t.type == "inline"]
+    blocks, lines, inlines, inline_lines = [], [], [], []
+    for t in tokens:
+        kind, span = t.type, t.map
+        lines.append(tuple(span) if span else None)
+        if kind == "inline":
+            blocks.append(_INLINE_SIGNATURE)
+            inlines.append(t.content)
+            inline_lines.append(tuple(span) if span else (0, 0))
+            continue
+        attrs = t.attrs
+        blocks.append((kind, t.tag, t.nesting, t.markup, t.info, tuple(sorted(attrs.items())) if attrs else (),
+                       t.hidden, t.content if kind in _VERBATIM else ""))
     return Shape(
-        blocks=tuple(signature(t) for t in tokens),
-        lines=tuple(tuple(t.map) if t.map else None for t in tokens),  # type: ignore[misc]
-        inlines=tuple(t.content for t in inline),
-        inline_lines=tuple(tuple(t.map) if t.map else (0, 0) for t in inline),  # type: ignore[misc]
+        blocks=tuple(blocks),
+        lines=tuple(lines),
+        inlines=tuple(inlines),
+        inline_lines=tuple(inline_lines),
         references=tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in refs.items())),
         reference_lines={k: (v.get("map") or [0])[0] for k, v in refs.items()},
     )
