@@ -181,7 +181,7 @@ def breaks(source: Shape, target: Shape,
         if follow is not None:
             a = follow(a)
         before, after = inline_facts(a, target.used_references(a)), inline_facts(b, target.used_references(b))
-        if after == before:
+        if after is before or after == before:  # most text has none, the same Counter
             continue
         if allowed is not None:
             after = links.align(before, after, partial(_allowed_fact, allowed))
@@ -284,8 +284,11 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
     [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
     """
-    facts = _goldmark_facts(md)
-    if fact_free(md) or _simple_facts(md, facts):
+    goldmark = _goldmark_facts(md)
+    if fact_free(md):
+        return goldmark
+    facts = goldmark.copy()
+    if _simple_facts(md, facts):
         return facts
     env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
     _collect(_inline_tokens(md, env), facts)
@@ -386,6 +389,10 @@ _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _FOOTNOTE_BLOCK = re.compile(r"[ \t]*(#{1,6}(?=[ \t]|$)|[*+\-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|>|```|~~~)")
 
 
+#: The facts of most text: one Counter, shared (as all that :func:`inline_facts` returns).
+_NO_FACTS: Counter = Counter()
+
+
 def _goldmark_facts(md: str) -> Counter:
     """The facts Hugo's Markdown (Goldmark) reads beyond CommonMark's: a heading's trailing
     attribute list, the lines of a definition list, a task-list checkbox, and footnotes (each
@@ -396,27 +403,26 @@ def _goldmark_facts(md: str) -> Counter:
     >>> sorted(_goldmark_facts("[^n]: # Note, see[^m]").elements())
     [('footnote', 'm'), ('footnote', 'n'), ('footnote text opens', '#')]
     """
-    facts: Counter = Counter()
+    facts: list[tuple[str, str]] = []
     if md.endswith("}") or md.rstrip(" \t").endswith("}"):
         found = _ATTRIBUTES.search(md)
         if found is not None:
-            facts[("attribute list", found.group(1).strip())] += 1
+            facts.append(("attribute list", found.group(1).strip()))
     if ":" in md and (_DEFINITION.match(md) or _LATER_DEFINITION.search(md)):
         lines = md.split("\n")
         kinds = ["definition" if _DEFINITION.match(line) else "term" for line in lines]
         if "definition" in kinds:
-            facts[("definition list", ", ".join(kinds))] += 1
+            facts.append(("definition list", ", ".join(kinds)))
     if md.startswith("[") and _TASK.match(md):
-        facts[("checkbox", md[1].lower())] += 1
+        facts.append(("checkbox", md[1].lower()))
     if "[^" in md:
-        for found in _FOOTNOTE.finditer(md):
-            facts[("footnote", found.group(1))] += 1
+        facts += [("footnote", found.group(1)) for found in _FOOTNOTE.finditer(md)]
         definition = _FOOTNOTE.match(md)
         if definition is not None and md[definition.end():definition.end() + 1] == ":":
             opens = _FOOTNOTE_BLOCK.match(md, definition.end() + 1)
             if opens is not None:
-                facts[("footnote text opens", opens.group(1).rstrip(".)") or opens.group(1))] += 1
-    return facts
+                facts.append(("footnote text opens", opens.group(1).rstrip(".)") or opens.group(1)))
+    return Counter(facts) if facts else _NO_FACTS
 
 
 def _collect(tokens: Sequence[Token], facts: Counter) -> None:
