@@ -705,6 +705,23 @@ def test_block_signature_shortcut_agrees_with_a_full_parse(md: str) -> None:
     assert markup._block_signature(md) == full
 
 
+#: Lines of text, most of which no block construct can start.
+_PLAIN_PIECES = ["text", "x", " ", "  ", ".", ":", "—", "2026", "\u00a0"]
+_OPENING_PIECES = ["\t", "a|b", "# ", "- ", "1. ", "2) ", "> ", "```", "<b>", "---", "===", "***", "[a]: /u", "|---|",
+                   "    ", ""]
+paragraph_lines = st.lists(st.lists(st.sampled_from(_PLAIN_PIECES * 8 + _OPENING_PIECES), min_size=1, max_size=3)
+                           .map("".join), min_size=2, max_size=5).map("\n".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(paragraph_lines)
+def test_lines_that_open_no_block_are_one_paragraph(md: str) -> None:
+    full = tuple((t.type, t.tag) for t in _FULL_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+    if markup._one_paragraph(md):
+        assert full == markup._PARAGRAPH
+    assert markup._block_signature(md) == full
+
+
 
 PARAGRAPH = "See [the paper](https://x.org/p), run `make test` and press <kbd>Enter</kbd>."
 GOOD = "Siehe [das Paper](https://x.org/p), führe `make test` aus und drücke <kbd>Enter</kbd>."
