@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from markdown_it import MarkdownIt, helpers
 from markdown_it.common.utils import unescapeAll
+from markdown_it.rules_core import StateCore, normalize
 from markdown_it.rules_inline import StateInline
 
 from . import blockguards
@@ -35,9 +36,18 @@ def parser(shortcodes: bool = True) -> MarkdownIt:
     # an article names the same destinations in English and German, a site in every article.
     md.normalizeLink = lru_cache(maxsize=65536)(md.normalizeLink)  # type: ignore[method-assign]
     md.normalizeLinkText = lru_cache(maxsize=65536)(md.normalizeLinkText)  # type: ignore[method-assign]
+    md.core.ruler.at("normalize", _normalize)
     if shortcodes:
         md.inline.ruler.before("text", "shortcode", shortcode)
     return md
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it-py's ``normalize`` core rule where it changes the text: where there is a
+    carriage return or a NUL. Elsewhere it only copies the text, replacing each line end by
+    itself, which costs a whole article's parse a twentieth of its time."""
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
 
 
 def _every_link(url: str) -> bool:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import normalize
 from markdown_it.token import Token
 
 from l10n import blockguards, dialect, structure
@@ -24,9 +25,10 @@ SPEC = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read
 
 
 def library(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with markdown-it-py's own link helpers, and each guarded block rule put back as
-    the library's own, in the same chains."""
+    """``md`` with markdown-it-py's own link helpers and ``normalize`` rule, and each guarded
+    block rule put back as the library's own, in the same chains."""
     md.helpers = markdown_it.helpers
+    md.core.ruler.at("normalize", normalize)
     ruler = md.block.ruler
     chains = {chain: ruler.getRules(chain) for chain in blockguards.CHAINS}
     for name, fn in zip(ruler.get_active_rules(), ruler.getRules("")):
@@ -143,6 +145,16 @@ DOCUMENTS = st.builds(lambda lines, end: "\n".join(lines) + end,
 @example(">|a\n>|---|\n>")
 @example("a\n  ")
 def test_guarded_blocks_are_the_librarys(md: str) -> None:
+    assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
+    assert same(GUARDED, LIBRARY, md)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\t", "\n", "\r", "\r\n", "\0", "- ", "> ", "```", "|", "-|-", "===", "    ",
+                                 "[x]: /u", "`", "<div>"]), max_size=12).map("".join))
+def test_line_ends_and_nuls_are_normalised_as_by_the_library(md: str) -> None:
+    """The parsers normalise only text that has a carriage return or a NUL: other text the
+    library's rule leaves as it is."""
     assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
     assert same(GUARDED, LIBRARY, md)
 
