@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from types import SimpleNamespace
+from typing import Callable
 
 from markdown_it import MarkdownIt, helpers
 from markdown_it.common.utils import unescapeAll
@@ -34,7 +35,7 @@ def parser(shortcodes: bool = True) -> MarkdownIt:
     md.helpers = _HELPERS
     # Pure functions of the destination, each a walk through URL parsing and encoding;
     # an article names the same destinations in English and German, a site in every article.
-    md.normalizeLink = lru_cache(maxsize=65536)(md.normalizeLink)  # type: ignore[method-assign]
+    md.normalizeLink = lru_cache(maxsize=65536)(_plain_kept(md.normalizeLink))  # type: ignore[method-assign]
     md.normalizeLinkText = lru_cache(maxsize=65536)(md.normalizeLinkText)  # type: ignore[method-assign]
     md.core.ruler.at("normalize", _normalize)
     if shortcodes:
@@ -52,6 +53,21 @@ def _normalize(state: StateCore) -> None:
 
 def _every_link(url: str) -> bool:
     return True
+
+
+#: A destination that markdown-it-py's ``normalizeLink`` returns as it is: a path, after an
+#: http(s) scheme and a host or not, of ASCII letters, digits and ``-._~/`` (nothing to
+#: percent-encode, no host that punycode changes, no query or fragment); a property test
+#: holds it to the library's function.
+_PLAIN_LINK = re.compile(r"(?:https?://[A-Za-z0-9.-]+)?(?:/[A-Za-z0-9\-._~/]*)?")
+
+
+def _plain_kept(normalize_link: Callable[[str], str]) -> Callable[[str], str]:
+    """``normalize_link``, without its walk through URL parsing and encoding for a
+    destination it keeps as it is (most of a site's)."""
+    def normalized(url: str) -> str:
+        return url if _PLAIN_LINK.fullmatch(url) else normalize_link(url)
+    return normalized
 
 
 # -- link destinations: markdown-it-py's reading, a plain run at a time -----------------

@@ -15,6 +15,7 @@ import markdown_it.rules_block
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.common import normalize_url
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import normalize
 from markdown_it.token import Token
@@ -157,6 +158,20 @@ def test_line_ends_and_nuls_are_normalised_as_by_the_library(md: str) -> None:
     library's rule leaves as it is."""
     assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
     assert same(GUARDED, LIBRARY, md)
+
+
+#: Destinations near the plain ones (schemes, hosts, paths) and what would change them.
+_PLAIN_PARTS = ["/", "a", "Z", "0", ".", "-", "_", "~", "x.example", "//"]
+_OTHER_PARTS = ["HTTPS://", "ftp://", "xn--bcher-kva.example", "ü", " ", "%", "%20", "?", "#", "&", ":", "@", "\\",
+                "(", ")", "[", "\"", "'", "*"]
+DESTINATIONS = st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["", "", "https://", "http://", "//"]),
+                         st.lists(st.sampled_from(_PLAIN_PARTS * 6 + _OTHER_PARTS), max_size=8).map("".join))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(DESTINATIONS)
+def test_plain_destinations_are_normalised_as_by_the_library(url: str) -> None:
+    assert GUARDED.normalizeLink(url) == normalize_url.normalizeLink(url)
 
 
 def after(rule, md: MarkdownIt, text: str, line: int, indent: int, silent: bool) -> tuple:
