@@ -1187,9 +1187,20 @@ def _block_signature(md: str) -> tuple[tuple[str, str], ...]:
     >>> _block_signature("# Title")
     (('heading_open', 'h1'),)
     """
-    if md and "\n" not in md and "\r" not in md and not _OPENS_BLOCK.match(md):
-        return _PARAGRAPH  # one line that no block construct can start
+    if md and "\r" not in md and (not _OPENS_BLOCK.match(md) if "\n" not in md else _one_paragraph(md)):
+        return _PARAGRAPH  # lines that no block construct can start
     return tuple((t.type, t.tag) for t in BLOCKS.parse(md) if t.nesting >= 0 and t.type != "inline")
+
+
+def _one_paragraph(lines: str) -> bool:
+    """Whether ``lines`` are lines that no block construct can start: one paragraph, since
+    no line then interrupts it, underlines it (a setext heading) or ends it (a blank line),
+    and without a ``|`` no line makes it a table's head.
+
+    >>> _one_paragraph("Ein Satz.  \\n— Name"), _one_paragraph("Titel\\n---"), _one_paragraph("a\\n\\nb")
+    (True, False, False)
+    """
+    return "|" not in lines and all(line and not _OPENS_BLOCK.match(line) for line in lines.split("\n"))
 
 
 #: What a line must start with to be anything but a paragraph (a heading, rule, list item,

@@ -21,7 +21,7 @@ from functools import cached_property, lru_cache
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from markdown_it.common.utils import normalizeReference
+from markdown_it.common.utils import normalizeReference, unescapeAll
 from markdown_it.rules_core import StateCore, normalize
 from markdown_it.token import Token
 
@@ -96,24 +96,32 @@ class Break:
     labels: tuple[str, ...] = ()
 
 
-def signature(token: Token) -> tuple:
-    """What makes a block token the block it is; the text of inline blocks is left out."""
-    if token.type == "inline":
-        return ("inline",)
-    content = token.content if token.type in _VERBATIM else ""
-    attrs = tuple(sorted(token.attrs.items())) if token.attrs else ()
-    return (token.type, token.tag, token.nesting, token.markup, token.info, attrs, token.hidden, content)
+#: The signature of every inline block: its text is left out.
+_INLINE_SIGNATURE = ("inline",)
 
 
 def shape(tokens: Sequence[Token], env: Mapping) -> Shape:
-    """The shape of a body from its block tokens and the parser's env."""
+    """The shape of a body from its block tokens and the parser's env: for each block token
+    what makes it the block it is (its signature), and the text of inline blocks apart. One
+    pass, each signature built where it is read, since every body is read so."""
     refs = env.get("references", {})
-    inline = [t for t in tokens if t.type == "inline"]
+    blocks, lines, inlines, inline_lines = [], [], [], []
+    for t in tokens:
+        kind, span = t.type, t.map
+        lines.append(tuple(span) if span else None)
+        if kind == "inline":
+            blocks.append(_INLINE_SIGNATURE)
+            inlines.append(t.content)
+            inline_lines.append(tuple(span) if span else (0, 0))
+            continue
+        attrs = t.attrs
+        blocks.append((kind, t.tag, t.nesting, t.markup, t.info, tuple(sorted(attrs.items())) if attrs else (),
+                       t.hidden, t.content if kind in _VERBATIM else ""))
     return Shape(
-        blocks=tuple(signature(t) for t in tokens),
-        lines=tuple(tuple(t.map) if t.map else None for t in tokens),  # type: ignore[misc]
-        inlines=tuple(t.content for t in inline),
-        inline_lines=tuple(tuple(t.map) if t.map else (0, 0) for t in inline),  # type: ignore[misc]
+        blocks=tuple(blocks),
+        lines=tuple(lines),
+        inlines=tuple(inlines),
+        inline_lines=tuple(inline_lines),
         references=tuple(sorted((k, v.get("href", ""), v.get("title", "")) for k, v in refs.items())),
         reference_lines={k: (v.get("map") or [0])[0] for k, v in refs.items()},
     )
@@ -173,7 +181,7 @@ def breaks(source: Shape, target: Shape,
         if follow is not None:
             a = follow(a)
         before, after = inline_facts(a, target.used_references(a)), inline_facts(b, target.used_references(b))
-        if after == before:
+        if after is before or after == before:  # most text has none, the same Counter
             continue
         if allowed is not None:
             after = links.align(before, after, partial(_allowed_fact, allowed))
@@ -276,12 +284,72 @@ def inline_facts(md: str, references: tuple = ()) -> Counter:
     >>> sorted(inline_facts("See [a](x.html), `ls`  \\nand <b>", ()).elements())
     [('code span', 'ls'), ('hard break', ''), ('link', 'x.html'), ('raw HTML', '<b>')]
     """
-    facts = _goldmark_facts(md)
+    goldmark = _goldmark_facts(md)
     if fact_free(md):
+        return goldmark
+    facts = goldmark.copy()
+    if _simple_facts(md, facts):
         return facts
     env = {"references": {label: {"href": href, "title": title} for label, href, title in references}}
     _collect(_inline_tokens(md, env), facts)
     return facts
+
+
+#: The simplest forms of the facts most text holds: a code span of one backtick each side,
+#: on one line and not before another backtick, and an inline link or image,
+#: ``[text](destination)``, its text on one line without brackets, backticks, ``<``, ``{``
+#: or backslashes, and its destination one run without white space, control characters,
+#: parentheses, brackets, backticks, ``<>``, ``{`` or backslashes.
+_SIMPLE = re.compile(r"`([^`\n\r\0]+)`(?!`)|(!?)\[[^\[\]`<{\\\n\r\0]+\]\(([^\x00-\x20\x7f()<>\[\]`{\\]+)\)")
+#: What may not stand between them: what else can start a fact (another bracket or backtick,
+#: ``<``, a backslash, a shortcode's ``{{%``) or changes the text the parser reads (a
+#: carriage return or NUL, which it normalises).
+_NOT_SIMPLE = re.compile(r"[`\[\]<\\\r\0]|\{\{%")
+
+
+def _simple_facts(md: str, facts: Counter) -> bool:
+    """Count the facts of ``md`` into ``facts`` without the parser, and say so, when every
+    one is of a :data:`_SIMPLE` form or a hard break and nothing else can start one: then the
+    parser reads each form where it stands (nothing before it can take its characters), a
+    link as inline whatever the references, and finds no other fact; a property test holds
+    it to the parser. Else count nothing and return False.
+
+    >>> facts = Counter(); _simple_facts("Run `ls`,  \\nsee ![a](i.png) or [b](x?a=1&amp;b=2).", facts)
+    True
+    >>> sorted(facts.elements())
+    [('code span', 'ls'), ('hard break', ''), ('image', 'i.png'), ('link', 'x?a=1&b=2')]
+    """
+    found = []
+    end = 0
+    for m in _SIMPLE.finditer(md):
+        if _NOT_SIMPLE.search(md, end, m.start()):
+            return False
+        found.append(m)
+        end = m.end()
+    if _NOT_SIMPLE.search(md, end):
+        return False
+    if "  \n" in md:  # no form holds a line end: each is in the text between them
+        starts, ends = [0, *(m.end() for m in found)], [*(m.start() for m in found), len(md)]
+        breaks = sum(_hard_breaks(md[start:end]) for start, end in zip(starts, ends))
+        if breaks:
+            facts["hard break", ""] += breaks
+    for m in found:
+        code, bang, destination = m.groups()
+        if code is None:
+            facts["image" if bang else "link", _INLINE.normalizeLink(unescapeAll(destination))] += 1
+        elif code.startswith(" ") and code.endswith(" ") and code.strip(" "):  # as the parser strips it
+            facts["code span", code[1:-1]] += 1
+        else:
+            facts["code span", code] += 1
+    return True
+
+
+def _hard_breaks(text: str) -> int:
+    """The hard breaks the parser makes in ``text`` (no markup in it, and after markup or at
+    the start): a line end after two spaces that are not where a line begins, since the
+    parser skips the spaces and tabs there."""
+    lines = text.split("\n")[:-1]
+    return sum(line.endswith("  ") for line in (lines[:1] + [line.lstrip(" \t") for line in lines[1:]]))
 
 
 def _inline_tokens(md: str, env: dict) -> list[Token]:
@@ -321,6 +389,10 @@ _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _FOOTNOTE_BLOCK = re.compile(r"[ \t]*(#{1,6}(?=[ \t]|$)|[*+\-](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)|>|```|~~~)")
 
 
+#: The facts of most text: one Counter, shared (as all that :func:`inline_facts` returns).
+_NO_FACTS: Counter = Counter()
+
+
 def _goldmark_facts(md: str) -> Counter:
     """The facts Hugo's Markdown (Goldmark) reads beyond CommonMark's: a heading's trailing
     attribute list, the lines of a definition list, a task-list checkbox, and footnotes (each
@@ -331,27 +403,26 @@ def _goldmark_facts(md: str) -> Counter:
     >>> sorted(_goldmark_facts("[^n]: # Note, see[^m]").elements())
     [('footnote', 'm'), ('footnote', 'n'), ('footnote text opens', '#')]
     """
-    facts: Counter = Counter()
+    facts: list[tuple[str, str]] = []
     if md.endswith("}") or md.rstrip(" \t").endswith("}"):
         found = _ATTRIBUTES.search(md)
         if found is not None:
-            facts[("attribute list", found.group(1).strip())] += 1
+            facts.append(("attribute list", found.group(1).strip()))
     if ":" in md and (_DEFINITION.match(md) or _LATER_DEFINITION.search(md)):
         lines = md.split("\n")
         kinds = ["definition" if _DEFINITION.match(line) else "term" for line in lines]
         if "definition" in kinds:
-            facts[("definition list", ", ".join(kinds))] += 1
+            facts.append(("definition list", ", ".join(kinds)))
     if md.startswith("[") and _TASK.match(md):
-        facts[("checkbox", md[1].lower())] += 1
+        facts.append(("checkbox", md[1].lower()))
     if "[^" in md:
-        for found in _FOOTNOTE.finditer(md):
-            facts[("footnote", found.group(1))] += 1
+        facts += [("footnote", found.group(1)) for found in _FOOTNOTE.finditer(md)]
         definition = _FOOTNOTE.match(md)
         if definition is not None and md[definition.end():definition.end() + 1] == ":":
             opens = _FOOTNOTE_BLOCK.match(md, definition.end() + 1)
             if opens is not None:
-                facts[("footnote text opens", opens.group(1).rstrip(".)") or opens.group(1))] += 1
-    return facts
+                facts.append(("footnote text opens", opens.group(1).rstrip(".)") or opens.group(1)))
+    return Counter(facts) if facts else _NO_FACTS
 
 
 def _collect(tokens: Sequence[Token], facts: Counter) -> None:

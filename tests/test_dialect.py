@@ -15,7 +15,9 @@ import markdown_it.rules_block
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.common import normalize_url
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import normalize
 from markdown_it.token import Token
 
 from l10n import blockguards, dialect, structure
@@ -24,9 +26,10 @@ SPEC = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read
 
 
 def library(md: MarkdownIt) -> MarkdownIt:
-    """``md`` with markdown-it-py's own link helpers, without ``guards``, and each guarded
-    block rule put back as the library's own, in the same chains."""
+    """``md`` with markdown-it-py's own link helpers and ``normalize`` rule, without ``guards``,
+    and each guarded block rule put back as the library's own, in the same chains."""
     md.helpers = markdown_it.helpers
+    md.core.ruler.at("normalize", normalize)
     ruler = md.block.ruler
     ruler.disable("guards")
     chains = {chain: ruler.getRules(chain) for chain in blockguards.CHAINS}
@@ -177,6 +180,30 @@ DOCUMENTS = st.builds(lambda lines, end: "\n".join(lines) + end,
 def test_guarded_blocks_are_the_librarys(md: str) -> None:
     assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
     assert same(GUARDED, LIBRARY, md)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "\t", "\n", "\r", "\r\n", "\0", "- ", "> ", "```", "|", "-|-", "===", "    ",
+                                 "[x]: /u", "`", "<div>"]), max_size=12).map("".join))
+def test_line_ends_and_nuls_are_normalised_as_by_the_library(md: str) -> None:
+    """The parsers normalise only text that has a carriage return or a NUL: other text the
+    library's rule leaves as it is."""
+    assert same(GUARDED_BLOCKS, LIBRARY_BLOCKS, md)
+    assert same(GUARDED, LIBRARY, md)
+
+
+#: Destinations near the plain ones (schemes, hosts, paths) and what would change them.
+_PLAIN_PARTS = ["/", "a", "Z", "0", ".", "-", "_", "~", "x.example", "//"]
+_OTHER_PARTS = ["HTTPS://", "ftp://", "xn--bcher-kva.example", "ü", " ", "%", "%20", "?", "#", "&", ":", "@", "\\",
+                "(", ")", "[", "\"", "'", "*"]
+DESTINATIONS = st.builds(lambda scheme, rest: scheme + rest, st.sampled_from(["", "", "https://", "http://", "//"]),
+                         st.lists(st.sampled_from(_PLAIN_PARTS * 6 + _OTHER_PARTS), max_size=8).map("".join))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(DESTINATIONS)
+def test_plain_destinations_are_normalised_as_by_the_library(url: str) -> None:
+    assert GUARDED.normalizeLink(url) == normalize_url.normalizeLink(url)
 
 
 def after(rule, md: MarkdownIt, text: str, line: int, indent: int, silent: bool) -> tuple:

@@ -521,11 +521,11 @@ def test_the_plain_text_shortcut_is_linear_on_text_that_is_not_plain() -> None:
 FULL = parser()
 
 
-def parsed_facts(md: str) -> Counter:
+def parsed_facts(md: str, references: dict | None = None) -> Counter:
     """:func:`inline_facts`'s CommonMark facts the long way: always through the full parser
     (every rule)."""
     facts: Counter = Counter()
-    for block in FULL.parseInline(md, {"references": {}}):
+    for block in FULL.parseInline(md, {"references": references or {}}):
         structure._collect(block.children or [], facts)
     return facts
 
@@ -543,6 +543,44 @@ def test_fact_free_text_is_what_the_parser_finds_none_in(md: str) -> None:
     assert inline_facts(md) == parsed_facts(md) + structure._goldmark_facts(md)
     if structure.fact_free(md):
         assert parsed_facts(md) == Counter()
+
+
+#: Text of the simple forms of facts and what comes near them (mostly), or breaks them.
+_NEAR_SIMPLE = ["a", " ", "  ", "!", "*", "_", "&amp;", "&", "&#32;", "(", ")", ":", "\n", "  \n", " \n", "\t\n",
+                "\t", ">", "%}}", "`x`", "` a `", "`  `", "`x y`", "` `", "`[a](b)`", "` <b> `", "[t](u)", "![t](u)",
+                "[t](a&amp;b)", "[*t*](u%20v)", "[t!](u)", "(u)"]
+_BREAKING = ["\\\n", "`", "``", "[t] (u)", "[t]", "[ref]", "[t][ref]", "](u)", "[", "]", "<", "<b>", "{", "{{%",
+             "{{< x >}}", "\\", "\\[", "\r", "\0", "[t](<u>)", '[t](u "T")', "[t](u(v))", "[](u)", "[t]()",
+             "[a\nb](u)", "`a\nb`"]
+SIMPLE = st.lists(st.sampled_from(_NEAR_SIMPLE * 10 + _BREAKING), max_size=12).map("".join)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(SIMPLE)
+def test_simple_facts_are_the_parsers(md: str) -> None:
+    """The parser-free reading of simple links, images and code spans finds what the parser
+    finds, whatever the article's references define; where it cannot tell, it counts nothing."""
+    facts: Counter = Counter()
+    if structure._simple_facts(md, facts):
+        assert facts == parsed_facts(md) == parsed_facts(md, {"REF": {"href": "/r", "title": ""},
+                                                               "T": {"href": "/t", "title": ""}})
+    else:
+        assert facts == Counter()
+
+
+@pytest.mark.parametrize("md", ["See [a](https://x.org/?a=1&b=2) and `ls -l`.", "![a *b*](i.png) ` c `!",
+                                "Two\nlines [a](b)", "`a` `b` [c](d) ![e](f)", "Broken  \n  line `x`  \nend"])
+def test_common_facts_are_read_without_the_parser(md: str) -> None:
+    facts: Counter = Counter()
+    assert structure._simple_facts(md, facts) and facts == parsed_facts(md)
+
+
+def test_simple_facts_of_the_spec_examples_are_the_parsers() -> None:
+    spec = json.loads((Path(__file__).parent / "data" / "commonmark-spec.json").read_text(encoding="utf-8"))
+    simple = [(md, facts) for example in spec
+              if structure._simple_facts(md := example["markdown"], facts := Counter())]
+    assert sum(bool(facts) for _, facts in simple) > 20
+    assert all(facts == parsed_facts(md) for md, facts in simple)
 
 
 #: What :func:`l10n.structure.fact_free` tests, as one pattern (its former, slower form).
@@ -664,6 +702,23 @@ block_texts = st.one_of(
 def test_block_signature_shortcut_agrees_with_a_full_parse(md: str) -> None:
     """Single lines that cannot start a block skip the parse; the answer must not change."""
     full = tuple((t.type, t.tag) for t in _FULL_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+    assert markup._block_signature(md) == full
+
+
+#: Lines of text, most of which no block construct can start.
+_PLAIN_PIECES = ["text", "x", " ", "  ", ".", ":", "—", "2026", "\u00a0"]
+_OPENING_PIECES = ["\t", "a|b", "# ", "- ", "1. ", "2) ", "> ", "```", "<b>", "---", "===", "***", "[a]: /u", "|---|",
+                   "    ", ""]
+paragraph_lines = st.lists(st.lists(st.sampled_from(_PLAIN_PIECES * 8 + _OPENING_PIECES), min_size=1, max_size=3)
+                           .map("".join), min_size=2, max_size=5).map("\n".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(paragraph_lines)
+def test_lines_that_open_no_block_are_one_paragraph(md: str) -> None:
+    full = tuple((t.type, t.tag) for t in _FULL_MD.parse(md) if t.nesting >= 0 and t.type != "inline")
+    if markup._one_paragraph(md):
+        assert full == markup._PARAGRAPH
     assert markup._block_signature(md) == full
 
 
