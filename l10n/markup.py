@@ -1403,6 +1403,7 @@ def gate(source: str, translation: str, *, kind: str = "paragraph",
     if templates is not None and (templates.search(source) or templates.search(translation)):
         tags = _tags(source, templates, shortcode_text), _tags(translation, templates, shortcode_text)
         problems += _multiset_problems("template", "template tag", *tags)
+        problems += _nesting_problems(source, translation, templates)
     if "<" in translation:
         early = _closed_before_opened(translation) - _closed_before_opened(source)
         problems += [Problem("inline-html", f"</{name}> comes before its <{name}>: the tag would stay "
@@ -1423,6 +1424,48 @@ def _besides(tags: tuple[Counter, Counter], *counts: Counter) -> list[Counter]:
 def _tags(text: str, templates: re.Pattern[str], shortcode_text: Collection[str]) -> Counter:
     """The template tags of ``text``, each without the values of its text parameters."""
     return Counter(_masked(tag, shortcode_text) for tag in templates.findall(text))
+
+
+#: A shortcode tag: whether it closes (``{{< /note >}}``), its name, and whether it closes
+#: itself (``{{< note />}}``). A comment (``{{</* x */>}}``) has no name.
+_SHORTCODE = re.compile(r"\{\{[<%]\s*(/)?\s*([\w.-][\w./-]*).*?(/)?\s*[>%]\}\}\Z", re.S)
+
+
+def _nesting_problems(source: str, translation: str, templates: re.Pattern[str]) -> list[Problem]:
+    """A translation's paired shortcodes (those the source closes) nested otherwise than the
+    source's: Hugo stops the build at a closing tag that closes no open one, and renders
+    other nestings as another structure. Their order among siblings may change.
+
+    >>> [p.code for p in _nesting_problems("{{< b >}}x{{< /b >}}", "{{< /b >}}x{{< b >}}", TEMPLATES)]
+    ['template']
+    """
+    tags = [m.groups() for tag in templates.findall(source) if (m := _SHORTCODE.match(tag))]
+    paired = {name for closing, name, _ in tags if closing}
+    if not paired:
+        return []
+    if _nesting(tags, paired) == _nesting([m.groups() for tag in templates.findall(translation)
+                                           if (m := _SHORTCODE.match(tag))], paired):
+        return []
+    return [Problem("template", "shortcodes opened and closed otherwise than in the source (Hugo "
+                                "stops the build at a closing tag that closes no open one)")]
+
+
+def _nesting(tags: list[tuple[str | None, str, str | None]], paired: Collection[str]) -> Counter | None:
+    """Each opening tag of a ``paired`` shortcode with the names of those it sits in (a
+    multiset), or None when they are not properly nested."""
+    stack: list[str] = []
+    found: Counter = Counter()
+    for closing, name, closes_itself in tags:
+        if name not in paired or closes_itself:
+            continue
+        if closing:
+            if not stack or stack[-1] != name:
+                return None
+            stack.pop()
+        else:
+            found[(*stack, name)] += 1
+            stack.append(name)
+    return None if stack else found
 
 
 def _placeholder_counts(text: str, shortcode_text: Collection[str]) -> Counter:
@@ -1472,6 +1515,8 @@ def check(
     problems += [Problem("unsafe-html", f"raw HTML not in the source: {h}") for h in added_html.elements()]
     problems += [Problem("unsafe-html", f"unsafe {it} in the translation") for it in dict.fromkeys(tr.unsafe)]
     problems += _multiset_problems("template", "template tag", src.templates, tr.templates)
+    if src.templates and templates is not None:
+        problems += _nesting_problems(source, translation, templates)
     if src.placeholders:
         problems += _multiset_problems("placeholder", "placeholder",
                                        *_besides((src.templates, tr.templates), src.placeholders, tr.placeholders))

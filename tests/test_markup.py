@@ -975,3 +975,18 @@ def test_an_unclosed_template_tag_is_refused(translation: str) -> None:
 
 def test_an_unclosed_template_tag_the_source_has_may_stay() -> None:
     assert markup.gate("Type {{< to open a shortcode.", "Tippe {{< um einen Shortcode zu öffnen.") == []
+
+
+PAIRED = "A {{< note >}}x{{< /note >}} and {{< bold >}}y{{< /bold >}} end."
+
+
+@pytest.mark.parametrize("translation, refused", [
+    ("B {{< /note >}}x{{< note >}} und {{< bold >}}y{{< /bold >}}.", True),  # Hugo: closes none open
+    ("B {{< /bold >}}x{{< /note >}} und {{< bold >}}y{{< note >}} Ende.", True),
+    ("B {{< note >}}x{{< bold >}} und y{{< /note >}}{{< /bold >}}", True),  # overlapping
+    ("B {{< note >}}x{{< bold >}}y{{< /bold >}}{{< /note >}} Ende.", True),  # nested otherwise
+    ("B {{< bold >}}y{{< /bold >}} und {{< note >}}x{{< /note >}} Ende.", False),  # siblings reordered
+])
+def test_shortcodes_keep_the_sources_nesting(translation: str, refused: bool) -> None:
+    for problems in (markup.gate(PAIRED, translation), markup.check(PAIRED, translation)):
+        assert ("template" in [p.code for p in problems]) is refused, problems
