@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import AbstractSet, Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import AbstractSet, Callable, Hashable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
@@ -204,14 +204,14 @@ class Links:
         """The pages by their paths in lower case, as Hugo looks them up."""
         return {p.lower(): p for p in sorted(self.pages)}
 
-    def refs(self, md: str, here: str, ids: Callable[[], Collection[str]] | None = None) -> str:
+    def refs(self, md: str, here: str, ids: Callable[[], Mapping[str, str]] | None = None) -> str:
         """``md`` (the German article ``here``) with each ``ref``/``relref`` to an article
         that has no German page pointing at the source language's page (``lang="en"``), which
         Hugo links; as written, Hugo would stop the German build (REF_NOT_FOUND). A ref that
         names a heading (``#fragment``) points there too, as a Markdown link does
         (:meth:`localise`): the German page's headings have German anchors. So does a ref
-        to a heading of the article itself (``"#fragment"``) whose anchor is none of the
-        German article's heading ``ids`` (when they are known).
+        to a heading of the article itself (``"#fragment"``) when ``ids`` (the German id of
+        each English heading id, when known) gives that heading another id.
 
         >>> site = Links(pages=frozenset({"a.md", "b.md"}), published_pages=frozenset({"a.md"}))
         >>> print(site.refs('[A]({{< ref "a.md" >}}), [B]({{< relref "b.md#x" >}})', "c.md"))
@@ -228,7 +228,7 @@ class Links:
                 return m.group(0)  # no page, or one in the language it names
             path, _, heading = params["path"].partition("#")
             if not path.strip():  # a heading of this article
-                if not heading or ids is None or heading in ids():
+                if not heading or ids is None or ids().get(heading, heading) == heading:
                     return m.group(0)
                 params["path"] = f"/{here}#{heading}"
                 page = here

@@ -131,7 +131,8 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
     body = _body(skeleton, segments, chosen, verdicts, links, config.shortcode_text,
                  _Anchors.of(config.anchors, skeleton, segments))
     if links is not None and page:
-        body = links.refs(body, page, None if config.anchors == "none" else _heading_ids(config.anchors, body, skeleton))
+        body = links.refs(body, page, None if config.anchors == "none" or skeleton.shape is None
+                          else _heading_ids(config.anchors, body, skeleton))
     chosen, head_problem = _front_matter_keys(config, lang, skeleton, segments, chosen)
     for msgid in head_problem:
         verdicts[msgid] = Verdict(verdicts[msgid].state, False, (head_problem[msgid],))
@@ -143,12 +144,16 @@ def publish(config: Config, lang: str, skeleton: Skeleton, segments: Sequence[Se
     return Publication(stamp(head + body, config.state_key), verdicts, progress, publishes(config, po), english)
 
 
-def _heading_ids(rule: str, body: str, skeleton: Skeleton) -> Callable[[], set[str]]:
-    """The ids ``rule`` gives the headings of ``body``, worked out when first asked."""
+def _heading_ids(rule: str, body: str, skeleton: Skeleton) -> Callable[[], dict[str, str]]:
+    """The id ``rule`` gives each English heading's German heading in ``body`` (it has the
+    English headings, in their order), by the English id; worked out when first asked."""
     @cache
-    def ids() -> set[str]:
-        shape = structure.of(body)
-        return set(anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines), skeleton.references))
+    def ids() -> dict[str, str]:
+        shape, english = structure.of(body), skeleton.shape
+        assert english is not None
+        german = anchors.heading_ids(rule, anchors.headings_of(shape.blocks, shape.inlines), skeleton.references)
+        return dict(zip(anchors.heading_ids(rule, anchors.headings_of(english.blocks, english.inlines),
+                                            skeleton.references), german))
     return ids
 
 

@@ -368,11 +368,12 @@ def test_a_ref_to_a_heading_of_a_published_article_links_the_english_heading(tmp
 def test_a_ref_to_a_heading_of_its_own_article_lands_on_a_heading(tmp_path: Path) -> None:
     """``{{< relref "#details" >}}`` links a heading of the page itself: where the German
     heading has another id, it points at the English page's heading, never at nothing."""
-    pages = {"a.md": '---\ntitle: "A"\n---\n\n## Details\n\nSee [d]({{< relref "#details" >}}) and '
+    pages = {"a.md": '---\ntitle: "A"\n---\n\n## Background\n\n## Details\n\nSee [d]({{< relref "#details" >}}) and '
                      '[e]({{< ref "#kept" >}}).\n\n## Kept\n\nStill English.\n'}
     root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
     assert main(["--root", str(root), "extract"]) == 0
-    german = {"Details": "Einzelheiten", "Still English.": "Noch Englisch."}
+    # the German "Details" is the English "Background": #details must not land on it
+    german = {"Background": "Details", "Details": "Einzelheiten", "Still English.": "Noch Englisch."}
     review(root, "a", german.get)
     assert main(["--root", str(root), "merge"]) == 0
     text = (root / "content/de/a.md").read_text(encoding="utf-8")
