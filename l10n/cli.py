@@ -209,8 +209,7 @@ def _report(state: State, summary: workflow.Summary, verb: str) -> None:
         if changed:
             # a file removed is said always; what changed in an article only with -v
             (_say if o.removed else _detail)(state, f"{o.source} [{o.lang}]: " + "; ".join(changed))
-    for path in summary.relinked:
-        _say(state, f"{path}: links brought up to date (an article it links to was published or withdrawn)")
+    _relinked(state, summary)
     n_cat = sum(o.catalog_written for o in summary.outcomes)
     n_out = sum(o.output_written for o in summary.outcomes)
     _say(state, f"{verb}: {count(len(summary.outcomes), 'article')}, {count(n_cat, 'catalog')} and "
@@ -435,9 +434,15 @@ def merge(state: State, articles, langs, force) -> None:
                 _detail(state, f"{outcome.source} [{lang}]: written")
             elif outcome.removed:
                 _say(state, f"{outcome.source} [{lang}]: German file removed (nothing of it is published)")
+        _relinked(state, done)
     _say(state, f"merge: {count(len(summary.outcomes), 'article')}, "
                 f"{sum(o.output_written for o in summary.outcomes):,} written")
     sys.exit(_status(summary))
+
+
+def _relinked(state: State, summary: workflow.Summary) -> None:
+    for path in summary.relinked:
+        _say(state, f"{path}: links brought up to date (an article it links to was published or withdrawn)")
 
 
 @cli.command()
@@ -476,6 +481,11 @@ def check(state: State, langs, fmt, strict, no_cache) -> None:
     else:
         click.echo(checks.as_text(report, color=sys.stdout.isatty()))
     sys.exit(0 if report.ok else 1)
+
+
+def _relinked(state: State, summary: workflow.Summary) -> None:
+    for path in summary.relinked:
+        _say(state, f"{path}: links brought up to date (an article it links to was published or withdrawn)")
 
 
 @cli.command()

@@ -27,11 +27,11 @@ import queue
 import threading
 from collections.abc import Set
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import AbstractSet, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import polib
 
@@ -267,6 +267,14 @@ class _Published(Set):
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and any(self._judge(s) for s in self._names.get(name, ()))
+
+    def names(self) -> Iterable[str]:
+        """Every name of the site, published or not."""
+        return self._names.keys()
+
+    def sources(self, name: str) -> list[Path]:
+        """The source articles a name stands for."""
+        return self._names.get(name, [])
 
     def __iter__(self) -> Iterator[str]:
         return (name for name, sources in self._names.items() if any(self._judge(s) for s in sources))
@@ -885,12 +893,14 @@ def merge_only(config: Config, lang: str, sources: Sequence[Path], jobs: int | N
     ``done`` is told how many articles each finished chunk held."""
     summary = Summary()
     site = site if site is not None else site_links(config, lang, jobs=jobs)
+    shown = _shown(config, lang, sources) if tidy else {}
     for part in parallel(partial(_merge_chunk, config, lang, force, site), sources, jobs):
         summary.outcomes.extend(part.outcomes)
         summary.errors.extend(part.errors)
         if done:
             done(len(part.outcomes) + len(part.errors))
     if tidy:
+        _follow(config, lang, shown, site, jobs, force, summary)
         remove_orphans(config, lang, force, summary)
     return summary
 
@@ -954,35 +964,76 @@ def run_many(config: Config, lang: str, today: date, sources: Sequence[Path],
     if not options.get("write_output", True) or options.get("dry_run"):
         return _run_many(config, lang, today, sources, engine, jobs, **options)
     before = options.pop("links", None) or site_links(config, lang, jobs=jobs)
-    pages = _pages(config, sources)
-    # Judged lazily, the run's articles would be judged only when asked, after the run
-    # wrote their catalogs: their state before it is pinned now.
-    was = {page: page in before.published_pages for page in pages}
+    shown = _shown(config, lang, sources)
     summary = _run_many(config, lang, today, sources, engine, jobs, links=before, **options)
     if summary.interrupted:
         return summary
     after = site_links(config, lang, jobs=jobs)
     force = options.get("force", False)
-    if (before.pairs, before.articles, before.pages) != (after.pairs, after.articles, after.pages) or \
-            any((page in after.published_pages) != published for page, published in was.items()):
-        done = merge_only(config, lang, _relinked(config, before, after), jobs, force, after, tidy=False)
-        said = {o.refused for o in summary.outcomes} | {str(e) for e in summary.errors}  # once each
-        summary.relinked = [o.source for o in done.outcomes if o.output_written or o.removed]
-        summary.outcomes += [o for o in done.outcomes if o.refused and o.refused not in said]
-        summary.errors += [e for e in done.errors if str(e) not in said]
+    if (before.pairs, before.articles, before.pages) != (after.pairs, after.articles, after.pages):
+        _relink(config, lang, _relinked(config, before, after), after, jobs, force, summary)
+    else:
+        _follow(config, lang, shown, after, jobs, force, summary)
     remove_orphans(config, lang, force, summary)
     return summary
 
 
-def _pages(config: Config, sources: Sequence[Path]) -> list[str]:
-    """The pages (:meth:`Config.page`) of the sources under the source folder."""
-    out = []
+def _shown(config: Config, lang: str, sources: Sequence[Path]) -> dict[str, bool]:
+    """Whether each source article's German file is on disk, by its page: the state the
+    German files linking to it were written for (its catalog may have changed since)."""
+    out = {}
     for source in sources:
         try:
-            out.append(config.page(source))
-        except ValueError:
+            out[config.page(source)] = config.output_path(source, lang).exists()
+        except (ValueError, L10nError):
             continue  # not a source article: refused where it is processed
     return out
+
+
+def _follow(config: Config, lang: str, shown: Mapping[str, bool], site: Links, jobs: int | None,
+            force: bool, summary: Summary) -> None:
+    """Bring the German files linking to the articles whose German file came or went (by
+    ``shown``, before) up to date with ``site``."""
+    toggled = frozenset(page for page, existed in shown.items() if existed != (page in site.published_pages))
+    if toggled:
+        _relink(config, lang, _relinked(config, _as_shown(site, toggled), site), site, jobs, force, summary)
+
+
+def _relink(config: Config, lang: str, sources: list[Path], site: Links, jobs: int | None, force: bool,
+            summary: Summary) -> None:
+    """Merge ``sources`` again for their links, told in ``summary`` (each refusal once)."""
+    done = merge_only(config, lang, sources, jobs, force, site, tidy=False)
+    said = {o.refused for o in summary.outcomes} | {str(e) for e in summary.errors}
+    summary.relinked = [o.source for o in done.outcomes if o.output_written or o.removed]
+    summary.outcomes += [o for o in done.outcomes if o.refused and o.refused not in said]
+    summary.errors += [e for e in done.errors if str(e) not in said]
+
+
+def _as_shown(site: Links, toggled: frozenset[str]) -> Links:
+    """``site`` with the publication of the ``toggled`` pages, and of their addresses,
+    reversed: the site as German files written before they came or went saw it."""
+    published, pages = site.published, site.published_pages
+    assert isinstance(published, _Published) and isinstance(pages, _Published)  # as site_links makes them
+    sources = {s for page in toggled for s in pages.sources(page)}
+    addresses = frozenset(a for a in published.names() if sources.intersection(published.sources(a)))
+    return replace(site, published=_Toggled(published, addresses), published_pages=_Toggled(pages, toggled))
+
+
+class _Toggled(Set):
+    """A set of names with the membership of ``names`` reversed."""
+
+    def __init__(self, base: AbstractSet[str], names: frozenset[str]) -> None:
+        self._base, self._names = base, names
+
+    def __contains__(self, name: object) -> bool:
+        return (name in self._base) != (name in self._names)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (n for n in self._base if n not in self._names)
+        yield from (n for n in self._names if n not in self._base)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _relinked(config: Config, before: Links, after: Links) -> list[Path]:

@@ -196,6 +196,21 @@ def test_a_run_that_publishes_one_named_article_relinks_the_others(tmp_path, cap
     assert run(root, "translate", "--engine", "pseudo", str(root / "content/en/ferry.md")) == 0
     code, report = check(root, capsys)
     assert code == 0, report
+    # withdrawn by hand in its catalog, then its run (or its merge) removes its German file:
+    # what links to it goes back to English
+    for command in ("translate", "merge"):
+        translate(root, "tram", lambda m: "")
+        capsys.readouterr()
+        assert run(root, command, *(["--engine", "none"] if command == "translate" else []),
+                   str(root / "content/en/tram.md")) == 0
+        assert not (root / "content/de/tram.md").exists()
+        assert "content/en/harbour.md: links brought up to date" in capsys.readouterr().out, command
+        assert "](/en/story/tram)" in german(root, "harbour")
+        assert check(root, capsys)[0] == 0
+        translate(root, "tram", lambda m: m + " (de)" if m.endswith(".") else m)  # published again
+        assert run(root, "merge", str(root / "content/en/tram.md")) == 0
+        assert "](/de/story/tram)" in german(root, "harbour")
+        assert check(root, capsys)[0] == 0
 
 
 def test_a_german_link_to_an_article_addressed_by_its_path_goes_back_to_english_when_withdrawn(tmp_path, capsys):
