@@ -383,11 +383,22 @@ def orphans(config: Config, lang: str, sources: list[Path]) -> Iterator[Problem]
                           f"no source article {config.display(config.source_dir / rel)}: "
                           + ("run `l10n merge` to remove it" if code == "orphan-output" else "delete this file"))
     pages = [p for p in files if p.suffix in _OTHER_FORMATS and p.is_file()
-             and not (config.source_dir / p.relative_to(target)).exists()]
+             and not (config.source_dir / p.relative_to(target)).exists() and not _in_bundle(p, target)]
     for path in sorted(pages, key=lambda p: p.parts):
         yield Problem(str(config.display(path)), 1, "orphan-output",
-                      f"a page Hugo publishes with no source page {config.display(config.source_dir / path.relative_to(target))}"
-                      " (l10n writes only .md files): delete this file")
+                      f"a page in a format l10n does not write ({path.suffix}), with no source page "
+                      f"{config.display(config.source_dir / path.relative_to(target))}: delete this file")
+
+
+def _in_bundle(path: Path, top: Path) -> bool:
+    """Whether ``path`` lies in a leaf bundle below ``top`` (a folder with an ``index`` page),
+    whose files Hugo publishes as the page's resources, not as pages."""
+    folder = path.parent
+    while folder != top and top in folder.parents:
+        if any(f != path and f.is_file() for f in (folder / ("index" + s) for s in (".md", *_OTHER_FORMATS))):
+            return True
+        folder = folder.parent
+    return False
 
 
 #: Hugo's content formats besides Markdown's ``.md``: files it publishes as pages.

@@ -149,12 +149,14 @@ def test_a_german_page_in_another_content_format_without_an_english_one_is_an_or
     # Hugo publishes content/de/x.html as a German page: with no English page, it is one
     # the German site has and the English one has not
     cfg = config.load(write_site(tmp_path / "s", {"a.md": "---\ntitle: A\n---\n\nText.\n"}))
-    for name in ("zz.html", "news/zz.adoc", "c.html", "zz.MD", "pic.png"):
+    for name in ("zz.html", "news/zz.adoc", "c.html", "zz.MD", "pic.png", "b/index.md", "b/extra.html",
+                 "d/index.html"):  # b: a bundle, its files resources; d: a page
         (cfg.target_dir("de") / name).parent.mkdir(parents=True, exist_ok=True)
         (cfg.target_dir("de") / name).write_text("---\ntitle: Z\n---\n\nInjected.\n", encoding="utf-8")
     (cfg.source_dir / "c.html").write_text("---\ntitle: C\n---\n\nAn English page.\n", encoding="utf-8")
     found = [(p.file, p.code) for p in orphans(cfg, "de", cfg.articles())]
-    assert found == [("content/de/news/zz.adoc", "orphan-output"), ("content/de/zz.html", "orphan-output")]
+    assert found == [("content/de/b/index.md", "orphan-output"), ("content/de/d/index.html", "orphan-output"),
+                     ("content/de/news/zz.adoc", "orphan-output"), ("content/de/zz.html", "orphan-output")]
 
 
 def test_truncated_catalog_is_invalid_with_its_line(synced, capsys):
