@@ -187,17 +187,34 @@ def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bo
     skip_until = -1
     inline = -1
     for i, tok in enumerate(tokens):
-        inline += tok.type == "inline"
-        if tok.type == "html_block" and SKIP_MARKER.search(tok.content):
+        kind = tok.type
+        if kind == "html_block" and SKIP_MARKER.search(tok.content):
             skip_level = tok.level
             continue
         if skip_level is not None and tok.nesting >= 0 and tok.level == skip_level and tok.map:
             skip_until, skip_level = tok.map[1], None
-        if tok.type in ("list_item_open", "blockquote_open"):
-            containers.append(tok.type)
-        elif tok.type in ("list_item_close", "blockquote_close"):
+        if kind == "inline":
+            inline += 1
+            parent = tokens[i - 1].type if tok.map else ""
+            if parent == "paragraph_open":
+                if not containers:
+                    kind = PARAGRAPH
+                elif containers[-1] == "list_item_open":
+                    kind = LIST_ITEM
+                else:
+                    kind = BLOCKQUOTE
+            elif parent == "heading_open":
+                section = tok.content
+                kind = HEADING
+            else:
+                continue
+            if tok.map[0] >= skip_until and tok.content:
+                yield kind, section, tok.map[0], tok.content, False, kind == HEADING, inline
+        elif kind == "list_item_open" or kind == "blockquote_open":
+            containers.append(kind)
+        elif kind == "list_item_close" or kind == "blockquote_close":
             containers.pop()
-        elif tok.type == "tr_open" and tok.map:
+        elif kind == "tr_open" and tok.map:
             cells = 0
             j = i + 1
             while tokens[j].type != "tr_close":
@@ -205,20 +222,6 @@ def _blocks(tokens: Sequence[Token]) -> Iterator[tuple[str, str, int, object, bo
                 j += 1
             if tok.map[0] >= skip_until:
                 yield TABLE_CELL, section, tok.map[0], cells, True, False, inline + 1
-        elif tok.type == "inline" and tok.map and tokens[i - 1].type in ("heading_open", "paragraph_open"):
-            parent = tokens[i - 1]
-            if parent.type == "heading_open":
-                section = tok.content
-                kind = HEADING
-            elif containers and containers[-1] == "list_item_open":
-                kind = LIST_ITEM
-            elif containers:
-                kind = BLOCKQUOTE
-            else:
-                kind = PARAGRAPH
-            if tok.map[0] < skip_until or not tok.content:
-                continue
-            yield kind, section, tok.map[0], tok.content, False, parent.type == "heading_open", inline
 
 
 def _locate(lines: list[str], starts: list[int], first: int, content: object, table: bool,
