@@ -651,7 +651,8 @@ def _continued(lines: list[str], i: int, opening: str, value: str) -> tuple[str,
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:
-    entry = polib.POEntry(linenum=number)
+    entry = polib.POEntry()  # then assigned: polib's keyword constructor is dear
+    entry.linenum = number
     po.append(entry)
     return entry
 
