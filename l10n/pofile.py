@@ -101,7 +101,7 @@ def _possible_breaks(text: str) -> bytearray:
     if len(text) > len(_BUFFER):
         _BUFFER = ctypes.create_string_buffer(2 * len(text))
     _lib_breaks(text.encode(_UTF32), len(text), b"UTF-8", _BUFFER)
-    return bytearray(ctypes.string_at(_BUFFER, len(text)))
+    return bytearray(_BUFFER[:len(text)])  # a char array's slice is bytes
 
 
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # the machine's order, no BOM
