@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 import polib
 
@@ -162,13 +162,14 @@ def policy(config: Config, lang: str) -> qa.Policy:
     return _POLICIES[key]
 
 
-def findings(entry: polib.POEntry, rules: qa.Policy) -> list[qa.Finding]:
+def findings(entry: polib.POEntry, rules: qa.Policy, state: str | None = None) -> list[qa.Finding]:
     """The QA findings on one entry: every translation, machine drafts included, except the
-    ``pseudo`` engine's (not German, only a trial of the pipeline)."""
+    ``pseudo`` engine's (not German, only a trial of the pipeline). ``state``: the entry's,
+    when already known."""
     if entry.obsolete or not entry.msgid or not entry.msgstr or not catalog.is_own(entry):
         return []
     mark = catalog.machine(entry)
-    if mark is not None and mark.engine == "pseudo" and catalog.state(entry) == DRAFT:
+    if mark is not None and mark.engine == "pseudo" and (state or catalog.state(entry)) == DRAFT:
         return []
     return qa.check(entry.msgid, entry.msgstr, rules, qa.silenced(entry.flags, entry.tcomment))
 
@@ -181,19 +182,21 @@ def entry_findings(po: polib.POFile, rules: qa.Policy) -> Iterator[tuple[polib.P
             yield e, found
 
 
-def qa_problems(show: str, po: polib.POFile, rules: qa.Policy) -> Iterator[Problem]:
+def qa_problems(show: str, po: polib.POFile, rules: qa.Policy,
+                known: Mapping[str, str] | None = None) -> Iterator[Problem]:
     """The QA findings of a catalog as problems at their entries' lines, and a warning for
     each silencer that names no check. A silencer on a fuzzy entry waits for its review;
-    a finding it would silence says so."""
+    a finding it would silence says so. ``known``: :func:`states`, when already known."""
     for e in po:
         if e.obsolete:
             continue
         for message in qa.unknown_silencers(e.flags, e.tcomment):
             yield Problem(show, e.linenum, "unknown-silencer", message, WARNING)
-        found = findings(e, rules)
+        s = known.get(e.msgid) if known is not None and catalog.is_own(e) else None
+        found = findings(e, rules, s)
         if not found:
             continue
-        s = catalog.state(e)
+        s = s or catalog.state(e)
         where = "" if s == REVIEWED else f" ({s})"
         waiting = set(qa.silencers(e.flags, e.tcomment)) if s != REVIEWED else set()
         for f in found:
@@ -229,12 +232,13 @@ def article(config: Config, lang: str, source: Path, today: date, site: Links | 
     prepared.links = site
     found = workflow.publication(config, prepared, old if old is not None else prepared.po)
     if old is not None:
-        yield from translation_problems(shown, old, found, config, lang)
-        yield from qa_problems(shown, old, policy(config, lang))
+        known = states(old, found)
+        yield from translation_problems(shown, old, found, config, lang, known)
+        yield from qa_problems(shown, old, policy(config, lang), known)
         if uses is not None:
             uses.extend(qa.Use(e.msgid, e.msgstr, shown, e.linenum, qa.silenced(e.flags, e.tcomment))
                         for e in old if not e.obsolete and e.msgid and catalog.is_own(e)
-                        and catalog.state(e) == REVIEWED)
+                        and known[e.msgid] == REVIEWED)
     yield from _information(shown if old is not None else show(source), found)
     expected = found.text
     try:
@@ -256,6 +260,15 @@ def article(config: Config, lang: str, source: Path, today: date, site: Links | 
             yield Problem(show(out_path), line, "stale-output",
                           f"differs from what `l10n merge` writes (first at line {line}): run `l10n merge`"
                           " (edit the catalog, not the article)")
+
+
+def states(po: polib.POFile, found: publish.Publication) -> dict[str, str]:
+    """The state of every live entry of ``po`` that is :func:`l10n.catalog.is_own`, by msgid
+    (unique among them: reading refuses a duplicate): the one publishing ``po`` found
+    (``found``) for an entry of the article, worked out for the others."""
+    verdicts = found.verdicts
+    return {e.msgid: v.state if (v := verdicts.get(e.msgid)) is not None else catalog.state(e)
+            for e in po if not e.obsolete and e.msgid and catalog.is_own(e)}
 
 
 def _stale_catalog(config: Config, source: Path, cat_path: Path, prepared: workflow.Prepared,
@@ -339,9 +352,10 @@ def _percent(part: int, whole: int) -> str:
     return f"{shown}%"
 
 
-def translation_problems(show: str, po: polib.POFile, found: publish.Publication,
-                         config: Config, lang: str | None = None) -> Iterator[Problem]:
-    """Why translations are published in English, and the review-policy problems."""
+def translation_problems(show: str, po: polib.POFile, found: publish.Publication, config: Config,
+                         lang: str | None = None, known: Mapping[str, str] | None = None) -> Iterator[Problem]:
+    """Why translations are published in English, and the review-policy problems; ``known``:
+    :func:`states`, when already known."""
     withheld = found.withheld()
     for e in po:
         verdict = withheld.get(e.msgid)
@@ -350,7 +364,7 @@ def translation_problems(show: str, po: polib.POFile, found: publish.Publication
         for p in verdict.problems:
             yield Problem(show, e.linenum, p.code, f"{p.message}: fix the translation "
                           "(published in English until then)")
-    stats = catalog.Stats.of(po)  # its entries per state are the ones counted here
+    stats = catalog.Stats.of(po, known)  # its entries per state are the ones counted here
     for s, code in ((DRAFT, "machine-draft"), (NEEDS_UPDATE, "needs-update")):
         if n := stats.entries[s]:
             yield Problem(show, 1, code, f"{n} {'entries' if n > 1 else 'entry'} "

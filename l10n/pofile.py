@@ -101,7 +101,7 @@ def _possible_breaks(text: str) -> bytearray:
     if len(text) > len(_BUFFER):
         _BUFFER = ctypes.create_string_buffer(2 * len(text))
     _lib_breaks(text.encode(_UTF32), len(text), b"UTF-8", _BUFFER)
-    return bytearray(ctypes.string_at(_BUFFER, len(text)))
+    return bytearray(_BUFFER[:len(text)])  # a char array's slice is bytes
 
 
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"  # the machine's order, no BOM
@@ -210,16 +210,18 @@ def _fit_walking(possible: bytearray, columns: Sequence[int], width: int, start:
 
 
 @lru_cache(maxsize=8192)
-def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> tuple[str, ...]:
-    """Lines for ``keyword "value"`` as gettext's ``wrap()`` writes them (non-indented style).
+def _wrap(prefix: str, keyword: str, value: str, wrap: bool = True) -> str:
+    """The lines (joined) of ``keyword "value"`` as gettext's ``wrap()`` writes them
+    (non-indented style).
 
     Remembered: headings and boilerplate repeat across thousands of catalogs.
     """
     width = (PAGE_WIDTH if wrap else _INT_MAX) - 2 - len(prefix)  # prefix and both quotes
     text, cuts = _layout(keyword, value, width)
     if cuts is None:
-        return (f'{prefix}{keyword} "{text}"',)
-    return (f'{prefix}{keyword} ""', *(f'{prefix}"{text[a:b]}"' for a, b in pairwise((0, *cuts, len(text)))))
+        return f'{prefix}{keyword} "{text}"'
+    pieces = [text[a:b] for a, b in pairwise((0, *cuts, len(text)))]
+    return f'{prefix}{keyword} ""\n{prefix}"' + f'"\n{prefix}"'.join(pieces) + '"'
 
 
 def _layout(keyword: str, value: str, width: int) -> tuple[str, tuple[int, ...] | None]:
@@ -301,11 +303,10 @@ _ESCAPE_OUT = re.compile(r"\\.")
 # --------------------------------------------------------------------- writing
 
 
-def _comment_lines(marker: str, text: str | None) -> list[str]:
-    """``# text`` lines, one per line of ``text``; an empty line gives a bare marker."""
-    if not text:
-        return []
-    return [f"{marker} {line}" if line else marker for line in text.split("\n")]
+def _comment_lines(marker: str, text: str) -> str:
+    """``# text`` lines (joined), one per line of ``text`` (not empty); an empty line gives a
+    bare marker."""
+    return "\n".join([f"{marker} {line}" if line else marker for line in text.split("\n")])
 
 
 @lru_cache(maxsize=1024)
@@ -335,17 +336,10 @@ def _reference_lines(occurrences: tuple[tuple[str, str], ...]) -> tuple[str, ...
     return (*lines, current)
 
 
-def _parse_flags(flags: list[str]) -> tuple[bool, list[str], bool]:
-    """(fuzzy, other flags as gettext writes them, no-wrap) from polib flags, like gettext reads them."""
-    if not flags:
-        return False, [], False
-    fuzzy, out, no_wrap = _read_flags(tuple(flags))
-    return fuzzy, list(out), no_wrap
-
-
 @lru_cache(maxsize=1024)
 def _read_flags(flags: tuple[str, ...]) -> tuple[bool, tuple[str, ...], bool]:
-    """:func:`_parse_flags`, remembered: a few combinations of flags make every catalog."""
+    """(fuzzy, other flags as gettext writes them, no-wrap) from polib flags, like gettext
+    reads them. Remembered: a few combinations of flags make every catalog."""
     tokens = iter(t for t in re.split(r"[\n \t\r\f\v,]+", ",".join(flags)) if t)
     fuzzy, formats, span, wrap, unknown = False, {}, None, None, []
     for token in tokens:
@@ -381,31 +375,39 @@ def _msgstrs(entry: polib.POEntry) -> list[tuple[str, str]]:
     return [(f"msgstr[{i}]", plural[i]) for i in sorted(plural)]
 
 
-def _entry_lines(entry: polib.POEntry, references: bool = True) -> list[str]:
-    """The lines of one entry, obsolete or not, without the separating blank line."""
+def _entry_text(entry: polib.POEntry) -> str:
+    """The lines (joined) of one entry, obsolete or not, without the separating blank line."""
     obsolete = bool(entry.obsolete)
     msgstrs = _msgstrs(entry)
-    fuzzy, flags, no_wrap = _parse_flags(entry.flags)
-    lines = _comment_lines("#", entry.tcomment) + _comment_lines("#.", entry.comment)
-    lines += _reference_lines(tuple(entry.occurrences)) if references and entry.occurrences else ()
+    fuzzy, flags, no_wrap = _read_flags(tuple(entry.flags)) if entry.flags else (False, (), False)
+    lines = [_comment_lines("#", entry.tcomment)] if entry.tcomment else []
+    if entry.comment:
+        lines.append(_comment_lines("#.", entry.comment))
+    if entry.occurrences:
+        lines += _reference_lines(tuple(entry.occurrences))
     if obsolete:  # only "fuzzy" survives, and no-wrap is forgotten
-        flags, no_wrap = (["fuzzy"] if fuzzy else []), False
+        flags, no_wrap = (("fuzzy",) if fuzzy else ()), False
     elif fuzzy and msgstrs[0][1]:
-        flags.insert(0, "fuzzy")
+        flags = ("fuzzy", *flags)
     if flags:
         lines.append("#, " + ", ".join(flags))
+    wrap = not no_wrap
     prev_prefix, prefix = ("#~| ", "#~ ") if obsolete else ("#| ", "")
     if entry.previous_msgid is not None:  # PO syntax has no previous msgctxt without a msgid
         for keyword, value in (("msgctxt", entry.previous_msgctxt), ("msgid", entry.previous_msgid),
                                ("msgid_plural", entry.previous_msgid_plural)):  # fmt: skip
             if value is not None:
-                lines += _wrap(prev_prefix, keyword, value, not no_wrap)
-    fields = [("msgctxt", entry.msgctxt), ("msgid", entry.msgid)]
-    fields += [("msgid_plural", entry.msgid_plural)] if entry.msgid_plural else []
-    for keyword, value in fields + msgstrs:
+                lines.append(_wrap(prev_prefix, keyword, value, wrap))
+    if entry.msgctxt is not None:
+        lines.append(_wrap(prefix, "msgctxt", entry.msgctxt, wrap))
+    if entry.msgid is not None:
+        lines.append(_wrap(prefix, "msgid", entry.msgid, wrap))
+    if entry.msgid_plural:
+        lines.append(_wrap(prefix, "msgid_plural", entry.msgid_plural, wrap))
+    for keyword, value in msgstrs:
         if value is not None:
-            lines += _wrap(prefix, keyword, value, not no_wrap)
-    return lines
+            lines.append(_wrap(prefix, keyword, value, wrap))
+    return "\n".join(lines)
 
 
 def _header_entry(po: polib.POFile) -> polib.POEntry | None:
@@ -428,7 +430,7 @@ def dumps(po: polib.POFile) -> str:
     header = _header_entry(po)
     entries = ([header] if header else []) + _written(po)
     # Each entry has a msgid line; a blank line between entries.
-    return "\n\n".join("\n".join(_entry_lines(e)) for e in entries) + "\n" if entries else ""
+    return "\n\n".join([_entry_text(e) for e in entries]) + "\n" if entries else ""
 
 
 def same_entries(a: polib.POFile, b: polib.POFile) -> bool:
@@ -449,7 +451,7 @@ def _contents(entry: polib.POEntry) -> tuple:
     """What of ``entry`` :func:`dumps` writes, without references and layout."""
     obsolete = bool(entry.obsolete)
     msgstrs = _msgstrs(entry)
-    fuzzy, flags, _ = _parse_flags(entry.flags) if entry.flags else (False, [], False)
+    fuzzy, flags, _ = _read_flags(tuple(entry.flags)) if entry.flags else (False, (), False)
     if obsolete:
         flags = ["fuzzy"] if fuzzy else []
     elif fuzzy and msgstrs[0][1]:
@@ -651,7 +653,8 @@ def _continued(lines: list[str], i: int, opening: str, value: str) -> tuple[str,
 
 
 def _new(po: polib.POFile, number: int) -> polib.POEntry:
-    entry = polib.POEntry(linenum=number)
+    entry = polib.POEntry()  # then assigned: polib's keyword constructor is dear
+    entry.linenum = number
     po.append(entry)
     return entry
 

@@ -3,6 +3,8 @@ from datetime import date
 
 import polib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from l10n import catalog, pofile
 from l10n.catalog import DRAFT, NEEDS_UPDATE, REVIEWED, UNTRANSLATED, state
@@ -297,3 +299,31 @@ def test_changed_english_carries_an_edited_draft_like_a_human_translation():
     assert e.previous_msgid == "The model has 7 billion parameters."
     assert catalog.machine(e) is None and state(e) == NEEDS_UPDATE
     assert result.fuzzy == 1 and not new.obsolete_entries()
+
+
+def copy_the_long_way(e: polib.POEntry) -> polib.POEntry:
+    return polib.POEntry(
+        msgid=e.msgid, msgstr=e.msgstr, msgctxt=e.msgctxt, msgid_plural=e.msgid_plural,
+        msgstr_plural=dict(e.msgstr_plural), comment=e.comment, tcomment=e.tcomment,
+        occurrences=list(e.occurrences), flags=list(e.flags), previous_msgid=e.previous_msgid,
+        previous_msgctxt=e.previous_msgctxt, obsolete=e.obsolete)
+
+
+TEXT = st.one_of(st.none(), st.text(max_size=5))
+
+
+@given(msgid=st.text(max_size=5), msgstr=st.text(max_size=5), msgctxt=TEXT, plural=st.text(max_size=5),
+       plurals=st.dictionaries(st.integers(0, 3), st.text(max_size=3)), comment=st.text(max_size=5),
+       tcomment=st.text(max_size=5), occurrences=st.lists(st.tuples(st.text(max_size=3), st.text(max_size=3))),
+       flags=st.lists(st.sampled_from(["fuzzy", "no-wrap", "c-format"])), previous=TEXT, previous_ctxt=TEXT,
+       previous_plural=TEXT, obsolete=st.booleans(), linenum=st.one_of(st.none(), st.integers(1, 99)))
+def test_a_copy_is_what_polibs_constructor_makes_and_shares_no_list(
+        msgid, msgstr, msgctxt, plural, plurals, comment, tcomment, occurrences, flags, previous,
+        previous_ctxt, previous_plural, obsolete, linenum):
+    e = polib.POEntry(msgid=msgid, msgstr=msgstr, msgctxt=msgctxt, msgid_plural=plural, msgstr_plural=plurals,
+                      comment=comment, tcomment=tcomment, occurrences=occurrences, flags=flags,
+                      previous_msgid=previous, previous_msgctxt=previous_ctxt,
+                      previous_msgid_plural=previous_plural, obsolete=obsolete, linenum=linenum)
+    copy = catalog._copy(e)
+    assert vars(copy) == vars(copy_the_long_way(e))
+    assert not any(getattr(copy, name) is getattr(e, name) for name in ("occurrences", "flags", "msgstr_plural"))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import polib
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from l10n import config
-from l10n.check import orphans
+from l10n import catalog, config, workflow
+from l10n.check import orphans, states
 from l10n.cli import main
 
 from .conftest import snapshot, write_site
@@ -643,3 +645,38 @@ def test_other_differences_are_still_an_error(synced, rich, capsys, change):
     code, report = check(synced, capsys, "--no-cache")
     assert not problems(report, "catalog-layout")
     assert code == 1 and problems(report, "stale-catalog") == [(CATALOG, 1)]
+
+
+# -- the states check reuses from publishing --------------------------------------------
+
+def _with_state(e: polib.POEntry, kind: str, today) -> None:
+    """``e`` made to be in one of the catalog's states, or one of the entries states skip."""
+    if kind == "reviewed":
+        e.msgstr = "Übersetzt."
+    elif kind in ("draft", "edited draft", "old draft"):
+        catalog.set_draft(e, "Entwurf.", "pseudo" if kind == "draft" else "deepl", today)
+        e.msgstr += " Bearbeitet." if kind == "edited draft" else ""
+        e.previous_msgid = "Old." if kind == "old draft" else None
+    elif kind == "needs update":
+        e.msgstr, e.flags, e.previous_msgid = "Alt.", ["fuzzy"], "Old text."
+    elif kind == "obsolete":
+        e.msgstr, e.obsolete = "Weg.", True
+    elif kind == "foreign":
+        e.msgctxt, e.msgstr = "tool", "Fremd."
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=document(), data=st.data())
+def test_the_states_publishing_found_are_the_entries_states(doc, data):
+    today = date(2026, 3, 1)
+    site = config.from_table({"target_langs": ["de"], "publish": data.draw(st.sampled_from(["drafts", "reviewed"]))},
+                             Path("/site"))
+    work = workflow.prepare(site, "de", Path("/site/content/en/a.md"), doc, None, today)
+    po = work.po
+    po.append(polib.POEntry(msgid="Not in the article.", msgstr="Nicht im Artikel."))
+    kinds = ["untranslated", "reviewed", "draft", "edited draft", "old draft", "needs update", "obsolete", "foreign"]
+    for e in po:
+        _with_state(e, data.draw(st.sampled_from(kinds)), today)
+    found = workflow.publication(site, work, po)
+    assert states(po, found) == {e.msgid: catalog.state(e) for e in po
+                                 if not e.obsolete and e.msgid and catalog.is_own(e)}

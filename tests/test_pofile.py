@@ -217,7 +217,7 @@ def test_width_measures_display_columns(tmp_path: Path) -> None:
 def test_wrapping_uses_libunistring_like_msgcat() -> None:
     assert pofile.EXACT_WRAP, "libunistring (installed with gettext) not found: wrapping is approximate"
     # Unicode line breaking, not just spaces: msgcat breaks after the "." of an e-mail address.
-    lines = list(pofile._wrap("", "msgstr", f"Last-Translator: {HEADER['Last-Translator']}\n"))
+    lines = pofile._wrap("", "msgstr", f"Last-Translator: {HEADER['Last-Translator']}\n").split("\n")
     assert lines == [
         'msgstr ""',
         '"Last-Translator: Jürgen Übersetzer-Mustermann with a very long name <juergen."',
@@ -426,7 +426,7 @@ def test_wrap_fills_once_what_was_filled_twice(prefix: str, keyword: str, value:
     every page width."""
     with mock.patch.object(pofile, "PAGE_WIDTH", page):
         assert pofile._wrap.__wrapped__(prefix, keyword, value, wrap) == \
-            _wrap_filling_twice(prefix, keyword, value, wrap)
+            "\n".join(_wrap_filling_twice(prefix, keyword, value, wrap))
 
 
 def _breaks_of_utf8(text: str) -> bytearray:
