@@ -1432,39 +1432,45 @@ _SHORTCODE = re.compile(r"\{\{[<%]\s*(/)?\s*([\w.-][\w./-]*).*?(/)?\s*[>%]\}\}\Z
 
 
 def _nesting_problems(source: str, translation: str, templates: re.Pattern[str]) -> list[Problem]:
-    """A translation's paired shortcodes (those the source closes) nested otherwise than the
-    source's: Hugo stops the build at a closing tag that closes no open one, and renders
-    other nestings as another structure. Their order among siblings may change.
+    """A translation's shortcodes placed otherwise among the paired ones (those the source
+    closes) than the source's: Hugo stops the build at a closing tag that closes no open one,
+    and renders another placement as another structure. Siblings may change order; in a
+    segment that opens or closes a pair the rest of the article holds, nothing may move.
 
     >>> [p.code for p in _nesting_problems("{{< b >}}x{{< /b >}}", "{{< /b >}}x{{< b >}}", TEMPLATES)]
     ['template']
     """
-    tags = [m.groups() for tag in templates.findall(source) if (m := _SHORTCODE.match(tag))]
+    tags = _shortcodes(source, templates)
     paired = {name for closing, name, _ in tags if closing}
     if not paired:
         return []
-    if _nesting(tags, paired) == _nesting([m.groups() for tag in templates.findall(translation)
-                                           if (m := _SHORTCODE.match(tag))], paired):
+    theirs = _shortcodes(translation, templates)
+    ours = _nesting(tags, paired)
+    if (ours is None and tags == theirs) or (ours is not None and ours == _nesting(theirs, paired)):
         return []
-    return [Problem("template", "shortcodes opened and closed otherwise than in the source (Hugo "
-                                "stops the build at a closing tag that closes no open one)")]
+    return [Problem("template", "shortcodes opened, closed or placed otherwise than in the source "
+                                "(Hugo stops the build at a closing tag that closes no open one)")]
+
+
+def _shortcodes(text: str, templates: re.Pattern[str]) -> list[tuple[str | None, str, str | None]]:
+    """The shortcode tags of ``text``, in order (:data:`_SHORTCODE`'s groups)."""
+    return [m.groups() for tag in templates.findall(text) if (m := _SHORTCODE.match(tag))]
 
 
 def _nesting(tags: list[tuple[str | None, str, str | None]], paired: Collection[str]) -> Counter | None:
-    """Each opening tag of a ``paired`` shortcode with the names of those it sits in (a
-    multiset), or None when they are not properly nested."""
+    """Each shortcode but a closing tag, with the names of the ``paired`` ones it sits in (a
+    multiset); None when the paired ones are not properly nested."""
     stack: list[str] = []
     found: Counter = Counter()
     for closing, name, closes_itself in tags:
-        if name not in paired or closes_itself:
-            continue
-        if closing:
+        if closing and name in paired:
             if not stack or stack[-1] != name:
                 return None
             stack.pop()
-        else:
+        elif not closing:
             found[(*stack, name)] += 1
-            stack.append(name)
+            if name in paired and not closes_itself:
+                stack.append(name)
     return None if stack else found
 
 

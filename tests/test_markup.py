@@ -990,3 +990,16 @@ PAIRED = "A {{< note >}}x{{< /note >}} and {{< bold >}}y{{< /bold >}} end."
 def test_shortcodes_keep_the_sources_nesting(translation: str, refused: bool) -> None:
     for problems in (markup.gate(PAIRED, translation), markup.check(PAIRED, translation)):
         assert ("template" in [p.code for p in problems]) is refused, problems
+
+
+@pytest.mark.parametrize("source, translation, refused", [
+    # a segment closing one pair and opening the next (each spanning paragraphs): nothing moves
+    ("Beta text {{< /note >}} gamma {{< tip >}} delta.", "Beta {{< tip >}} Gamma {{< /note >}} Delta.", True),
+    ("Beta text {{< /note >}} gamma {{< tip >}} delta.", "Beta {{< /note >}} Gamma {{< tip >}} Delta.", False),
+    # a shortcode of its own moved into a pair, or out of it
+    ("A {{< x />}} and {{< box >}}dash{{< /box >}} end", "B und {{< box >}}Strich {{< x />}}{{< /box >}}", True),
+    ("A {{< box >}}dash {{< y >}}{{< /box >}} end", "B {{< y >}} {{< box >}}Strich{{< /box >}} Ende", True),
+    ("A {{< x />}} and {{< box >}}dash{{< /box >}} end", "B {{< box >}}Strich{{< /box >}} und {{< x />}}", False),
+])
+def test_shortcodes_stay_where_the_pairs_put_them(source: str, translation: str, refused: bool) -> None:
+    assert ("template" in [p.code for p in markup.gate(source, translation)]) is refused
