@@ -39,9 +39,15 @@ def translate(site: Path, *args: str) -> int:
     return main(["--root", str(site), "translate", "--engine", "deepl", *args])
 
 
+#: ``python -m l10n`` with Ctrl-C as a terminal delivers it: a job started in the background
+#: of a shell without job control (CI, ``cmd &``) inherits SIGINT ignored, which Python keeps.
+_AS_FROM_A_TERMINAL = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       "sys.argv[0] = 'l10n'; runpy.run_module('l10n', run_name='__main__', alter_sys=True)")
+
+
 def l10n_process(site: Path, *args: str, **env: str) -> subprocess.Popen:
-    """``l10n`` in a process of its own, as a user starts it."""
-    return subprocess.Popen([sys.executable, "-m", "l10n", "--root", str(site), *args],
+    """``l10n`` in a process of its own, as a user starts it from a terminal."""
+    return subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL, "--root", str(site), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **env})
 
