@@ -113,9 +113,18 @@ def percent(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bo
     return True
 
 
+def anyline(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+    """A block rule of other origin that takes any line: without ``paragraph``, the chain's
+    last resort (markdown-it-py 3.0 loops for ever on a line no rule takes; 4.x raises)."""
+    if not silent:
+        state.push("line", "", 0).map = [startLine, startLine + 1]
+    state.line = startLine + 1
+    return True
+
+
 #: Changes of the block rules after ``install``: ``guards`` tries the chain as it is.
 CHANGES = [lambda md: md.block.ruler.disable("table"),
-           lambda md: md.block.ruler.disable("paragraph"),
+           lambda md: (md.block.ruler.disable("paragraph"), md.block.ruler.push("anyline", anyline)),
            lambda md: md.block.ruler.disable(["code", "heading"]),
            lambda md: md.block.ruler.before("lheading", "mine", percent, {"alt": ["paragraph"]}),
            lambda md: md.block.ruler.after("paragraph", "mine", percent)]
