@@ -292,26 +292,37 @@ def test_hugo_reads_no_footnote_checkbox_or_term_a_translation_smuggles_in(tmp_p
     assert de.tags == en.tags
 
 
-def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_path: Path) -> None:
-    """Hugo stops a language's build at a ref to a page it does not have (REF_NOT_FOUND): the
-    German article's refs to untranslated articles name the English page."""
-    pages = {"news/a.md": '---\ntitle: "A"\n---\n\nSee [the b story]({{< ref "b.md" >}}) and '
-                          '[the c story]({{< relref "/c" >}}), [b again]({{< relref `b.md` >}}).\n',
+def merged_with_refs(tmp_path: Path, a: str) -> tuple[Path, str]:
+    """A site whose ``news/a.md`` has the text ``a``, beside ``news/b.md`` (nothing of it in
+    German) and ``c.md`` (in German); merged: its root and the German ``news/a.md``."""
+    pages = {"news/a.md": '---\ntitle: "A"\n---\n\n' + a,
              "news/b.md": '---\ntitle: "B"\n---\n\nThe b story.\n',
              "c.md": '---\ntitle: "C"\n---\n\nThe c story.\n'}
     root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
     assert main(["--root", str(root), "extract"]) == 0
-    for name in ("news/a", "c"):  # b has nothing in German
+    for name in ("news/a", "c"):
         review(root, name, lambda msgid: msgid.replace("See", "Siehe").replace("The c story", "Die C-Geschichte"))
     assert main(["--root", str(root), "merge"]) == 0
     assert not (root / "content/de/news/b.md").exists()
-    german = (root / "content/de/news/a.md").read_text(encoding="utf-8")
-    assert '{{< ref path="b.md" lang="en" >}}' in german and '{{< relref "/c" >}}' in german
-    assert '{{< relref path="b.md" lang="en" >}}' in german  # a raw string, as Hugo reads it
+    return root, (root / "content/de/news/a.md").read_text(encoding="utf-8")
+
+
+def checked_and_built(root: Path, page: str) -> str:
+    """``check`` passes, Hugo builds the site without a complaint: the HTML of ``page``."""
     assert main(["--root", str(root), "check", "--no-cache"]) == 0
     result = build(root, HUGO_CONFIG)
     assert result.returncode == 0 and complaints(result) == [], result.stderr
-    html = (root / "public/de/news/a/index.html").read_text(encoding="utf-8")
+    return (root / "public" / page / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_ref_to_an_article_without_a_german_page_links_the_english_one(tmp_path: Path) -> None:
+    """Hugo stops a language's build at a ref to a page it does not have (REF_NOT_FOUND): the
+    German article's refs to untranslated articles name the English page."""
+    root, german = merged_with_refs(tmp_path, 'See [the b story]({{< ref "b.md" >}}) and '
+                                    '[the c story]({{< relref "/c" >}}), [b again]({{< relref `b.md` >}}).\n')
+    assert '{{< ref path="b.md" lang="en" >}}' in german and '{{< relref "/c" >}}' in german
+    assert '{{< relref path="b.md" lang="en" >}}' in german  # a raw string, as Hugo reads it
+    html = checked_and_built(root, "de/news/a")
     assert '/en/news/b/">the b story' in html and '/de/c/">the c story' in html and '/en/news/b/">b again' in html
 
 
@@ -319,23 +330,12 @@ def test_a_ref_with_an_output_format_or_other_capitals_links_the_english_page(tm
     """Hugo finds a page whatever the capitals of its ref, reads an output format after the
     page (positional or named) and line breaks between parameters: such a ref to an article
     without a German page names the English page too, its output format kept."""
-    pages = {"news/a.md": '---\ntitle: "A"\n---\n\nSee [b]({{< relref "b.md" "html" >}}), '
-                          '[B]({{< ref "News/B.md" >}}), [b named]({{< relref path="b.md" outputFormat="html" >}}) '
-                          '[b lines]({{< relref\n"b.md"\n>}}) and [c]({{< ref "/C" >}}).\n',
-             "news/b.md": '---\ntitle: "B"\n---\n\nThe b story.\n',
-             "c.md": '---\ntitle: "C"\n---\n\nThe c story.\n'}
-    root = write_site(tmp_path / "site", pages, 'target_langs = ["de"]\n')
-    assert main(["--root", str(root), "extract"]) == 0
-    for name in ("news/a", "c"):  # b has nothing in German
-        review(root, name, lambda msgid: msgid.replace("See", "Siehe").replace("The c story", "Die C-Geschichte"))
-    assert main(["--root", str(root), "merge"]) == 0
-    german = (root / "content/de/news/a.md").read_text(encoding="utf-8")
+    root, german = merged_with_refs(tmp_path, 'See [b]({{< relref "b.md" "html" >}}), '
+                                    '[B]({{< ref "News/B.md" >}}), [b named]({{< relref path="b.md" outputFormat="html" >}}) '
+                                    '[b lines]({{< relref\n"b.md"\n>}}) and [c]({{< ref "/C" >}}).\n')
     assert german.count('{{< relref path="b.md" lang="en" outputFormat="html" >}}') == 2
     assert '{{< ref path="News/B.md" lang="en" >}}' in german and '{{< ref "/C" >}}' in german
-    assert main(["--root", str(root), "check", "--no-cache"]) == 0
-    result = build(root, HUGO_CONFIG)
-    assert result.returncode == 0 and complaints(result) == [], result.stderr
-    html = (root / "public/de/news/a/index.html").read_text(encoding="utf-8")
+    html = checked_and_built(root, "de/news/a")
     assert html.count('/en/news/b/">b') == 3 and '/en/news/b/">B' in html and '/de/c/">c' in html
     assert '/en/news/b/">b lines' in html
 
